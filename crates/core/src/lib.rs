@@ -1,0 +1,16 @@
+//! Warden core: everything Warden knows about the Alchemy Wallets API session-key
+//! protocol, with no UI and no Tauri.
+//!
+//! * [`wire`] — scalar wire encodings (minimal hex quantities, 32-bit chain ids).
+//! * [`api`] — typed requests and results of the `wallet_*` methods, exactly on the wire.
+//! * [`permissions`] — the eight permission types, validation and descriptions.
+//! * [`mav2`] — the Modular Account v2 session codec (install call, nonces, hashes).
+//! * [`error`] — the closed error-code set shared by every module.
+
+pub mod api;
+pub mod error;
+pub mod mav2;
+pub mod permissions;
+pub mod wire;
+
+pub use error::{Coded, ErrorCode};

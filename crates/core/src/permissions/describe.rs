@@ -1,0 +1,308 @@
+//! Permissions in words, with units, and the risks a person should weigh before approving.
+//!
+//! The same text is shown by the CLI before `warden grant` asks for confirmation and by the
+//! app's approval dialog, so it lives here. Amounts are exact (no floating point): wei are
+//! shown as ETH or gwei, token amounts with the token's decimals when they are known and as
+//! raw units, labelled as such, when they are not.
+
+use std::collections::HashMap;
+
+use alloy_primitives::{Address, U256};
+use serde::Serialize;
+
+use super::Permission;
+use super::validate::privileged_selector_name;
+
+/// Symbol and decimals of an ERC-20 token, when the chain told us.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TokenInfo {
+    pub symbol: String,
+    pub decimals: u8,
+}
+
+/// How much a risk matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// A risk of a grant, with a stable `code` for the UI and a sentence for people.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RiskFlag {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// A grant in words: one line per permission, the expiry, and the risks (most severe first).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Description {
+    pub permissions: Vec<String>,
+    pub expiry: String,
+    pub risks: Vec<RiskFlag>,
+}
+
+/// An allowance at or above this is "unlimited" for every practical purpose.
+fn unlimited_threshold() -> U256 {
+    U256::from(1) << 128
+}
+
+const SECONDS_PER_DAY: u64 = 86_400;
+
+/// Describes a permission list (validated or not) granted until `expiry_sec` (0 = never),
+/// as seen at `now`. `tokens` supplies symbol and decimals of known ERC-20 tokens.
+pub fn describe(
+    permissions: &[Permission],
+    expiry_sec: u64,
+    now: u64,
+    tokens: &HashMap<Address, TokenInfo>,
+) -> Description {
+    let mut lines = Vec::with_capacity(permissions.len());
+    let mut risks = Vec::new();
+    for p in permissions {
+        lines.push(describe_one(p, tokens));
+        risks_of(p, tokens, &mut risks);
+    }
+
+    let expiry = if expiry_sec == 0 {
+        risks.push(RiskFlag {
+            severity: Severity::High,
+            code: "no-expiry",
+            message: "The session never expires: it stays valid until you revoke it.".into(),
+        });
+        "never expires".to_owned()
+    } else {
+        let left = expiry_sec.saturating_sub(now);
+        if left > 30 * SECONDS_PER_DAY {
+            risks.push(RiskFlag {
+                severity: Severity::Medium,
+                code: "long-expiry",
+                message: format!("The session stays valid for {}, more than 30 days.", format_duration(left)),
+            });
+        }
+        if expiry_sec <= now {
+            format!("expired (at unix time {expiry_sec})")
+        } else {
+            format!("expires at unix time {expiry_sec} (in {})", format_duration(left))
+        }
+    };
+    risks.sort_by(|a, b| b.severity.cmp(&a.severity));
+    Description { permissions: lines, expiry, risks }
+}
+
+fn token_amount(amount: U256, token: Address, tokens: &HashMap<Address, TokenInfo>) -> String {
+    if amount >= unlimited_threshold() {
+        return "an unlimited amount".into();
+    }
+    match tokens.get(&token) {
+        Some(info) => format!("{} {}", format_units(amount, info.decimals), info.symbol),
+        None => format!("{amount} raw units (decimals unknown)"),
+    }
+}
+
+fn selectors(functions: &[alloy_primitives::Bytes]) -> String {
+    functions
+        .iter()
+        .map(|f| {
+            let name = <[u8; 4]>::try_from(f.as_ref()).ok().and_then(privileged_selector_name);
+            match name {
+                Some(n) => format!("{f} ({n})"),
+                None => f.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn describe_one(p: &Permission, tokens: &HashMap<Address, TokenInfo>) -> String {
+    match p {
+        Permission::NativeTokenTransfer { allowance } if *allowance >= unlimited_threshold() => {
+            "Send an unlimited amount of native currency".into()
+        }
+        Permission::NativeTokenTransfer { allowance } => {
+            format!("Send up to {} in total", format_wei(*allowance))
+        }
+        Permission::Erc20TokenTransfer { allowance, address } => {
+            format!(
+                "Transfer or approve up to {} of token {address} in total",
+                token_amount(*allowance, *address, tokens)
+            )
+        }
+        Permission::GasLimit { limit } => format!("Spend up to {} on gas in total", format_wei(*limit)),
+        Permission::ContractAccess { address } => format!("Call any function on contract {address}"),
+        Permission::AccountFunctions { functions } => {
+            format!("Call these functions on the account itself: {}", selectors(functions))
+        }
+        Permission::FunctionsOnAllContracts { functions } => {
+            format!("Call these functions on any contract: {}", selectors(functions))
+        }
+        Permission::FunctionsOnContract { address, functions } => {
+            format!("Call these functions on contract {address}: {}", selectors(functions))
+        }
+        Permission::Root => "Full control of the account (root)".into(),
+    }
+}
+
+fn risks_of(p: &Permission, tokens: &HashMap<Address, TokenInfo>, out: &mut Vec<RiskFlag>) {
+    let huge_native = U256::from(100u64) * U256::from(10u64).pow(U256::from(18u64));
+    match p {
+        Permission::Root => out.push(RiskFlag {
+            severity: Severity::Critical,
+            code: "root",
+            message: "Root access: the session key can do anything the owner can, including moving every asset.".into(),
+        }),
+        Permission::FunctionsOnAllContracts { .. } => out.push(RiskFlag {
+            severity: Severity::High,
+            code: "functions-on-all-contracts",
+            message: "These functions may be called on every contract, including tokens you hold.".into(),
+        }),
+        Permission::AccountFunctions { .. } => out.push(RiskFlag {
+            severity: Severity::High,
+            code: "account-functions",
+            message: "The session may call functions on the account itself.".into(),
+        }),
+        Permission::NativeTokenTransfer { allowance } | Permission::GasLimit { limit: allowance } => {
+            if *allowance >= unlimited_threshold() {
+                out.push(RiskFlag {
+                    severity: Severity::Critical,
+                    code: "unlimited-allowance",
+                    message: format!("{}: the allowance is effectively unlimited.", p.kind()),
+                });
+            } else if *allowance >= huge_native {
+                out.push(RiskFlag {
+                    severity: Severity::Medium,
+                    code: "huge-allowance",
+                    message: format!("{}: the allowance is large ({}).", p.kind(), format_wei(*allowance)),
+                });
+            }
+        }
+        Permission::Erc20TokenTransfer { allowance, address } => {
+            if *allowance >= unlimited_threshold() {
+                out.push(RiskFlag {
+                    severity: Severity::Critical,
+                    code: "unlimited-allowance",
+                    message: format!("Token {address}: the allowance is effectively unlimited."),
+                });
+            } else if let Some(info) = tokens.get(address) {
+                let billion = U256::from(10u64).pow(U256::from(u64::from(info.decimals) + 9));
+                if *allowance >= billion {
+                    out.push(RiskFlag {
+                        severity: Severity::Medium,
+                        code: "huge-allowance",
+                        message: format!(
+                            "Token {address}: the allowance is large ({}).",
+                            token_amount(*allowance, *address, tokens)
+                        ),
+                    });
+                }
+            }
+        }
+        Permission::ContractAccess { .. } | Permission::FunctionsOnContract { .. } => {}
+    }
+}
+
+/// Exact decimal rendering of `amount / 10^decimals`, trailing zeros trimmed.
+pub fn format_units(amount: U256, decimals: u8) -> String {
+    let digits = amount.to_string();
+    let decimals = usize::from(decimals);
+    if decimals == 0 {
+        return digits;
+    }
+    let padded = format!("{digits:0>width$}", width = decimals + 1);
+    let (int, frac) = padded.split_at(padded.len() - decimals);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() { int.to_owned() } else { format!("{int}.{frac}") }
+}
+
+/// Wei as a person reads it: ETH from 0.0001 ETH up, gwei from 0.001 gwei up, else wei.
+pub fn format_wei(wei: U256) -> String {
+    if wei.is_zero() {
+        "0 ETH".into()
+    } else if wei >= U256::from(100_000_000_000_000u64) {
+        format!("{} ETH", format_units(wei, 18))
+    } else if wei >= U256::from(1_000_000u64) {
+        format!("{} gwei", format_units(wei, 9))
+    } else {
+        format!("{wei} wei")
+    }
+}
+
+fn format_duration(secs: u64) -> String {
+    let days = secs / SECONDS_PER_DAY;
+    let hours = (secs % SECONDS_PER_DAY) / 3600;
+    let minutes = (secs % 3600) / 60;
+    match (days, hours, minutes) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use alloy_primitives::{address, bytes};
+
+    #[test]
+    fn units() {
+        assert_eq!(format_units(U256::from(1_500_000u64), 6), "1.5");
+        assert_eq!(format_units(U256::from(5u64), 6), "0.000005");
+        assert_eq!(format_units(U256::from(7u64), 0), "7");
+        assert_eq!(format_wei(U256::from(1_000_000_000_000_000u64)), "0.001 ETH");
+        assert_eq!(format_wei(U256::from(2_000_000_000u64)), "2 gwei");
+        assert_eq!(format_wei(U256::from(12u64)), "12 wei");
+        assert_eq!(format_wei(U256::ZERO), "0 ETH");
+    }
+
+    #[test]
+    fn descriptions_and_risks() {
+        let usdc = address!("A0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48");
+        let tokens = HashMap::from([(usdc, TokenInfo { symbol: "USDC".into(), decimals: 6 })]);
+        let d = describe(
+            &[
+                Permission::NativeTokenTransfer { allowance: U256::from(10u64).pow(U256::from(16u64)) },
+                Permission::Erc20TokenTransfer { allowance: U256::from(250_000_000u64), address: usdc },
+                Permission::FunctionsOnAllContracts { functions: vec![bytes!("a9059cbb")] },
+            ],
+            1_000 + 40 * SECONDS_PER_DAY,
+            1_000,
+            &tokens,
+        );
+        assert_eq!(d.permissions[0], "Send up to 0.01 ETH in total");
+        assert!(d.permissions[1].starts_with("Transfer or approve up to 250 USDC"), "{}", d.permissions[1]);
+        let codes: Vec<_> = d.risks.iter().map(|r| r.code).collect();
+        assert_eq!(codes, ["functions-on-all-contracts", "long-expiry"]);
+
+        let d = describe(&[Permission::Root], 0, 1_000, &HashMap::new());
+        assert_eq!(d.risks[0].code, "root");
+        assert_eq!(d.risks[0].severity, Severity::Critical);
+        assert_eq!(d.risks[1].code, "no-expiry");
+        assert_eq!(d.expiry, "never expires");
+
+        let d = describe(
+            &[Permission::Erc20TokenTransfer { allowance: U256::MAX, address: usdc }],
+            2_000,
+            1_000,
+            &HashMap::new(),
+        );
+        assert_eq!(d.risks[0].code, "unlimited-allowance");
+        assert!(d.permissions[0].contains("unlimited"));
+    }
+
+    #[test]
+    fn unknown_decimals_are_labelled_raw() {
+        let t = address!("C02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2");
+        let d = describe(
+            &[Permission::Erc20TokenTransfer { allowance: U256::from(42u64), address: t }],
+            0,
+            0,
+            &HashMap::new(),
+        );
+        assert!(d.permissions[0].contains("42 raw units (decimals unknown)"));
+    }
+}
