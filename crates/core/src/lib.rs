@@ -11,6 +11,7 @@ pub mod api;
 pub mod error;
 pub mod mav2;
 pub mod permissions;
+pub mod signing;
 pub mod wire;
 
 pub use error::{Coded, ErrorCode};

@@ -7,5 +7,7 @@
 //! [`crate::mav2`] and [`crate::signing`].
 
 mod common;
+mod session;
 
 pub use common::*;
+pub use session::*;
