@@ -1,1 +1,43 @@
-fn main() {}
+//! `warden`: the command-line companion for Alchemy smart-account session keys.
+//!
+//! This binary is thin: it parses arguments, reads JSON, calls `warden-core`, and prints
+//! JSON. Every failure is one line on stderr starting `error:`; the exit status says what
+//! kind of failure it was (see [`exit`]).
+
+mod codec;
+mod exit;
+mod input;
+mod sign;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Warden: grant, inspect and use smart-account session keys on the Alchemy Wallets API.
+#[derive(Debug, Parser)]
+#[command(name = "warden", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Offline protocol toolbox: encode, decode, hash and verify session data.
+    #[command(subcommand)]
+    Codec(codec::CodecCommand),
+    /// UNSAFE for real keys: sign a signature request with a private key from the environment.
+    Sign(sign::SignArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Codec(c) => codec::run(c),
+        Command::Sign(args) => sign::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => e.report(),
+    }
+}

@@ -65,6 +65,8 @@ pub enum SignableMessage {
 
 /// What the server asks a key to sign (SPEC §3.4). `rawPayload` is informational only:
 /// Warden always signs the digest it recomputes from `data`.
+// Wire data is parsed once and matched on; boxing the typed-data variant buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum SignatureRequest {

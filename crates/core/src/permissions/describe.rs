@@ -90,7 +90,7 @@ pub fn describe(
             format!("expires at unix time {expiry_sec} (in {})", format_duration(left))
         }
     };
-    risks.sort_by(|a, b| b.severity.cmp(&a.severity));
+    risks.sort_by_key(|r| std::cmp::Reverse(r.severity));
     Description { permissions: lines, expiry, risks }
 }
 

@@ -82,7 +82,7 @@ pub fn sign_request(
         SignatureRequest::PersonalSign { raw_payload, .. } | SignatureRequest::TypedData { raw_payload, .. } => {
             raw_payload.as_ref()
         }
-        SignatureRequest::Eip7702Auth { raw_payload } => Some(raw_payload),
+        SignatureRequest::Eip7702Auth { raw_payload } => Some(raw_payload).filter(|r| !r.is_empty()),
     };
     if let Some(raw) = raw_payload
         && raw.as_ref() != digest.as_slice()
