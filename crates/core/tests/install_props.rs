@@ -13,11 +13,12 @@ const ACCOUNT: Address = Address::repeat_byte(0xAC);
 
 fn target() -> impl Strategy<Value = Address> {
     // A small pool so duplicates happen and are filtered by validation.
-    (1u8..=40).prop_map(|b| Address::repeat_byte(b).into())
+    (1u8..=40).prop_map(Address::repeat_byte)
 }
 
 fn selectors() -> impl Strategy<Value = Vec<Bytes>> {
-    prop::collection::vec(any::<[u8; 4]>(), 1..4).prop_map(|v| v.into_iter().map(|s| Bytes::copy_from_slice(&s)).collect())
+    prop::collection::vec(any::<[u8; 4]>(), 1..4)
+        .prop_map(|v| v.into_iter().map(|s| Bytes::copy_from_slice(&s)).collect())
 }
 
 fn amount() -> impl Strategy<Value = U256> {
