@@ -1,9 +1,15 @@
 //! Shared wire types (SPEC §3): calls, typed data, signature requests and signatures,
-//! key signers, user operations and the permissions capability.
+//! key signers, user operations, the permissions capability and UUID v4 ids.
+
+use std::fmt;
+use std::str::FromStr;
 
 use alloy_primitives::{Address, B256, Bytes, U256};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, de::Error as _};
+use serde_json::Value;
+use uuid::Uuid;
 
+use super::ApiError;
 use crate::wire;
 
 /// A call the account makes (SPEC §3.1).
@@ -48,19 +54,40 @@ pub struct TypedDataField {
 pub struct TypedDataDefinition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<TypedDataDomain>,
-    pub types: serde_json::Map<String, serde_json::Value>,
+    pub types: serde_json::Map<String, Value>,
     pub primary_type: String,
-    pub message: serde_json::Map<String, serde_json::Value>,
+    pub message: serde_json::Map<String, Value>,
 }
 
 /// A message for `personal_sign` (SPEC §3.3): UTF-8 text, or raw bytes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum SignableMessage {
     /// `{ "raw": "0x…" }`, signed as those bytes.
     Raw { raw: Bytes },
     /// A non-empty string, signed as its UTF-8 bytes (never hex-decoded).
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for SignableMessage {
+    /// A non-empty string or `{raw}`; anything else is refused with what was expected.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct RawMessage {
+            raw: Bytes,
+        }
+        match Value::deserialize(d)? {
+            Value::String(s) if s.is_empty() => Err(D::Error::custom("personal_sign message must not be empty")),
+            Value::String(s) => Ok(Self::Text(s)),
+            v @ Value::Object(_) => {
+                serde_json::from_value::<RawMessage>(v).map(|m| Self::Raw { raw: m.raw }).map_err(D::Error::custom)
+            }
+            other => Err(D::Error::custom(format!(
+                "personal_sign message must be a string or {{\"raw\": hex}}, got {}",
+                json_kind(&other)
+            ))),
+        }
+    }
 }
 
 /// What the server asks a key to sign (SPEC §3.4). `rawPayload` is informational only:
@@ -82,6 +109,75 @@ pub enum SignatureRequest {
     },
     #[serde(rename = "eip7702Auth", rename_all = "camelCase")]
     Eip7702Auth { raw_payload: Bytes },
+}
+
+impl SignatureRequest {
+    /// The wire `type` string.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::PersonalSign { .. } => "personal_sign",
+            Self::TypedData { .. } => "eth_signTypedData_v4",
+            Self::Eip7702Auth { .. } => "eip7702Auth",
+        }
+    }
+
+    /// The server's precomputed digest, if it sent one (informational only).
+    pub fn raw_payload(&self) -> Option<&Bytes> {
+        match self {
+            Self::PersonalSign { raw_payload, .. } | Self::TypedData { raw_payload, .. } => raw_payload.as_ref(),
+            Self::Eip7702Auth { raw_payload } => Some(raw_payload),
+        }
+    }
+}
+
+/// Deserializers for a `signatureRequest` in one particular place. The shared
+/// [`SignatureRequest`] type admits all three kinds; each place on the wire admits only some
+/// (a user operation is never signed as an EIP-7702 authorization), and server-sent requests
+/// always carry `rawPayload`. A request of the wrong kind is refused with both named.
+pub(crate) mod signature_request_in {
+    use super::*;
+
+    fn check<E: serde::de::Error>(
+        req: SignatureRequest,
+        place: &str,
+        allowed: &[&str],
+        needs_raw_payload: bool,
+    ) -> Result<SignatureRequest, E> {
+        if !allowed.contains(&req.kind()) {
+            return Err(E::custom(format!(
+                "{place} signatureRequest must be {}, got `{}`",
+                allowed.join(" or "),
+                req.kind()
+            )));
+        }
+        if needs_raw_payload && req.raw_payload().is_none() {
+            return Err(E::custom(format!("{place} signatureRequest `{}` is missing `rawPayload`", req.kind())));
+        }
+        Ok(req)
+    }
+
+    /// Optional request of a prepared user operation: `personal_sign` or typed data, with
+    /// `rawPayload` (absent altogether when only an estimate was asked for).
+    pub fn user_operation<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SignatureRequest>, D::Error> {
+        Option::<SignatureRequest>::deserialize(d)?
+            .map(|r| check(r, "user operation", &["personal_sign", "eth_signTypedData_v4"], true))
+            .transpose()
+    }
+
+    /// Request of a prepared EIP-7702 authorization: `eip7702Auth` only.
+    pub fn authorization<'de, D: Deserializer<'de>>(d: D) -> Result<SignatureRequest, D::Error> {
+        check(SignatureRequest::deserialize(d)?, "authorization", &["eip7702Auth"], true)
+    }
+
+    /// Server-sent typed data with its digest (`wallet_createSession`, paymaster permits).
+    pub fn typed_data<'de, D: Deserializer<'de>>(d: D) -> Result<SignatureRequest, D::Error> {
+        check(SignatureRequest::deserialize(d)?, "typed-data", &["eth_signTypedData_v4"], true)
+    }
+
+    /// A message to sign (`wallet_prepareSign`): `personal_sign` or typed data, no digest.
+    pub fn message<'de, D: Deserializer<'de>>(d: D) -> Result<SignatureRequest, D::Error> {
+        check(SignatureRequest::deserialize(d)?, "prepareSign", &["personal_sign", "eth_signTypedData_v4"], false)
+    }
 }
 
 /// An ECDSA signature in any of the three accepted wire shapes (SPEC §2 `EcdsaSigData`).
@@ -215,6 +311,80 @@ pub enum PermissionsCapability {
     Context {
         context: Bytes,
     },
+}
+
+/// A version-4 UUID in its hyphenated form (SPEC §2): account ids and gas-policy ids.
+/// Other versions and the simple, braced and URN spellings are refused, as the schema's
+/// pattern does; upper-case hex digits are accepted and written back in lower case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UuidV4(Uuid);
+
+impl UuidV4 {
+    /// A fresh random id.
+    pub fn new_random() -> Self {
+        Self(Uuid::new_v4())
+    }
+
+    /// The id as a [`Uuid`].
+    pub fn as_uuid(&self) -> Uuid {
+        self.0
+    }
+}
+
+impl TryFrom<Uuid> for UuidV4 {
+    type Error = ApiError;
+
+    fn try_from(u: Uuid) -> Result<Self, ApiError> {
+        if u.get_version() == Some(uuid::Version::Random) && u.get_variant() == uuid::Variant::RFC4122 {
+            Ok(Self(u))
+        } else {
+            Err(ApiError::InvalidUuid { value: u.to_string() })
+        }
+    }
+}
+
+impl FromStr for UuidV4 {
+    type Err = ApiError;
+
+    fn from_str(s: &str) -> Result<Self, ApiError> {
+        let invalid = || ApiError::InvalidUuid { value: s.to_owned() };
+        // 36 characters = the hyphenated spelling; `Uuid::parse_str` also takes the others.
+        if s.len() != 36 {
+            return Err(invalid());
+        }
+        Uuid::parse_str(s).map_err(|_| invalid()).and_then(|u| Self::try_from(u).map_err(|_| invalid()))
+    }
+}
+
+impl fmt::Display for UuidV4 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0.hyphenated(), f)
+    }
+}
+
+impl Serialize for UuidV4 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for UuidV4 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(D::Error::custom)
+    }
+}
+
+/// Name of a JSON value's kind, for error messages that must not echo the value.
+pub(crate) fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// `domain.chainId` is a JSON integer on the wire; hex or decimal strings are accepted on
