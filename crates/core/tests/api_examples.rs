@@ -320,3 +320,86 @@ fn sign_examples() {
     let (params, _) = round_trip::<FormatSign>(&example("wallet_formatSign.2"));
     assert!(matches!(params.signature.data, EcdsaSigData::YParity { y_parity, .. } if y_parity == U256::ZERO));
 }
+
+/// Small corruptions of real examples are refused, with the method and the problem named.
+#[test]
+fn mutated_examples_are_refused() {
+    use warden_core::{Coded, ErrorCode};
+
+    fn params_error<M: RpcMethod>(name: &str, mutate: impl FnOnce(&mut Value)) -> String {
+        let mut params = example(name).request["params"].clone();
+        mutate(&mut params);
+        let err = M::parse_params(params).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+        err.to_string()
+    }
+    fn result_error<M: RpcMethod>(name: &str, mutate: impl FnOnce(&mut Value)) -> String {
+        let mut result = example(name).response["result"].clone();
+        mutate(&mut result);
+        let err = M::parse_result(result).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::BadResponse, "{err}");
+        err.to_string()
+    }
+    let cases = [
+        (
+            result_error::<PrepareCalls>("wallet_prepareCalls.1", |r| r["type"] = "user-operation-v080".into()),
+            "unknown variant `user-operation-v080`",
+        ),
+        (
+            result_error::<PrepareCalls>("wallet_prepareCalls.3", |r| r["data"][0]["type"] = "paymaster-permit".into()),
+            "unknown variant `paymaster-permit`",
+        ),
+        (
+            result_error::<PrepareCalls>("wallet_prepareCalls.1", |r| {
+                r.as_object_mut().unwrap().remove("feePayment");
+            }),
+            "missing field `feePayment`",
+        ),
+        (
+            result_error::<PrepareCalls>("wallet_prepareCalls.1", |r| {
+                r["signatureRequest"]["type"] = "eip7702Auth".into();
+            }),
+            "user operation signatureRequest must be personal_sign or eth_signTypedData_v4",
+        ),
+        (
+            params_error::<CreateSession>("wallet_createSession.1", |p| p[0]["chainId"] = "0x100000000".into()),
+            "at `chainId`: `0x100000000` does not fit in 32 bits",
+        ),
+        (
+            params_error::<CreateSession>("wallet_createSession.1", |p| p[0]["expirySec"] = (-1).into()),
+            "at `expirySec`: invalid value: integer `-1`",
+        ),
+        (
+            params_error::<CreateSession>("wallet_createSession.2", |p| {
+                p[0]["permissions"][1]["type"] = "call-limit".into()
+            }),
+            "unknown variant `call-limit`",
+        ),
+        (params_error::<CreateSession>("wallet_createSession.1", |p| p[0]["chainId"] = 84532.into()), "invalid type"),
+        (
+            params_error::<SendPreparedCalls>("wallet_sendPreparedCalls.1", |p| p[0]["data"]["nonce"] = "0x-1".into()),
+            "non-hex digit",
+        ),
+        (result_error::<GetCallsStatus>("wallet_getCallsStatus.2", |r| r["status"] = "200".into()), "invalid type"),
+        (
+            result_error::<GetCallsStatus>("wallet_getCallsStatus.2", |r| {
+                r["receipts"][0]["blockHash"] = "0x12".into()
+            }),
+            "at `receipts[0].blockHash`: invalid string length",
+        ),
+        (
+            result_error::<RequestAccount>("wallet_requestAccount.1", |r| {
+                r["counterfactualInfo"]["factoryType"] = "MAv3".into()
+            }),
+            "unknown variant `MAv3`",
+        ),
+        (
+            params_error::<ListAccounts>("wallet_listAccounts.1", |p| p[0]["limit"] = 0.into()),
+            "limit 0 is outside 1..=100",
+        ),
+        (params_error::<GetCapabilities>("wallet_getCapabilities.2", |p| p[1][0] = "0x100000000".into()), "32 bits"),
+    ];
+    for (message, needle) in cases {
+        assert!(message.contains(needle), "`{message}` does not mention `{needle}`");
+    }
+}

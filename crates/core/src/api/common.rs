@@ -92,6 +92,9 @@ impl<'de> Deserialize<'de> for SignableMessage {
 
 /// What the server asks a key to sign (SPEC §3.4). `rawPayload` is informational only:
 /// Warden always signs the digest it recomputes from `data`.
+// The typed-data variant is a few hundred bytes; these are short-lived wire values, and
+// boxing would make every construction and match in the signing code noisier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum SignatureRequest {

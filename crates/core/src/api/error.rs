@@ -15,17 +15,20 @@ pub enum ApiError {
     /// `params` has the wrong number of elements.
     #[error("{method}: `params` must have {expected} element(s), got {got}")]
     ParamsLength { method: &'static str, expected: &'static str, got: usize },
-    /// An element of `params` does not have the method's shape.
-    #[error("{method} params: {source}")]
+    /// An element of `params` does not have the method's shape. `path` locates the bad
+    /// value (`capabilities.paymasterService`, empty at the top).
+    #[error("{method} params{}: {source}", at(path))]
     InvalidParams {
         method: &'static str,
+        path: String,
         #[source]
         source: serde_json::Error,
     },
     /// A `result` does not have the method's shape.
-    #[error("{method} result: {source}")]
+    #[error("{method} result{}: {source}", at(path))]
     InvalidResult {
         method: &'static str,
+        path: String,
         #[source]
         source: serde_json::Error,
     },
@@ -42,6 +45,10 @@ pub enum ApiError {
     /// Not an unpadded base64url cursor.
     #[error("`{value}` is not an unpadded base64url cursor")]
     InvalidCursor { value: String },
+}
+
+fn at(path: &str) -> String {
+    if path.is_empty() { String::new() } else { format!(" at `{path}`") }
 }
 
 impl Coded for ApiError {

@@ -22,9 +22,9 @@ pub trait RpcMethod {
     const NAME: &'static str;
     /// The params (for all methods but `wallet_getCapabilities`, the single element of the
     /// `params` array).
-    type Params: Serialize + DeserializeOwned;
+    type Params: Serialize + DeserializeOwned + std::fmt::Debug;
     /// The `result`.
-    type Result: Serialize + DeserializeOwned;
+    type Result: Serialize + DeserializeOwned + std::fmt::Debug;
 
     /// The JSON-RPC `params` array.
     fn params_json(params: &Self::Params) -> Result<Value, ApiError> {
@@ -41,7 +41,7 @@ pub trait RpcMethod {
             },
             other => return Err(ApiError::ParamsNotArray { method, got: json_kind(&other) }),
         };
-        serde_json::from_value(element).map_err(|source| ApiError::InvalidParams { method, source })
+        from_json(element).map_err(|(path, source)| ApiError::InvalidParams { method, path, source })
     }
 
     /// The JSON-RPC `result`.
@@ -51,8 +51,18 @@ pub trait RpcMethod {
 
     /// Parses a JSON-RPC `result`.
     fn parse_result(result: Value) -> Result<Self::Result, ApiError> {
-        serde_json::from_value(result).map_err(|source| ApiError::InvalidResult { method: Self::NAME, source })
+        from_json(result).map_err(|(path, source)| ApiError::InvalidResult { method: Self::NAME, path, source })
     }
+}
+
+/// Deserializes, keeping the path to the value that failed. The path stops where a union
+/// is decided (serde buffers the value there), so errors inside one name their field in the
+/// message instead.
+fn from_json<T: DeserializeOwned>(v: Value) -> Result<T, (String, serde_json::Error)> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        (if path == "." { String::new() } else { path }, e.into_inner())
+    })
 }
 
 fn to_json(method: &'static str, v: &impl Serialize) -> Result<Value, ApiError> {
@@ -129,7 +139,7 @@ impl RpcMethod for GetCapabilities {
         if !params.is_array() {
             return Err(ApiError::ParamsNotArray { method: Self::NAME, got: json_kind(&params) });
         }
-        serde_json::from_value(params).map_err(|source| ApiError::InvalidParams { method: Self::NAME, source })
+        from_json(params).map_err(|(path, source)| ApiError::InvalidParams { method: Self::NAME, path, source })
     }
 }
 

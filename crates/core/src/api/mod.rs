@@ -7,7 +7,8 @@
 //! fields are tolerated on input (they are dropped, as zod's strip mode does). Everything
 //! here is plain data: hashing and signing live in [`crate::mav2`] and `crate::signing`.
 //!
-//! * [`common`](self) — shared types (calls, typed data, signature requests, user ops).
+//! * shared types: calls, typed data, signature requests and signatures, user operations,
+//!   the permissions capability, UUID v4 ids.
 //! * [`RequestAccount`], [`ListAccounts`] — accounts of a signer.
 //! * [`CreateSession`] — the owner's grant to a session key.
 //! * [`PrepareCalls`], [`SendPreparedCalls`], [`GetCallsStatus`] — making calls.
