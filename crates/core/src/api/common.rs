@@ -184,7 +184,8 @@ pub(crate) mod signature_request_in {
 }
 
 /// An ECDSA signature in any of the three accepted wire shapes (SPEC §2 `EcdsaSigData`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Lengths are not checked here (the schema does not); whoever recovers the signer does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum EcdsaSigData {
     /// 65-byte `r‖s‖v` hex.
@@ -204,6 +205,43 @@ pub enum EcdsaSigData {
         #[serde(with = "wire::quantity")]
         v: U256,
     },
+}
+
+impl<'de> Deserialize<'de> for EcdsaSigData {
+    /// Decided by shape, in the schema's order: hex text, then an object with `yParity`,
+    /// then one with `v`.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct WithYParity {
+            r: B256,
+            s: B256,
+            #[serde(with = "wire::quantity")]
+            y_parity: U256,
+        }
+        #[derive(Deserialize)]
+        struct WithV {
+            r: B256,
+            s: B256,
+            #[serde(with = "wire::quantity")]
+            v: U256,
+        }
+        let err = |e: serde_json::Error| D::Error::custom(format!("signature: {e}"));
+        match Value::deserialize(d)? {
+            v @ Value::String(_) => serde_json::from_value(v).map(Self::Hex).map_err(err),
+            Value::Object(m) if m.contains_key("yParity") => serde_json::from_value::<WithYParity>(Value::Object(m))
+                .map(|w| Self::YParity { r: w.r, s: w.s, y_parity: w.y_parity })
+                .map_err(err),
+            Value::Object(m) if m.contains_key("v") => serde_json::from_value::<WithV>(Value::Object(m))
+                .map(|w| Self::V { r: w.r, s: w.s, v: w.v })
+                .map_err(err),
+            Value::Object(_) => Err(D::Error::custom("signature object needs `r`, `s` and `yParity` or `v`")),
+            other => Err(D::Error::custom(format!(
+                "signature must be hex or {{r, s, yParity|v}}, got {}",
+                json_kind(&other)
+            ))),
+        }
+    }
 }
 
 /// Signature type tag; `ecdsa` is an alias of `secp256k1` (SPEC §3.4).
@@ -303,7 +341,7 @@ pub struct UserOperationV06 {
 }
 
 /// The `permissions` capability (SPEC §3.11): the remote-permission object or a context.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum PermissionsCapability {
     #[serde(rename_all = "camelCase")]
@@ -314,6 +352,31 @@ pub enum PermissionsCapability {
     Context {
         context: Bytes,
     },
+}
+
+impl<'de> Deserialize<'de> for PermissionsCapability {
+    /// `{context}` is tried first, as the schema lists it first: an object with both forms
+    /// is read as its context (the server strips the rest).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Remote {
+            session_id: Bytes,
+            signature: Bytes,
+        }
+        let mut map = serde_json::Map::<String, Value>::deserialize(d)?;
+        if let Some(context) = map.remove("context") {
+            let context =
+                serde_json::from_value(context).map_err(|e| D::Error::custom(format!("permissions.context: {e}")))?;
+            Ok(Self::Context { context })
+        } else if map.contains_key("sessionId") {
+            let r: Remote = serde_json::from_value(Value::Object(map))
+                .map_err(|e| D::Error::custom(format!("permissions: {e}")))?;
+            Ok(Self::Remote { session_id: r.session_id, signature: r.signature })
+        } else {
+            Err(D::Error::custom("permissions capability needs `context`, or `sessionId` and `signature`"))
+        }
+    }
 }
 
 /// A version-4 UUID in its hyphenated form (SPEC §2): account ids and gas-policy ids.
@@ -414,5 +477,70 @@ mod domain_chain_id {
             }
             Some(other) => Err(D::Error::custom(format!("domain.chainId {other} is not an integer"))),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const R: &str = "0x30d539cbf10998dbd51c7633251d2c1862681fe3ea7ce47c0caf8c59e57797a8";
+
+    #[test]
+    fn signature_shapes() {
+        let hex: EcdsaSigData = serde_json::from_value(json!("0x1b")).unwrap();
+        assert_eq!(hex, EcdsaSigData::Hex(Bytes::from(vec![0x1b])));
+        let yp: EcdsaSigData = serde_json::from_value(json!({"r": R, "s": R, "yParity": "0x1", "v": "0x1c"})).unwrap();
+        assert!(matches!(yp, EcdsaSigData::YParity { y_parity, .. } if y_parity == U256::from(1)), "yParity wins");
+        let v: EcdsaSigData = serde_json::from_value(json!({"r": R, "s": R, "v": "0x1c"})).unwrap();
+        assert_eq!(serde_json::to_value(&v).unwrap(), json!({"r": R, "s": R, "v": "0x1c"}));
+        for (bad, needle) in [
+            (json!({"r": R, "s": R}), "needs `r`, `s` and `yParity` or `v`"),
+            (json!({"r": "0x01", "s": R, "v": "0x1b"}), "signature: "),
+            (json!(27), "got a number"),
+            (json!("0xzz"), "signature: "),
+        ] {
+            let err = serde_json::from_value::<EcdsaSigData>(bad.clone()).unwrap_err();
+            assert!(err.to_string().contains(needle), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn permissions_capability_forms() {
+        let both = json!({"context": "0x02", "sessionId": "0x01", "signature": "0x02"});
+        let p: PermissionsCapability = serde_json::from_value(both).unwrap();
+        assert_eq!(p, PermissionsCapability::Context { context: Bytes::from(vec![2]) });
+        let remote: PermissionsCapability =
+            serde_json::from_value(json!({"sessionId": "0x01", "signature": "0x02"})).unwrap();
+        assert_eq!(serde_json::to_value(&remote).unwrap(), json!({"sessionId": "0x01", "signature": "0x02"}));
+        let err = serde_json::from_value::<PermissionsCapability>(json!({"sessionId": "0x01"})).unwrap_err();
+        assert!(err.to_string().contains("missing field `signature`"), "{err}");
+        let err = serde_json::from_value::<PermissionsCapability>(json!({})).unwrap_err();
+        assert!(err.to_string().contains("needs `context`, or `sessionId` and `signature`"), "{err}");
+        let err = serde_json::from_value::<PermissionsCapability>(json!({"context": "zz"})).unwrap_err();
+        assert!(err.to_string().contains("permissions.context"), "{err}");
+    }
+
+    #[test]
+    fn personal_sign_messages() {
+        let text: SignableMessage = serde_json::from_value(json!("0xab")).unwrap();
+        assert_eq!(text, SignableMessage::Text("0xab".into()), "text is never hex-decoded");
+        let raw: SignableMessage = serde_json::from_value(json!({"raw": "0xab"})).unwrap();
+        assert_eq!(raw, SignableMessage::Raw { raw: Bytes::from(vec![0xab]) });
+        assert!(serde_json::from_value::<SignableMessage>(json!("")).is_err());
+        let err = serde_json::from_value::<SignableMessage>(json!(["a"])).unwrap_err();
+        assert!(err.to_string().contains("got an array"), "{err}");
+    }
+
+    #[test]
+    fn uuid_v4_round_trips_in_lower_case() {
+        let id: UuidV4 = "0B6E5A8E-7C1D-4F2A-9E3B-5D4C3B2A1F00".parse().unwrap();
+        assert_eq!(serde_json::to_value(id).unwrap(), json!("0b6e5a8e-7c1d-4f2a-9e3b-5d4c3b2a1f00"));
+        assert!("{0b6e5a8e-7c1d-4f2a-9e3b-5d4c3b2a1f00}".parse::<UuidV4>().is_err());
+        assert!(UuidV4::try_from(Uuid::nil()).is_err());
+        let fresh = UuidV4::new_random();
+        assert_eq!(fresh.to_string().parse::<UuidV4>().unwrap(), fresh);
     }
 }

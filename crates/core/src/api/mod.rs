@@ -15,6 +15,10 @@
 //! * [`PrepareSign`], [`FormatSign`] — ERC-1271 signatures of the account.
 //! * [`GetCapabilities`] — what the server supports.
 //!
+//! Known leniency: hex fields (`Bytes`, `B256`, addresses) use alloy's parsers, which also
+//! take hex without the `0x` prefix that the schema requires; quantities and chain ids
+//! (the `wire` adapters) insist on it.
+//!
 //! [`RpcMethod`] ties each method name to its types. Left out: the Solana variants,
 //! `wallet_requestQuote_v0` and `wallet_getCrossChainStatus_v0`.
 

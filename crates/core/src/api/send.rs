@@ -200,6 +200,26 @@ mod tests {
         assert!(err.to_string().contains("unknown variant `ed25519`"), "{err}");
     }
 
+    /// The v4 client sends the prepared call with `feePayment` (and may leave more) in
+    /// place; the extra keys are dropped, as the server does.
+    #[test]
+    fn leftover_prepare_fields_are_tolerated() {
+        let v = json!({
+            "type": "authorization",
+            "data": {"address": "0x69007702764179f14F51cdce752f4f775d74E139", "nonce": "0x0"},
+            "chainId": "0x14a34",
+            "signature": {"type": "secp256k1", "data": "0x00"},
+            "signatureRequest": {"type": "eip7702Auth", "rawPayload": "0x00"},
+            "feePayment": {"sponsored": true},
+            "details": {"type": "user-operation"}
+        });
+        let parsed: SendPreparedCallsParams = serde_json::from_value(v).unwrap();
+        assert!(matches!(parsed.call, SignedPreparedCall::Authorization(_)));
+        let written = serde_json::to_value(&parsed).unwrap();
+        let keys: Vec<_> = written.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["type", "data", "chainId", "signature"]);
+    }
+
     #[test]
     fn delegation_details_are_a_bare_type() {
         let r: SendPreparedCallsResult = serde_json::from_value(
