@@ -56,8 +56,8 @@ pub trait RpcMethod {
 }
 
 /// Deserializes, keeping the path to the value that failed. The path stops where a union
-/// is decided (serde buffers the value there), so errors inside one name their field in the
-/// message instead.
+/// is decided (serde buffers the value there); below that, serde's message alone says what
+/// is wrong (the missing or unknown field, or the bad value).
 fn from_json<T: DeserializeOwned>(v: Value) -> Result<T, (String, serde_json::Error)> {
     serde_path_to_error::deserialize(v).map_err(|e| {
         let path = e.path().to_string();
