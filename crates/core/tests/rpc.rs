@@ -19,7 +19,22 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use warden_core::rpc::{ApiKey, CallKind, Endpoint, RetryPolicy, RpcClient, RpcConfig, RpcError, RpcMethod};
+use warden_core::api::{GetCallsStatus, SendPreparedCalls, SendPreparedCallsParams};
+use warden_core::rpc::{ApiKey, CallKind, Endpoint, RetryPolicy, RpcClient, RpcConfig, RpcError};
+
+fn fixture(name: &str) -> Value {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/spec/examples").join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A real pending `wallet_getCallsStatus` result from the examples.
+fn pending_status() -> Value {
+    fixture("wallet_getCallsStatus.1-pending.json")["response"]["result"].clone()
+}
+
+fn call_id() -> alloy_primitives::Bytes {
+    fixture("wallet_getCallsStatus.1-pending.json")["request"]["params"][0].as_str().unwrap().parse().unwrap()
+}
 use warden_core::{Coded, ErrorCode};
 
 const KEY: &str = "alcht_TopSecretKey123";
@@ -133,24 +148,6 @@ async fn result_is_decoded_and_the_request_is_well_formed() {
     assert_eq!(headers[header::USER_AGENT], concat!("warden/", env!("CARGO_PKG_VERSION")));
 }
 
-struct GetCallsStatus;
-
-impl RpcMethod for GetCallsStatus {
-    const NAME: &'static str = "wallet_getCallsStatus";
-    const KIND: CallKind = CallKind::Read;
-    type Params = [String; 1];
-    type Output = Status;
-}
-
-struct SendPreparedCalls;
-
-impl RpcMethod for SendPreparedCalls {
-    const NAME: &'static str = "wallet_sendPreparedCalls";
-    const KIND: CallKind = CallKind::Send;
-    type Params = [Value; 1];
-    type Output = Value;
-}
-
 #[tokio::test]
 async fn typed_methods_use_their_name_and_declared_kind() {
     // Fails once with a transient code: the read is retried, the send is not.
@@ -160,7 +157,7 @@ async fn typed_methods_use_their_name_and_declared_kind() {
             if seen.record(&headers, &req) == 1 {
                 rpc_error(&req, -32603, "internal error")
             } else if req["method"] == "wallet_getCallsStatus" {
-                result(&req, json!({"status": 100}))
+                result(&req, pending_status())
             } else {
                 rpc_error(&req, -32603, "internal error")
             }
@@ -168,11 +165,15 @@ async fn typed_methods_use_their_name_and_declared_kind() {
     ))
     .await;
     let client = client(addr);
-    let status = client.call::<GetCallsStatus>(&["0xab".to_owned()]).await.unwrap();
-    assert_eq!(status, Status { status: 100 });
+    let status = client.call::<GetCallsStatus>(&call_id()).await.unwrap();
+    assert!(status.status.is_pending());
     assert_eq!(seen.count(), 2);
 
-    let err = client.call::<SendPreparedCalls>(&[json!({})]).await.unwrap_err();
+    let send: SendPreparedCallsParams = serde_json::from_value(
+        fixture("wallet_sendPreparedCalls.1-session-first-use-sma.json")["request"]["params"][0].clone(),
+    )
+    .unwrap();
+    let err = client.call::<SendPreparedCalls>(&send).await.unwrap_err();
     assert!(matches!(err, RpcError::Rpc { code: -32603, .. }), "{err:?}");
     assert_eq!(seen.count(), 3, "a send must not be retried");
     assert_eq!(seen.bodies.lock().unwrap()[2]["method"], "wallet_sendPreparedCalls");
@@ -532,5 +533,5 @@ fn the_client_is_cheap_to_share_across_tasks() {
     shareable::<RpcClient>();
     let client = client_at("http://127.0.0.1:1");
     send(&client.request::<_, Value>("m", [1], CallKind::Read));
-    send(&client.call::<GetCallsStatus>(&["0x01".to_owned()]));
+    send(&client.call::<GetCallsStatus>(&call_id()));
 }

@@ -104,8 +104,17 @@ impl RpcClient {
     }
 
     /// Calls a method described by an [`RpcMethod`], with the call kind it declares.
-    pub async fn call<M: RpcMethod>(&self, params: &M::Params) -> Result<M::Output, RpcError> {
-        self.request(M::NAME, params, M::KIND).await
+    pub async fn call<M: RpcMethod>(&self, params: &M::Params) -> Result<M::Result, RpcError> {
+        let params = M::params_json(params).map_err(|e| RpcError::Params {
+            method: M::NAME.to_owned(),
+            reason: truncate(&e.to_string(), MAX_REASON_CHARS),
+        })?;
+        let result: Value = self.request(M::NAME, params, M::KIND).await?;
+        M::parse_result(result).map_err(|e| RpcError::Decode {
+            method: M::NAME.to_owned(),
+            host: self.host(),
+            reason: truncate(&e.to_string(), MAX_REASON_CHARS),
+        })
     }
 
     /// Calls `method` with `params`, which must serialize to the JSON params array (pass

@@ -21,36 +21,8 @@ mod envelope;
 mod error;
 mod retry;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-
+pub use crate::api::{CallKind, RpcMethod};
 pub use client::{RpcClient, RpcConfig};
 pub use endpoint::{ALCHEMY_WALLET_URL, ApiKey, Endpoint};
 pub use error::RpcError;
 pub use retry::RetryPolicy;
-
-/// Whether a call may be repeated automatically.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CallKind {
-    /// Changes nothing on the server (`wallet_getCallsStatus`, `wallet_prepareCalls`, …):
-    /// retried on transient failures.
-    Read,
-    /// May change state or spend (`wallet_sendPreparedCalls`, `wallet_createSession`, …):
-    /// made exactly once. After a timeout or transport failure its outcome is unknown; find
-    /// out (e.g. with `wallet_getCallsStatus`) before sending again.
-    Send,
-}
-
-/// A JSON-RPC method with its params and result types and its [`CallKind`], for
-/// [`RpcClient::call`]. Declaring the kind once per method keeps call sites from choosing
-/// it wrongly.
-pub trait RpcMethod {
-    /// The JSON-RPC method name.
-    const NAME: &'static str;
-    /// Whether the call may be retried.
-    const KIND: CallKind;
-    /// The whole params array, e.g. `[Request; 1]` or `(Address, Vec<ChainId>)`.
-    type Params: Serialize;
-    /// The `result`.
-    type Output: DeserializeOwned;
-}

@@ -6,7 +6,7 @@
 //!   its holder) and an in-memory implementation for tests and `warden sign`.
 //! * [`grant`] — [`verify_grant`]: a `wallet_createSession` result checked field by field
 //!   against the request before the owner signs it.
-//! * [`prepared`] — `verify_prepared`: a prepared user operation checked against the
+//! * [`prepared`] — [`verify_prepared`]: a prepared user operation checked against the
 //!   calls that were asked for before the session key signs it.
 //!
 //! A `rawPayload` that differs from the recomputed digest is logged as a warning and
@@ -15,9 +15,11 @@
 pub mod digest;
 mod error;
 pub mod grant;
+pub mod prepared;
 pub mod signer;
 
 pub use digest::{SignedDigest, auth_digest, request_digest, sign_request};
 pub use error::SigningError;
 pub use grant::{Mismatch, VerifiedGrant, VerifyGrantError, verify_grant};
+pub use prepared::{PreparedExpectation, ToSign, VerifiedPrepared, VerifyPreparedError, verify_prepared};
 pub use signer::{DigestSigner, LocalSigner, recover, signature_bytes};
