@@ -8,9 +8,11 @@
 //! * [`rpc`] — the JSON-RPC 2.0 client for a Wallets API endpoint (timeouts, size cap,
 //!   typed errors, reads retried, sends never).
 //! * [`signing`] — digests recomputed from data, signers, `verify_grant`, `verify_prepared`.
+//! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
 //! * [`error`] — the closed error-code set shared by every module.
 
 pub mod api;
+pub mod credentials;
 pub mod error;
 pub mod mav2;
 pub mod permissions;
