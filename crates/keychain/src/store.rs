@@ -9,8 +9,9 @@
 //! first call, it stays unavailable for the life of the process, and tests cannot give
 //! each keychain its own (mock) store. Its own documentation tells applications that
 //! need that control to link `keyring-core` and the stores directly, which is what this
-//! module does: [`EntryStore::open_platform`] connects afresh on every call, and
-//! [`EntryStore::with_store`] takes any store (keyring-core's mock in fault tests).
+//! module does: [`Keychain::open`](crate::Keychain::open) connects afresh each time, and
+//! [`Keychain::with_store`](crate::Keychain::with_store) takes any store (keyring-core's
+//! mock in the fault tests).
 //!
 //! # Classification
 //! `keyring-core` reports `NoEntry`, `NoStorageAccess` (locked, or a prompt dismissed),
@@ -22,7 +23,7 @@
 //! (`BadEncoding`, `BadDataFormat`) are wiped, never formatted.
 //!
 //! # Never overwrite
-//! Every store's `set` replaces an existing item, so [`EntryStore::create`] reads first
+//! Every store's `set` replaces an existing item, so `EntryStore::create` reads first
 //! and writes only on `NoEntry`; any other answer (locked, denied, corrupt…) refuses to
 //! write. Between two Warden processes the check and the write are serialised by the
 //! caller's index lock; a third-party program writing the same item in that window is not

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: unique namespaces, the real keychain (or a
 //! clear failure when there is none), and the test vectors.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::print_stderr)]
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
