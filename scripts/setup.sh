@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what Warden needs on a Debian/Ubuntu machine and is missing, and nothing else.
-#   scripts/setup.sh          packages to build and run Warden
-#   scripts/setup.sh --test   plus what the test suite needs
+#   scripts/setup.sh          what building and running Warden needs
+#   scripts/setup.sh --test   plus what the test suite needs (a real Secret Service)
 # As root it installs with apt-get; otherwise it prints the command to run and fails.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-want=(build-essential pkg-config)
-if [[ "${1:-}" == "--test" ]]; then
-  want+=()
-fi
+# build-essential/pkg-config: C parts of crates; dbus + gnome-keyring: the Secret Service
+# the keychain uses; nodejs/npm: the pinned anvil and EntryPoint packages of the devnet.
+want=(build-essential pkg-config dbus gnome-keyring)
+command -v node >/dev/null 2>&1 || want+=(nodejs)
+command -v npm >/dev/null 2>&1 || want+=(npm)
 
 missing=()
 for p in "${want[@]}"; do
@@ -30,4 +32,10 @@ fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo (Rust 1.88 or later) is required: install it with rustup" >&2
   exit 1
+fi
+
+# The devnet's pinned node packages (anvil, EntryPoint artifacts), from the lock file.
+if [[ -f crates/devnet/node/package-lock.json && ! -d crates/devnet/node/node_modules ]]; then
+  echo "setup: installing the devnet's pinned node packages" >&2
+  (cd crates/devnet/node && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up what is missing, then runs every check and test Warden has:
-# formatting, clippy with warnings denied, and the whole workspace's tests.
+# Sets up what is missing, then runs every check and test Warden has: formatting, clippy
+# with warnings denied, and the whole workspace's tests — inside a private D-Bus session
+# with a fresh, unlocked GNOME Keyring, so the keychain tests use a real Secret Service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,4 +9,4 @@ scripts/setup.sh --test
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo test --workspace --locked
+scripts/with-keyring.sh cargo test --workspace --locked
