@@ -11,6 +11,7 @@
 //! * [`rpc`] — JSON-RPC framing and the devnet's error codes.
 //! * [`server`] — the HTTP endpoint.
 //! * [`methods`] — the method handlers and the emulated accounts and sessions.
+//! * [`standalone`] — `warden devnet`: flags and the foreground run.
 //!
 //! Use in-process with [`Devnet::start`] (stopped when the [`DevnetHandle`] drops), or standalone
 //! through the `warden devnet` command.
@@ -21,6 +22,7 @@ pub mod methods;
 pub mod node;
 pub mod rpc;
 pub mod server;
+pub mod standalone;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -29,6 +31,7 @@ use std::sync::Arc;
 use anvil::{AnvilError, AnvilOptions, AnvilProcess};
 use entry_point::EntryPointError;
 use node::{Node, NodeError};
+pub use standalone::{DevnetArgs, run_standalone};
 
 /// The chain id of a devnet that starts its own anvil, unless told otherwise.
 pub const DEFAULT_CHAIN_ID: u32 = 31337;

@@ -25,17 +25,17 @@ use alloy_sol_types::{SolCall, sol};
 use serde_json::{Value, json};
 use warden_core::api::{
     Call, CallReceipt, CallStatus, EcdsaSigData, FeePayment, GasOverride, GasParamsOverride, GetCallsStatus,
-    GetCallsStatusResult, PermissionsCapability, PrepareCalls, PreparedCall, PreparedCallDetails,
-    PreparedUserOperation, RpcMethod, SendDetails, SendPreparedCalls, SendPreparedCallsResult, SentUserOperation,
-    SignableMessage, SignatureRequest, SignedPreparedCall, StatusDetails, UserOperationStatus, UserOperationSummary,
-    UserOperationV07,
+    GetCallsStatusResult, PermissionsCapability, PrepareCalls, PreparedCall, PreparedCallArray, PreparedCallDetails,
+    PreparedCallElement, PreparedUserOperation, RpcMethod, SendDetails, SendPreparedCalls, SendPreparedCallsResult,
+    SentUserOperation, SignableMessage, SignatureRequest, SignedPreparedCall, StatusDetails, UserOperationStatus,
+    UserOperationSummary, UserOperationV07,
 };
 use warden_core::mav2::account::sma_b_factory_data;
 use warden_core::mav2::calls::encode_execute_batch;
 use warden_core::mav2::constants::ACCOUNT_FACTORY;
 use warden_core::mav2::constants::{ENTRY_POINT_V07, SELECTOR_UNINSTALL_VALIDATION, SINGLE_SIGNER_VALIDATION_MODULE};
 use warden_core::mav2::context::Context;
-use warden_core::mav2::nonce::{FLAG_GLOBAL, nonce_key, owner_key, session_first_use_key, session_installed_key};
+use warden_core::mav2::nonce::{FLAG_GLOBAL, nonce_key, session_first_use_key, session_installed_key};
 use warden_core::mav2::user_op::hash_v07;
 use warden_core::signing::recover;
 
@@ -220,9 +220,9 @@ pub async fn prepare_calls(emu: &Emulator, params: Value) -> Result<Value, Metho
             (OpSigner::Session { id: session.id, first_use }, key, hooks, Some(session))
         }
     };
-    if matches!(signer, OpSigner::Owner) && key == owner_key() {
-        emu.require_delegated(&account).await?;
-    }
+    let needs_delegation = signer == OpSigner::Owner
+        && account.kind == AccountKind::Eip7702
+        && emu.node.code(account.address).await? != Emulator::delegation_code();
     let nonce = entry_point::get_nonce(&emu.node, account.address, key).await?;
     let (factory, factory_data) = match account.kind {
         AccountKind::SmaB { salt } if !account.deployed => {
@@ -245,7 +245,7 @@ pub async fn prepare_calls(emu: &Emulator, params: Value) -> Result<Value, Metho
             PreparedOp { op: op.clone(), signer, calls: calls.clone(), sponsored: sponsored.is_some(), nonce_key: key },
         );
     }
-    let prepared = PreparedCall::UserOperationV070(PreparedUserOperation {
+    let user_op = PreparedUserOperation {
         data: op,
         chain_id: emu.chain_id,
         signature_request: (!only_estimation).then(|| SignatureRequest::PersonalSign {
@@ -254,7 +254,16 @@ pub async fn prepare_calls(emu: &Emulator, params: Value) -> Result<Value, Metho
         }),
         fee_payment: FeePayment { sponsored: sponsored.is_some(), token_address: Address::ZERO, max_amount: cost },
         details: Some(PreparedCallDetails::UserOperation { data: UserOperationSummary { hash, calls } }),
-    });
+    };
+    let prepared = if needs_delegation {
+        let auth = super::eip7702::authorization_for(emu, account.address).await?;
+        PreparedCall::Array(PreparedCallArray {
+            data: vec![auth, PreparedCallElement::UserOperationV070(user_op)],
+            details: None,
+        })
+    } else {
+        PreparedCall::UserOperationV070(user_op)
+    };
     PrepareCalls::result_json(&prepared).map_err(MethodError::from)
 }
 
@@ -359,7 +368,7 @@ pub fn call_id(chain_id: u32, hash: B256) -> Bytes {
     v.into()
 }
 
-fn send_result(sent: &SentOp) -> Result<Value, MethodError> {
+pub fn send_result(sent: &SentOp) -> Result<Value, MethodError> {
     let r = SendPreparedCallsResult {
         id: sent.id.clone(),
         prepared_call_ids: vec![sent.id.clone()],
@@ -375,9 +384,10 @@ pub async fn send_prepared_calls(emu: &Emulator, params: Value) -> Result<Value,
     let p = SendPreparedCalls::parse_params(params)?;
     let signed = match p.call {
         SignedPreparedCall::UserOperationV070(s) => s,
-        SignedPreparedCall::Array(_) | SignedPreparedCall::Authorization(_) => {
+        SignedPreparedCall::Array(a) => return super::eip7702::send_array(emu, a, p.capabilities).await,
+        SignedPreparedCall::Authorization(_) => {
             return Err(MethodError::Invalid(
-                "EIP-7702 authorizations (`array`, `authorization`) are not supported by this devnet yet".into(),
+                "a standalone authorization (undelegating a 7702 account) is not supported by the devnet".into(),
             ));
         }
         SignedPreparedCall::UserOperationV060(_) => {

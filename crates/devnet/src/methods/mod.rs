@@ -5,6 +5,7 @@
 //!   `devnet_fund`.
 //! * [`sessions`] — `wallet_createSession`, `devnet_sessionUsage`.
 //! * [`calls`] — `wallet_prepareCalls`, `wallet_sendPreparedCalls`, `wallet_getCallsStatus`.
+//! * [`eip7702`] — delegating a 7702 account with a signed authorization.
 //! * [`enforce`] — what a session's modules allow.
 //! * [`state`] — what the devnet remembers.
 //!
@@ -16,6 +17,7 @@
 
 pub mod accounts;
 pub mod calls;
+pub mod eip7702;
 pub mod enforce;
 mod error;
 pub mod sessions;

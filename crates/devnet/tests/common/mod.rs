@@ -140,8 +140,20 @@ impl Grant {
     }
 }
 
-/// `wallet_createSession`, signed by the owner over the recomputed digest.
+/// `wallet_createSession`, signed by the owner (anvil's first key) over the recomputed digest.
 pub async fn grant(url: &str, account: Address, key: Address, permissions: Value, expiry: Option<u64>) -> Grant {
+    grant_as(url, OWNER_KEY, account, key, permissions, expiry).await
+}
+
+/// `wallet_createSession`, signed by `owner_key` over the recomputed digest.
+pub async fn grant_as(
+    url: &str,
+    owner_key: &str,
+    account: Address,
+    key: Address,
+    permissions: Value,
+    expiry: Option<u64>,
+) -> Grant {
     let mut params = json!({"account": account, "chainId": CHAIN, "key": {"type": "secp256k1", "publicKey": key}, "permissions": permissions});
     if let Some(e) = expiry {
         params["expirySec"] = json!(e);
@@ -150,7 +162,7 @@ pub async fn grant(url: &str, account: Address, key: Address, permissions: Value
     let typed: TypedDataDefinition = serde_json::from_value(r["signatureRequest"]["data"].clone()).unwrap();
     let digest = typed_data_digest(&typed).unwrap();
     assert_eq!(r["signatureRequest"]["rawPayload"], json!(digest), "rawPayload is the EIP-712 digest");
-    let sig = signature_bytes(&signer(OWNER_KEY).sign_digest(&digest).unwrap());
+    let sig = signature_bytes(&signer(owner_key).sign_digest(&digest).unwrap());
     Grant {
         session_id: r["sessionId"].as_str().unwrap().to_owned(),
         signature: Bytes::copy_from_slice(&sig),
