@@ -569,10 +569,15 @@ async fn execute(
             node.zero_next_base_fee().await?;
         }
         let t = tx(account, c.to, c.value.unwrap_or_default(), c.data.clone().unwrap_or_default(), sponsored);
-        match node.transact(t).await {
+        match node.transact(t.clone()).await {
             Ok(r) if r.success => raw.push(r.raw),
             Ok(r) => {
-                revert_reason = Some(format!("calls[{i}] to {} reverted (transaction {})", c.to, r.transaction_hash));
+                // The reverted transaction changed nothing: replaying it as a call gives the reason.
+                let why = match node.call(t).await {
+                    Err(NodeError::Rpc { message, .. }) => message,
+                    _ => "reverted".into(),
+                };
+                revert_reason = Some(format!("calls[{i}] to {}: {why} (transaction {})", c.to, r.transaction_hash));
                 break;
             }
             Err(NodeError::Rpc { message, .. }) if message.contains("revert") => {

@@ -8,6 +8,7 @@
 //! * [`eip7702`] — delegating a 7702 account with a signed authorization.
 //! * [`enforce`] — what a session's modules allow.
 //! * [`state`] — what the devnet remembers.
+//! * [`tokens`] — `devnet_deployToken`, `devnet_mint`: a test ERC-20.
 //!
 //! [`Emulator`] is the shared server state: the node client, the chain id, and the emulated
 //! accounts and sessions behind one lock. Handlers that change the chain hold the lock
@@ -22,6 +23,7 @@ pub mod enforce;
 mod error;
 pub mod sessions;
 pub mod state;
+pub mod tokens;
 
 use alloy_primitives::Bytes;
 use serde_json::Value;
@@ -92,6 +94,8 @@ pub async fn dispatch(emu: &Emulator, method: &str, params: Value) -> Result<Val
         "wallet_getCallsStatus" => calls::get_calls_status(emu, params).await,
         "devnet_fund" => accounts::fund(emu, params).await,
         "devnet_sessionUsage" => sessions::session_usage(emu, params).await,
+        "devnet_deployToken" => tokens::deploy_token(emu, params).await,
+        "devnet_mint" => tokens::mint(emu, params).await,
         _ => {
             return Err(RpcFailure::new(METHOD_NOT_FOUND, format!("method `{method}` does not exist on the devnet")));
         }
