@@ -9,6 +9,7 @@
 //! * [`node`] — JSON-RPC client for the node.
 //! * [`entry_point`] — the real EntryPoint v0.7, deployed at its canonical address.
 //! * [`rpc`] — JSON-RPC framing and the devnet's error codes.
+//! * [`persist`] — `--state DIR`: state that survives a restart.
 //! * [`server`] — the HTTP endpoint.
 //! * [`methods`] — the method handlers and the emulated accounts and sessions.
 //! * [`standalone`] — `warden devnet`: flags and the foreground run.
@@ -20,6 +21,7 @@ pub mod anvil;
 pub mod entry_point;
 pub mod methods;
 pub mod node;
+pub mod persist;
 pub mod rpc;
 pub mod server;
 pub mod standalone;
@@ -51,11 +53,21 @@ pub struct DevnetConfig {
     pub block_time: Option<u64>,
     /// The folder holding the pinned npm packages (default: `crates/devnet/node`).
     pub node_dir: PathBuf,
+    /// Save accounts, sessions, usage and the node's state here, and load them at start.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Default for DevnetConfig {
     fn default() -> Self {
-        Self { port: 0, chain_id: None, anvil: None, rpc: None, block_time: None, node_dir: anvil::default_node_dir() }
+        Self {
+            port: 0,
+            chain_id: None,
+            anvil: None,
+            rpc: None,
+            block_time: None,
+            node_dir: anvil::default_node_dir(),
+            state_dir: None,
+        }
     }
 }
 
@@ -72,6 +84,8 @@ pub enum StartError {
     ChainIdMismatch { configured: u32, node: u64, url: String },
     #[error("the node's chain id {0} does not fit in 32 bits, which the Wallets API requires")]
     ChainIdTooLarge(u64),
+    #[error("--state: {0}")]
+    State(#[from] persist::PersistError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -167,13 +181,17 @@ async fn start(config: DevnetConfig) -> Result<DevnetHandle, StartError> {
         return Err(StartError::ChainIdMismatch { configured, node: node_chain, url: node.url().to_owned() });
     }
     let chain_id = u32::try_from(node_chain).map_err(|_| StartError::ChainIdTooLarge(node_chain))?;
+    let state = match &config.state_dir {
+        Some(dir) => persist::load(dir, &node).await?.unwrap_or_default(),
+        None => methods::state::State::default(),
+    };
     entry_point::ensure_deployed(&node).await?;
 
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.port));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr, source })?;
     let node_url = node.url().to_owned();
-    let devnet = Arc::new(methods::Emulator::new(node, chain_id));
+    let devnet = Arc::new(methods::Emulator::new(node, chain_id, state, config.state_dir.clone()));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let app = server::router(devnet);
     let server = tokio::spawn(async move {

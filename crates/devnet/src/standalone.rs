@@ -25,6 +25,9 @@ pub struct DevnetArgs {
     /// Use this running node (anvil or anvil-compatible) instead of starting anvil.
     #[arg(long)]
     pub rpc: Option<String>,
+    /// Keep accounts, sessions, usage and chain state in DIR across restarts.
+    #[arg(long = "state", value_name = "DIR")]
+    pub state: Option<PathBuf>,
     /// Mine a block every S seconds instead of on every transaction.
     #[arg(long, conflicts_with = "rpc")]
     pub block_time: Option<u64>,
@@ -38,6 +41,7 @@ impl From<DevnetArgs> for DevnetConfig {
             anvil: a.anvil,
             rpc: a.rpc,
             block_time: a.block_time,
+            state_dir: a.state,
             ..Self::default()
         }
     }

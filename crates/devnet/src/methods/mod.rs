@@ -25,6 +25,8 @@ pub mod sessions;
 pub mod state;
 pub mod tokens;
 
+use std::path::PathBuf;
+
 use alloy_primitives::Bytes;
 use serde_json::Value;
 use warden_core::mav2::constants::SMA_7702_IMPLEMENTATION;
@@ -42,11 +44,23 @@ pub struct Emulator {
     node: Node,
     chain_id: u32,
     state: tokio::sync::Mutex<State>,
+    /// `--state DIR`: where state is saved after every change.
+    state_dir: Option<PathBuf>,
 }
 
 impl Emulator {
-    pub(crate) fn new(node: Node, chain_id: u32) -> Self {
-        Self { node, chain_id, state: tokio::sync::Mutex::new(State::default()) }
+    pub(crate) fn new(node: Node, chain_id: u32, state: State, state_dir: Option<PathBuf>) -> Self {
+        Self { node, chain_id, state: tokio::sync::Mutex::new(state), state_dir }
+    }
+
+    /// Saves the state when `--state` was given; a failure is logged (the request it
+    /// follows has already taken effect).
+    async fn save(&self) {
+        let Some(dir) = &self.state_dir else { return };
+        let state = self.state.lock().await;
+        if let Err(e) = crate::persist::save(dir, &state, &self.node).await {
+            tracing::error!("could not save the devnet state: {e}");
+        }
     }
 
     /// The node underneath.
@@ -100,5 +114,12 @@ pub async fn dispatch(emu: &Emulator, method: &str, params: Value) -> Result<Val
             return Err(RpcFailure::new(METHOD_NOT_FOUND, format!("method `{method}` does not exist on the devnet")));
         }
     };
+    let mutating = !matches!(
+        method,
+        "wallet_listAccounts" | "wallet_getCapabilities" | "wallet_getCallsStatus" | "devnet_sessionUsage"
+    );
+    if outcome.is_ok() && mutating {
+        emu.save().await;
+    }
     outcome.map_err(|e| e.to_failure())
 }

@@ -2,16 +2,17 @@
 //! with their grant and usage, operations prepared and sent.
 //!
 //! Chain facts (balances, EntryPoint nonces) are never cached here; they are read from the
-//! node when needed. Everything is in memory.
+//! node when needed. Everything is in memory; `crate::persist` writes it to `--state DIR`.
 
 use std::collections::{BTreeMap, HashMap};
 
 use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};
+use serde::{Deserialize, Serialize};
 use warden_core::api::{Call, CallReceipt, UserOperationV07, UuidV4};
 use warden_core::permissions::ValidatedPermission;
 
 /// How an account is made.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AccountKind {
     /// Semi-modular account (bytecode owner), deployed by the factory on first use.
     SmaB { salt: U256 },
@@ -20,7 +21,7 @@ pub enum AccountKind {
 }
 
 /// An account the devnet serves.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Account {
     pub address: Address,
     pub owner: Address,
@@ -33,7 +34,7 @@ pub struct Account {
 }
 
 /// Cumulative spending of a session, charged only for operations that succeeded.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
     pub native: U256,
     pub erc20: BTreeMap<Address, U256>,
@@ -67,14 +68,14 @@ impl Session {
 }
 
 /// Who signs a prepared operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OpSigner {
     Owner,
     Session { id: FixedBytes<16>, first_use: bool },
 }
 
 /// An operation returned by `wallet_prepareCalls`, found again by its hash on send.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PreparedOp {
     pub op: UserOperationV07,
     pub signer: OpSigner,
@@ -85,7 +86,7 @@ pub struct PreparedOp {
 }
 
 /// An operation that was sent.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SentOp {
     pub id: Bytes,
     pub hash: B256,
