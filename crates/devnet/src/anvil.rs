@@ -1,0 +1,281 @@
+//! Finding and running the anvil node the devnet executes on.
+//!
+//! Discovery order: an explicit path (`--anvil`), then the binary of the project's pinned
+//! `@foundry-rs/anvil` npm package (`crates/devnet/node`, installed with
+//! `npm install --no-audit --no-fund` there), then `anvil` on `PATH`. When none is found the
+//! error lists every place that was tried, so a missing setup step is obvious rather than a
+//! hang.
+//!
+//! The process is started on an ephemeral port (`--port 0`) and is ready when it prints
+//! `Listening on 127.0.0.1:PORT`; its output is drained for as long as it runs (a full pipe
+//! would stall it) and kept in the last few lines for error messages. It is killed when the
+//! [`AnvilProcess`] is dropped. Left out: anvil's own `--state` (the devnet dumps and loads
+//! node state itself, see `persist`).
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::{Child, Command};
+
+/// How long anvil may take to print its listening line.
+const READY_TIMEOUT: Duration = Duration::from_secs(20);
+/// Lines of anvil output kept for error messages.
+const TAIL_LINES: usize = 20;
+
+/// Why no anvil could be started.
+#[derive(Debug, thiserror::Error)]
+pub enum AnvilError {
+    /// An explicit `--anvil` path does not name an executable file.
+    #[error("--anvil {path}: no such executable file")]
+    ExplicitPathMissing { path: PathBuf },
+    /// Nothing was found anywhere.
+    #[error(
+        "no anvil binary found; tried {tried}. Install the pinned one with `npm install --no-audit --no-fund` in crates/devnet/node (or scripts/setup.sh), put anvil on PATH, or pass --anvil PATH"
+    )]
+    NotFound { tried: String },
+    /// The process could not be spawned.
+    #[error("could not start {path}: {source}")]
+    Spawn {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The process exited before it was ready.
+    #[error("{path} exited before listening ({status}); last output:\n{tail}")]
+    ExitedEarly { path: PathBuf, status: String, tail: String },
+    /// The process did not print its listening line in time.
+    #[error("{path} did not report a listening address within {secs} s; last output:\n{tail}")]
+    NotReady { path: PathBuf, secs: u64, tail: String },
+}
+
+/// npm's name for this platform's anvil package (`@foundry-rs/anvil-<os>-<arch>`).
+fn npm_platform_package() -> Option<String> {
+    let os = match std::env::consts::OS {
+        "linux" => "linux",
+        "macos" => "darwin",
+        "windows" => "win32",
+        _ => return None,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        _ => return None,
+    };
+    Some(format!("anvil-{os}-{arch}"))
+}
+
+fn binary_name() -> &'static str {
+    if cfg!(windows) { "anvil.exe" } else { "anvil" }
+}
+
+/// The pinned npm package's binary inside `node_dir` (the folder holding package.json).
+pub fn npm_anvil_path(node_dir: &Path) -> Option<PathBuf> {
+    let package = npm_platform_package()?;
+    Some(node_dir.join("node_modules/@foundry-rs").join(package).join("bin").join(binary_name()))
+}
+
+/// The devnet's pinned npm folder, as laid out in the source tree.
+pub fn default_node_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("node")
+}
+
+fn is_executable_file(p: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        p.is_file()
+    }
+}
+
+/// Finds anvil: `explicit`, then the npm package in `node_dir`, then `PATH`.
+pub fn discover(explicit: Option<&Path>, node_dir: &Path) -> Result<PathBuf, AnvilError> {
+    discover_with_path(explicit, node_dir, std::env::var_os("PATH"))
+}
+
+/// [`discover`] with the `PATH` value given.
+fn discover_with_path(
+    explicit: Option<&Path>,
+    node_dir: &Path,
+    path_var: Option<std::ffi::OsString>,
+) -> Result<PathBuf, AnvilError> {
+    if let Some(p) = explicit {
+        return if is_executable_file(p) {
+            Ok(p.to_path_buf())
+        } else {
+            Err(AnvilError::ExplicitPathMissing { path: p.to_path_buf() })
+        };
+    }
+    let mut tried = Vec::new();
+    if let Some(p) = npm_anvil_path(node_dir) {
+        if is_executable_file(&p) {
+            return Ok(p);
+        }
+        tried.push(p.display().to_string());
+    }
+    if let Some(path) = path_var {
+        for dir in std::env::split_paths(&path) {
+            let p = dir.join(binary_name());
+            if is_executable_file(&p) {
+                return Ok(p);
+            }
+        }
+    }
+    tried.push("`anvil` on PATH".into());
+    Err(AnvilError::NotFound { tried: tried.join(", ") })
+}
+
+/// What to start anvil with.
+#[derive(Clone, Debug)]
+pub struct AnvilOptions {
+    pub chain_id: u64,
+    /// Interval mining in seconds; `None` = mine on every transaction.
+    pub block_time: Option<u64>,
+}
+
+/// A running anvil, killed on drop.
+#[derive(Debug)]
+pub struct AnvilProcess {
+    child: Child,
+    url: String,
+    path: PathBuf,
+}
+
+type Tail = Arc<Mutex<VecDeque<String>>>;
+
+fn push_tail(tail: &Tail, line: String) {
+    if let Ok(mut t) = tail.lock() {
+        if t.len() == TAIL_LINES {
+            t.pop_front();
+        }
+        t.push_back(line);
+    }
+}
+
+fn tail_text(tail: &Tail) -> String {
+    tail.lock().map(|t| t.iter().cloned().collect::<Vec<_>>().join("\n")).unwrap_or_default()
+}
+
+/// Drains a stream of anvil output into the tail, reporting the listening address once.
+fn drain<R: AsyncRead + Unpin + Send + 'static>(
+    stream: R,
+    tail: Tail,
+    ready: Option<tokio::sync::oneshot::Sender<String>>,
+) {
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stream).lines();
+        let mut ready = ready;
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(addr) = line.strip_prefix("Listening on ")
+                && let Some(tx) = ready.take()
+            {
+                let _ = tx.send(addr.trim().to_owned());
+            }
+            tracing::trace!(target: "warden_devnet::anvil", "{line}");
+            push_tail(&tail, line);
+        }
+    });
+}
+
+impl AnvilProcess {
+    /// Starts anvil at `path` on 127.0.0.1 with an ephemeral port and waits until it listens.
+    pub async fn spawn(path: &Path, opts: &AnvilOptions) -> Result<Self, AnvilError> {
+        let mut cmd = Command::new(path);
+        cmd.args(["--host", "127.0.0.1", "--port", "0", "--chain-id"])
+            .arg(opts.chain_id.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        if let Some(s) = opts.block_time {
+            cmd.arg("--block-time").arg(s.to_string());
+        }
+        let mut child = cmd.spawn().map_err(|source| AnvilError::Spawn { path: path.to_path_buf(), source })?;
+        let tail: Tail = Arc::default();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if let Some(out) = child.stdout.take() {
+            drain(out, tail.clone(), Some(tx));
+        }
+        if let Some(err) = child.stderr.take() {
+            drain(err, tail.clone(), None);
+        }
+        let addr = match tokio::time::timeout(READY_TIMEOUT, rx).await {
+            Ok(Ok(addr)) => addr,
+            Ok(Err(_)) => {
+                // Output closed without a listening line: the process is gone or going.
+                let status = match tokio::time::timeout(Duration::from_secs(2), child.wait()).await {
+                    Ok(Ok(s)) => s.to_string(),
+                    _ => "still running, output closed".into(),
+                };
+                return Err(AnvilError::ExitedEarly { path: path.to_path_buf(), status, tail: tail_text(&tail) });
+            }
+            Err(_) => {
+                return Err(AnvilError::NotReady {
+                    path: path.to_path_buf(),
+                    secs: READY_TIMEOUT.as_secs(),
+                    tail: tail_text(&tail),
+                });
+            }
+        };
+        Ok(Self { child, url: format!("http://{addr}"), path: path.to_path_buf() })
+    }
+
+    /// The node's JSON-RPC URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The binary that runs.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+}
+
+impl Drop for AnvilProcess {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_path_must_exist() {
+        let err = discover(Some(Path::new("/nonexistent/anvil")), Path::new("/nonexistent")).unwrap_err();
+        assert!(matches!(err, AnvilError::ExplicitPathMissing { .. }), "{err}");
+        assert!(err.to_string().contains("/nonexistent/anvil"), "{err}");
+    }
+
+    #[test]
+    fn nothing_found_lists_what_was_tried() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = discover_with_path(None, dir.path(), Some(dir.path().as_os_str().to_owned())).unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, AnvilError::NotFound { .. }), "{msg}");
+        assert!(msg.contains("node_modules/@foundry-rs/anvil-") && msg.contains("on PATH"), "{msg}");
+        assert!(msg.contains("npm install --no-audit --no-fund"), "{msg}");
+    }
+
+    #[test]
+    fn npm_path_names_the_platform_package() {
+        let p = npm_anvil_path(Path::new("/x")).unwrap();
+        let s = p.to_string_lossy();
+        assert!(s.starts_with("/x/node_modules/@foundry-rs/anvil-"), "{s}");
+        assert!(s.ends_with("/bin/anvil") || s.ends_with("/bin/anvil.exe"), "{s}");
+    }
+}

@@ -1,0 +1,125 @@
+//! The devnet's own methods: the Wallets API (`wallet_*`, SPEC §4) and the developer
+//! conveniences (`devnet_*`).
+//!
+//! * [`accounts`] — `wallet_requestAccount`, `wallet_listAccounts`, `wallet_getCapabilities`,
+//!   `devnet_fund`.
+//! * [`sessions`] — `wallet_createSession`, `devnet_sessionUsage`.
+//! * [`calls`] — `wallet_prepareCalls`, `wallet_sendPreparedCalls`, `wallet_getCallsStatus`.
+//! * [`eip7702`] — delegating a 7702 account with a signed authorization.
+//! * [`enforce`] — what a session's modules allow.
+//! * [`state`] — what the devnet remembers.
+//! * [`tokens`] — `devnet_deployToken`, `devnet_mint`: a test ERC-20.
+//!
+//! [`Emulator`] is the shared server state: the node client, the chain id, and the emulated
+//! accounts and sessions behind one lock. Handlers that change the chain hold the lock
+//! while they do, so operations run one at a time and every check sees the state the
+//! previous operation left. Not served: `wallet_prepareSign`, `wallet_formatSign` (ERC-1271
+//! signatures of the account), `wallet_requestQuote_v0`, `wallet_getCrossChainStatus_v0`.
+
+pub mod accounts;
+pub mod calls;
+pub mod eip7702;
+pub mod enforce;
+mod error;
+pub mod sessions;
+pub mod state;
+pub mod tokens;
+
+use std::path::PathBuf;
+
+use alloy_primitives::Bytes;
+use serde_json::Value;
+use warden_core::mav2::constants::SMA_7702_IMPLEMENTATION;
+
+pub use error::MethodError;
+
+use crate::entry_point;
+use crate::node::Node;
+use crate::rpc::{METHOD_NOT_FOUND, RpcCode, RpcFailure};
+use state::{Account, AccountKind, State};
+
+/// Everything a request handler needs.
+#[derive(Debug)]
+pub struct Emulator {
+    node: Node,
+    chain_id: u32,
+    state: tokio::sync::Mutex<State>,
+    /// `--state DIR`: where state is saved after every change.
+    state_dir: Option<PathBuf>,
+}
+
+impl Emulator {
+    pub(crate) fn new(node: Node, chain_id: u32, state: State, state_dir: Option<PathBuf>) -> Self {
+        Self { node, chain_id, state: tokio::sync::Mutex::new(state), state_dir }
+    }
+
+    /// Saves the state when `--state` was given; a failure is logged (the request it
+    /// follows has already taken effect).
+    async fn save(&self) {
+        let Some(dir) = &self.state_dir else { return };
+        let state = self.state.lock().await;
+        if let Err(e) = crate::persist::save(dir, &state, &self.node).await {
+            tracing::error!("could not save the devnet state: {e}");
+        }
+    }
+
+    /// The node underneath.
+    pub fn node(&self) -> &Node {
+        &self.node
+    }
+
+    /// The chain id of the node.
+    pub fn chain_id(&self) -> u32 {
+        self.chain_id
+    }
+
+    fn check_chain(&self, got: u32) -> Result<(), MethodError> {
+        if got == self.chain_id { Ok(()) } else { Err(MethodError::WrongChain { got, ours: self.chain_id }) }
+    }
+
+    /// The code a 7702 account has once delegated to the MAv2 7702 implementation.
+    pub fn delegation_code() -> Bytes {
+        let mut v = vec![0xef, 0x01, 0x00];
+        v.extend_from_slice(SMA_7702_IMPLEMENTATION.as_slice());
+        v.into()
+    }
+
+    /// A 7702 account must be delegated before sessions or owner operations can use it.
+    async fn require_delegated(&self, account: &Account) -> Result<(), MethodError> {
+        if account.kind != AccountKind::Eip7702 || self.node.code(account.address).await? == Self::delegation_code() {
+            return Ok(());
+        }
+        Err(MethodError::Invalid(format!(
+            "7702 account {} is not delegated to the MAv2 7702 implementation {SMA_7702_IMPLEMENTATION}",
+            account.address
+        )))
+    }
+}
+
+/// Runs `method` with `params`.
+pub async fn dispatch(emu: &Emulator, method: &str, params: Value) -> Result<Value, RpcFailure> {
+    let outcome = match method {
+        "wallet_requestAccount" => accounts::request_account(emu, params).await,
+        "wallet_listAccounts" => accounts::list_accounts(emu, params).await,
+        "wallet_getCapabilities" => accounts::get_capabilities(emu, params).await,
+        "wallet_createSession" => sessions::create_session(emu, params).await,
+        "wallet_prepareCalls" => calls::prepare_calls(emu, params).await,
+        "wallet_sendPreparedCalls" => calls::send_prepared_calls(emu, params).await,
+        "wallet_getCallsStatus" => calls::get_calls_status(emu, params).await,
+        "devnet_fund" => accounts::fund(emu, params).await,
+        "devnet_sessionUsage" => sessions::session_usage(emu, params).await,
+        "devnet_deployToken" => tokens::deploy_token(emu, params).await,
+        "devnet_mint" => tokens::mint(emu, params).await,
+        _ => {
+            return Err(RpcFailure::new(METHOD_NOT_FOUND, format!("method `{method}` does not exist on the devnet")));
+        }
+    };
+    let mutating = !matches!(
+        method,
+        "wallet_listAccounts" | "wallet_getCapabilities" | "wallet_getCallsStatus" | "devnet_sessionUsage"
+    );
+    if outcome.is_ok() && mutating {
+        emu.save().await;
+    }
+    outcome.map_err(|e| e.to_failure())
+}

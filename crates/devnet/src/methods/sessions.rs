@@ -1,0 +1,129 @@
+//! `wallet_createSession` (SPEC §4.3, §6.1–6.3) and `devnet_sessionUsage`.
+//!
+//! The grant is checked with `permissions::validate_grant` against the node's clock, gets
+//! the account's next unused entity id (from 1), and is encoded by `mav2`: the install call,
+//! the first-use nonce (the EntryPoint's current nonce for the deferred-action key), and the
+//! DeferredAction typed data and digest the owner signs. Nothing is on chain until the first
+//! operation uses it. Session keys of type `contract` are refused (no ERC-1271 emulation).
+
+use alloy_primitives::{Address, Bytes, FixedBytes, U256};
+use rand::RngCore;
+use serde_json::{Value, json};
+use warden_core::api::{CreateSession, CreateSessionResult, KeyType, RpcMethod, SignatureRequest};
+use warden_core::mav2::deferred::DeferredAction;
+use warden_core::mav2::install::encode_install_call;
+use warden_core::mav2::nonce::session_first_use_key;
+use warden_core::permissions::{GrantLimits, MAX_ENTITY_ID, ValidatedPermission, validate_grant};
+use warden_core::wire;
+
+use super::state::{Session, Usage};
+use super::{Emulator, MethodError, entry_point};
+
+/// `wallet_createSession`.
+pub async fn create_session(emu: &Emulator, params: Value) -> Result<Value, MethodError> {
+    let p = CreateSession::parse_params(params)?;
+    emu.check_chain(p.chain_id)?;
+    if p.key.ty == KeyType::Contract {
+        return Err(MethodError::Invalid(
+            "key.type contract: the devnet supports secp256k1 (ecdsa) session keys only".into(),
+        ));
+    }
+    let now = emu.node.latest_timestamp().await?;
+    let mut state = emu.state.lock().await;
+    let account = state.accounts.get(&p.account).ok_or(MethodError::UnknownAccount { address: p.account })?.clone();
+    emu.require_delegated(&account).await?;
+    let entity_id = account.next_entity_id;
+    let expiry_sec = p.expiry_sec.unwrap_or(0);
+    let limits = GrantLimits { expiry_sec, now, entity_id: u64::from(entity_id), parallel_nonce_key: U256::ZERO };
+    let set = validate_grant(&p.permissions, p.account, limits)?;
+    let permissions: Vec<ValidatedPermission> = set.permissions().to_vec();
+    let call = encode_install_call(entity_id, p.key.public_key, expiry_sec, &permissions);
+    let key = session_first_use_key(U256::ZERO, entity_id, set.is_root());
+    let nonce = entry_point::get_nonce(&emu.node, p.account, key).await?;
+    let action =
+        DeferredAction { chain_id: u64::from(emu.chain_id), account: p.account, nonce, deadline: expiry_sec, call };
+    let digest = action.digest();
+
+    let mut id = [0u8; 16];
+    rand::rng().fill_bytes(&mut id);
+    let id = FixedBytes(id);
+    if let Some(a) = state.accounts.get_mut(&p.account) {
+        a.next_entity_id = entity_id.saturating_add(1).min(MAX_ENTITY_ID + 1);
+    }
+    state.sessions.insert(
+        id,
+        Session {
+            id,
+            account: p.account,
+            key: p.key.public_key,
+            entity_id,
+            permissions,
+            expiry_sec,
+            install_call: action.call.clone(),
+            deferred_nonce: nonce,
+            digest,
+            installed: false,
+            revoked: false,
+            usage: Usage::default(),
+        },
+    );
+    let result = CreateSessionResult {
+        session_id: Bytes::copy_from_slice(id.as_slice()),
+        chain_id: emu.chain_id,
+        signature_request: SignatureRequest::TypedData {
+            data: action.typed_data(),
+            raw_payload: Some(Bytes::copy_from_slice(digest.as_slice())),
+        },
+    };
+    CreateSession::result_json(&result).map_err(MethodError::from)
+}
+
+fn limit_entry(kind: &str, token: Option<Address>, limit: U256, spent: U256) -> Value {
+    let mut v = json!({
+        "type": kind,
+        "limit": wire::to_hex(limit),
+        "spent": wire::to_hex(spent),
+        "remaining": wire::to_hex(limit.saturating_sub(spent)),
+    });
+    if let Some(t) = token {
+        v["address"] = json!(t.to_checksum(None));
+    }
+    v
+}
+
+/// `devnet_sessionUsage(sessionId)`: per limited permission its limit, spent and remaining
+/// (hex wei or token units), plus expiry, installed and revoked.
+pub async fn session_usage(emu: &Emulator, params: Value) -> Result<Value, MethodError> {
+    let [id]: [Bytes; 1] = serde_json::from_value(params).map_err(|e| {
+        MethodError::Invalid(format!("devnet_sessionUsage params must be [sessionId (16-byte hex)]: {e}"))
+    })?;
+    let state = emu.state.lock().await;
+    let session = super::calls::find_session(&state, &id)?;
+    let mut limits = Vec::new();
+    for p in &session.permissions {
+        match p {
+            ValidatedPermission::NativeTokenTransfer { allowance } => {
+                limits.push(limit_entry("native-token-transfer", None, *allowance, session.usage.native));
+            }
+            ValidatedPermission::Erc20TokenTransfer { token, allowance } => {
+                let spent = session.usage.erc20.get(token).copied().unwrap_or_default();
+                limits.push(limit_entry("erc20-token-transfer", Some(*token), *allowance, spent));
+            }
+            ValidatedPermission::GasLimit { limit } => {
+                limits.push(limit_entry("gas-limit", None, *limit, session.usage.gas));
+            }
+            _ => {}
+        }
+    }
+    Ok(json!({
+        "sessionId": Bytes::copy_from_slice(session.id.as_slice()),
+        "account": session.account.to_checksum(None),
+        "key": session.key.to_checksum(None),
+        "entityId": session.entity_id,
+        "permissions": session.permissions.iter().map(ValidatedPermission::to_wire).collect::<Vec<_>>(),
+        "limits": limits,
+        "expirySec": session.expiry_sec,
+        "installed": session.installed,
+        "revoked": session.revoked,
+    }))
+}

@@ -1,0 +1,111 @@
+//! What the devnet remembers besides the chain (SPEC §10): accounts of each signer, sessions
+//! with their grant and usage, operations prepared and sent.
+//!
+//! Chain facts (balances, EntryPoint nonces) are never cached here; they are read from the
+//! node when needed. Everything is in memory; `crate::persist` writes it to `--state DIR`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};
+use serde::{Deserialize, Serialize};
+use warden_core::api::{Call, CallReceipt, UserOperationV07, UuidV4};
+use warden_core::permissions::ValidatedPermission;
+
+/// How an account is made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountKind {
+    /// Semi-modular account (bytecode owner), deployed by the factory on first use.
+    SmaB { salt: U256 },
+    /// The owner's EOA, delegated to the MAv2 7702 implementation.
+    Eip7702,
+}
+
+/// An account the devnet serves.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Account {
+    pub address: Address,
+    pub owner: Address,
+    pub id: UuidV4,
+    pub kind: AccountKind,
+    /// Whether the first operation ran (SMA-B: the factory deployed it).
+    pub deployed: bool,
+    /// The next session entity id to hand out (≥ 1; 0 is the owner).
+    pub next_entity_id: u32,
+}
+
+/// Cumulative spending of a session, charged only for operations that succeeded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub native: U256,
+    pub erc20: BTreeMap<Address, U256>,
+    pub gas: U256,
+}
+
+/// A granted session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id: FixedBytes<16>,
+    pub account: Address,
+    pub key: Address,
+    pub entity_id: u32,
+    pub permissions: Vec<ValidatedPermission>,
+    pub expiry_sec: u64,
+    /// The `installValidation` call the owner signs.
+    pub install_call: Bytes,
+    /// The full nonce of the first operation (deferred-action key, sequence at grant time).
+    pub deferred_nonce: U256,
+    /// The EIP-712 digest of the DeferredAction the owner signs.
+    pub digest: B256,
+    pub installed: bool,
+    pub revoked: bool,
+    pub usage: Usage,
+}
+
+impl Session {
+    pub fn is_root(&self) -> bool {
+        matches!(self.permissions.as_slice(), [ValidatedPermission::Root])
+    }
+}
+
+/// Who signs a prepared operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OpSigner {
+    Owner,
+    Session { id: FixedBytes<16>, first_use: bool },
+}
+
+/// An operation returned by `wallet_prepareCalls`, found again by its hash on send.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PreparedOp {
+    pub op: UserOperationV07,
+    pub signer: OpSigner,
+    pub calls: Vec<Call>,
+    pub sponsored: bool,
+    /// The 192-bit nonce key the operation consumes.
+    pub nonce_key: U256,
+}
+
+/// An operation that was sent.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SentOp {
+    pub id: Bytes,
+    pub hash: B256,
+    pub calls: Vec<Call>,
+    pub status: u32,
+    pub receipts: Vec<CallReceipt>,
+    /// Why the calls reverted (status 500).
+    pub revert_reason: Option<String>,
+}
+
+/// All of the devnet's own state.
+#[derive(Debug, Default)]
+pub struct State {
+    /// Accounts by address.
+    pub accounts: HashMap<Address, Account>,
+    /// Account addresses of each signer, in creation order.
+    pub by_owner: HashMap<Address, Vec<Address>>,
+    pub sessions: HashMap<FixedBytes<16>, Session>,
+    pub prepared: HashMap<B256, PreparedOp>,
+    /// Sent operations by userOpHash.
+    pub sent: HashMap<B256, SentOp>,
+}

@@ -1,0 +1,220 @@
+//! JSON-RPC client for the node underneath (anvil, or any node with anvil's `anvil_*`/`evm_*`
+//! methods when `--rpc` is used).
+//!
+//! Two uses: forwarding a client's `eth_*`/`net_*`/`web3_*` request untouched, and the typed
+//! calls the devnet makes itself (balances, impersonated transactions, snapshots). Every
+//! request has a timeout and a response size cap. Left out: websockets and subscriptions.
+
+use std::time::Duration;
+
+use alloy_primitives::{Address, B256, Bytes, U256};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+/// Timeout of one node request (a CREATE2 deployment of the EntryPoint is the slowest).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest node response accepted (state dumps of a busy devnet are the largest).
+const MAX_RESPONSE_BYTES: usize = 256 * 1024 * 1024;
+
+/// A failed node request.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// The node could not be reached or timed out.
+    #[error("node {url}: {method}: {source}")]
+    Transport {
+        url: String,
+        method: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The node answered with something that is not a JSON-RPC response.
+    #[error("node {url}: {method}: bad response: {reason}")]
+    BadResponse { url: String, method: String, reason: String },
+    /// The node answered with a JSON-RPC error.
+    #[error("node: {method}: {message} (code {code})")]
+    Rpc { method: String, code: i64, message: String, revert: Option<Bytes> },
+}
+
+impl NodeError {
+    /// The revert data of a failed `eth_call`/`eth_estimateGas`/send, when the node gave it.
+    pub fn revert_data(&self) -> Option<Bytes> {
+        match self {
+            Self::Rpc { revert, .. } => revert.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// A transaction receipt, reduced to what the devnet reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    pub transaction_hash: B256,
+    pub success: bool,
+    pub raw: Value,
+}
+
+/// Client for one node URL.
+#[derive(Clone, Debug)]
+pub struct Node {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Node {
+    /// A client for `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        let http = reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build().unwrap_or_default();
+        Self { http, url: url.into() }
+    }
+
+    /// The node's URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    async fn post(&self, method: &str, body: &Value) -> Result<Value, NodeError> {
+        let transport = |source| NodeError::Transport { url: self.url.clone(), method: method.to_owned(), source };
+        let bad = |reason: String| NodeError::BadResponse { url: self.url.clone(), method: method.to_owned(), reason };
+        let mut resp = self.http.post(&self.url).json(body).send().await.map_err(transport)?;
+        let mut buf = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(transport)? {
+            if buf.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(bad(format!("larger than {MAX_RESPONSE_BYTES} bytes")));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        serde_json::from_slice(&buf).map_err(|e| bad(format!("not JSON: {e}")))
+    }
+
+    /// Forwards a client's JSON-RPC request object as it is and returns the node's response
+    /// object as it is.
+    pub async fn forward(&self, request: &Value) -> Result<Value, NodeError> {
+        let method = request.get("method").and_then(Value::as_str).unwrap_or("?").to_owned();
+        self.post(&method, request).await
+    }
+
+    /// Calls `method` and returns its `result`.
+    pub async fn request(&self, method: &str, params: Value) -> Result<Value, NodeError> {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        let mut resp = self.post(method, &body).await?;
+        if let Some(err) = resp.get("error") {
+            return Err(NodeError::Rpc {
+                method: method.to_owned(),
+                code: err.get("code").and_then(Value::as_i64).unwrap_or(0),
+                message: err.get("message").and_then(Value::as_str).unwrap_or("").to_owned(),
+                revert: err.get("data").and_then(Value::as_str).and_then(|s| s.parse().ok()),
+            });
+        }
+        match resp.get_mut("result") {
+            Some(v) => Ok(v.take()),
+            None => Err(NodeError::BadResponse {
+                url: self.url.clone(),
+                method: method.to_owned(),
+                reason: "neither result nor error".into(),
+            }),
+        }
+    }
+
+    /// Calls `method` and parses its `result` as `T`.
+    pub async fn typed<T: DeserializeOwned>(&self, method: &str, params: Value) -> Result<T, NodeError> {
+        let v = self.request(method, params).await?;
+        serde_json::from_value(v).map_err(|e| NodeError::BadResponse {
+            url: self.url.clone(),
+            method: method.to_owned(),
+            reason: format!("unexpected result: {e}"),
+        })
+    }
+
+    pub async fn chain_id(&self) -> Result<u64, NodeError> {
+        let v: U256 = self.typed("eth_chainId", json!([])).await?;
+        Ok(v.saturating_to())
+    }
+
+    pub async fn code(&self, address: Address) -> Result<Bytes, NodeError> {
+        self.typed("eth_getCode", json!([address, "latest"])).await
+    }
+
+    pub async fn balance(&self, address: Address) -> Result<U256, NodeError> {
+        self.typed("eth_getBalance", json!([address, "latest"])).await
+    }
+
+    pub async fn transaction_count(&self, address: Address) -> Result<u64, NodeError> {
+        let v: U256 = self.typed("eth_getTransactionCount", json!([address, "latest"])).await?;
+        Ok(v.saturating_to())
+    }
+
+    pub async fn set_balance(&self, address: Address, amount: U256) -> Result<(), NodeError> {
+        self.request("anvil_setBalance", json!([address, amount])).await.map(drop)
+    }
+
+    pub async fn set_code(&self, address: Address, code: &Bytes) -> Result<(), NodeError> {
+        self.request("anvil_setCode", json!([address, code])).await.map(drop)
+    }
+
+    pub async fn impersonate(&self, address: Address) -> Result<(), NodeError> {
+        self.request("anvil_impersonateAccount", json!([address])).await.map(drop)
+    }
+
+    /// The timestamp of the latest block (what a session's expiry is checked against).
+    pub async fn latest_timestamp(&self) -> Result<u64, NodeError> {
+        let block: Value = self.request("eth_getBlockByNumber", json!(["latest", false])).await?;
+        let ts: U256 = serde_json::from_value(block.get("timestamp").cloned().unwrap_or(Value::Null)).map_err(|e| {
+            NodeError::BadResponse {
+                url: self.url.clone(),
+                method: "eth_getBlockByNumber".into(),
+                reason: format!("timestamp: {e}"),
+            }
+        })?;
+        Ok(ts.saturating_to())
+    }
+
+    pub async fn gas_price(&self) -> Result<U256, NodeError> {
+        self.typed("eth_gasPrice", json!([])).await
+    }
+
+    pub async fn max_priority_fee(&self) -> Result<U256, NodeError> {
+        self.typed("eth_maxPriorityFeePerGas", json!([])).await
+    }
+
+    pub async fn call(&self, tx: Value) -> Result<Bytes, NodeError> {
+        self.typed("eth_call", json!([tx, "latest"])).await
+    }
+
+    pub async fn estimate_gas(&self, tx: Value) -> Result<U256, NodeError> {
+        self.typed("eth_estimateGas", json!([tx])).await
+    }
+
+    pub async fn snapshot(&self) -> Result<U256, NodeError> {
+        self.typed("evm_snapshot", json!([])).await
+    }
+
+    pub async fn revert(&self, id: U256) -> Result<bool, NodeError> {
+        self.typed("evm_revert", json!([id])).await
+    }
+
+    /// Makes the next block's base fee zero, so a transaction with zero fees is accepted
+    /// (how sponsored operations avoid charging the account for gas).
+    pub async fn zero_next_base_fee(&self) -> Result<(), NodeError> {
+        self.request("anvil_setNextBlockBaseFeePerGas", json!(["0x0"])).await.map(drop)
+    }
+
+    /// Sends `tx` with `eth_sendTransaction` (the sender must be impersonated or unlocked)
+    /// and returns its receipt, mining a block when the node does not mine on its own.
+    pub async fn transact(&self, tx: Value) -> Result<Receipt, NodeError> {
+        let hash: B256 = self.typed("eth_sendTransaction", json!([tx])).await?;
+        let mut raw = self.request("eth_getTransactionReceipt", json!([hash])).await?;
+        if raw.is_null() {
+            self.request("evm_mine", json!([])).await?;
+            raw = self.request("eth_getTransactionReceipt", json!([hash])).await?;
+        }
+        if raw.is_null() {
+            return Err(NodeError::BadResponse {
+                url: self.url.clone(),
+                method: "eth_getTransactionReceipt".into(),
+                reason: format!("no receipt for {hash} after mining"),
+            });
+        }
+        let success = raw.get("status").and_then(Value::as_str) == Some("0x1");
+        Ok(Receipt { transaction_hash: hash, success, raw })
+    }
+}

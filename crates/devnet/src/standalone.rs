@@ -1,0 +1,95 @@
+//! `warden devnet`: the devnet as a foreground process.
+//!
+//! [`DevnetArgs`] are the command's flags (a `clap::Args`, so the CLI flattens them into its
+//! `devnet` subcommand); [`run_standalone`] starts the devnet, prints one ready line
+//! `warden devnet listening on http://127.0.0.1:PORT chain ID` on stdout, and runs until
+//! interrupted (Ctrl-C / SIGINT), then stops the node it started.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use crate::{Devnet, DevnetConfig, StartError};
+
+/// Flags of `warden devnet`.
+#[derive(Clone, Debug, clap::Args)]
+pub struct DevnetArgs {
+    /// Port on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Chain id of the anvil it starts (default 31337); with --rpc, the node's must match.
+    #[arg(long)]
+    pub chain_id: Option<u32>,
+    /// The anvil binary to run (default: the pinned npm package, then PATH).
+    #[arg(long, conflicts_with = "rpc")]
+    pub anvil: Option<PathBuf>,
+    /// Use this running node (anvil or anvil-compatible) instead of starting anvil.
+    #[arg(long)]
+    pub rpc: Option<String>,
+    /// Keep accounts, sessions, usage and chain state in DIR across restarts.
+    #[arg(long = "state", value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// Mine a block every S seconds instead of on every transaction.
+    #[arg(long, conflicts_with = "rpc")]
+    pub block_time: Option<u64>,
+}
+
+impl From<DevnetArgs> for DevnetConfig {
+    fn from(a: DevnetArgs) -> Self {
+        Self {
+            port: a.port,
+            chain_id: a.chain_id,
+            anvil: a.anvil,
+            rpc: a.rpc,
+            block_time: a.block_time,
+            state_dir: a.state,
+            ..Self::default()
+        }
+    }
+}
+
+/// Why the standalone devnet stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum StandaloneError {
+    #[error(transparent)]
+    Start(#[from] StartError),
+    #[error("cannot write the ready line: {0}")]
+    Stdout(std::io::Error),
+    #[error("cannot wait for Ctrl-C: {0}")]
+    Signal(std::io::Error),
+}
+
+/// Runs the devnet until Ctrl-C.
+pub async fn run_standalone(args: DevnetArgs) -> Result<(), StandaloneError> {
+    let handle = Devnet::start(args.into()).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "warden devnet listening on {} chain {}", handle.url(), handle.chain_id())
+        .and_then(|()| out.flush())
+        .map_err(StandaloneError::Stdout)?;
+    drop(out);
+    let waited = tokio::signal::ctrl_c().await;
+    handle.stop().await;
+    waited.map_err(StandaloneError::Signal)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        devnet: DevnetArgs,
+    }
+
+    #[test]
+    fn flags_become_the_config() {
+        let cli =
+            Cli::try_parse_from(["warden", "--port", "8545", "--chain-id", "84532", "--block-time", "2"]).unwrap();
+        let c = DevnetConfig::from(cli.devnet);
+        assert_eq!((c.port, c.chain_id, c.block_time, c.rpc), (8545, Some(84532), Some(2), None));
+        assert!(Cli::try_parse_from(["warden", "--anvil", "/x", "--rpc", "http://127.0.0.1:8545"]).is_err());
+        assert!(Cli::try_parse_from(["warden", "--port", "70000"]).is_err());
+    }
+}

@@ -1,0 +1,143 @@
+//! The devnet process and its JSON-RPC framing against a real anvil: startup, the
+//! EntryPoint, the `eth_*` proxy, and malformed requests.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use alloy_primitives::{B256, Bytes, U256, address};
+use alloy_sol_types::{SolCall, sol};
+use common::*;
+use serde_json::{Value, json};
+use warden_core::api::UserOperationV07;
+use warden_core::mav2::constants::ENTRY_POINT_V07;
+use warden_core::mav2::user_op::{hash_v07, pack_v07};
+use warden_devnet::anvil::AnvilError;
+use warden_devnet::{Devnet, DevnetConfig, StartError};
+
+sol! {
+    struct PackedUserOperation {
+        address sender; uint256 nonce; bytes initCode; bytes callData; bytes32 accountGasLimits;
+        uint256 preVerificationGas; bytes32 gasFees; bytes paymasterAndData; bytes signature;
+    }
+    function getUserOpHash(PackedUserOperation userOp) external view returns (bytes32);
+}
+
+#[tokio::test]
+async fn devnet_serves_the_chain_and_the_real_entry_point() {
+    let d = devnet().await;
+    let url = d.url();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+
+    // Proxied methods reach the node with the client's id.
+    let r = post(&url, r#"{"jsonrpc":"2.0","id":"abc","method":"eth_chainId","params":[]}"#).await;
+    assert_eq!(r, json!({"jsonrpc": "2.0", "id": "abc", "result": "0x7a69"}));
+    assert!(ok(&url, "web3_clientVersion", json!([])).await.as_str().unwrap().starts_with("anvil/"));
+    assert_eq!(ok(&url, "net_version", json!([])).await, json!("31337"));
+
+    // The EntryPoint is there and hashes user operations exactly as the codec does.
+    let code = ok(&url, "eth_getCode", json!([ENTRY_POINT_V07, "latest"])).await;
+    assert!(code.as_str().unwrap().len() > 1000, "{code}");
+    let op = UserOperationV07 {
+        sender: address!("65b5DE0251f553B2208762a4724303E750294D96"),
+        nonce: U256::from(0x103) << 64,
+        factory: Some(address!("00000000000017c61b5bEe81050EC8eFc9c6fecd")),
+        factory_data: Some(Bytes::from(vec![0x8b, 0x4e, 0x46, 0x4e, 1, 2, 3])),
+        call_data: Bytes::from(vec![0x34, 0xfc, 0xd5, 0xbe]),
+        call_gas_limit: U256::from(100_000),
+        verification_gas_limit: U256::from(200_000),
+        pre_verification_gas: U256::from(50_000),
+        max_fee_per_gas: U256::from(3_000_000_000u64),
+        max_priority_fee_per_gas: U256::from(1_000_000_000u64),
+        paymaster_verification_gas_limit: Some(U256::from(60_000)),
+        paymaster_post_op_gas_limit: Some(U256::from(10_000)),
+        paymaster: Some(address!("2cc0c7981D846b9F2a16276556f6e8cb52BfB633")),
+        paymaster_data: Some(Bytes::from(vec![0xaa; 5])),
+        signature: None,
+    };
+    let p = pack_v07(&op).unwrap();
+    let data = getUserOpHashCall {
+        userOp: PackedUserOperation {
+            sender: p.sender,
+            nonce: p.nonce,
+            initCode: p.init_code,
+            callData: p.call_data,
+            accountGasLimits: p.account_gas_limits,
+            preVerificationGas: p.pre_verification_gas,
+            gasFees: p.gas_fees,
+            paymasterAndData: p.paymaster_and_data,
+            signature: Bytes::new(),
+        },
+    }
+    .abi_encode();
+    let out = ok(&url, "eth_call", json!([{"to": ENTRY_POINT_V07, "data": Bytes::from(data)}, "latest"])).await;
+    let onchain: B256 = serde_json::from_value(out).unwrap();
+    assert_eq!(onchain, hash_v07(&op, ENTRY_POINT_V07, 31337).unwrap());
+}
+
+#[tokio::test]
+async fn malformed_requests_get_precise_errors() {
+    let d = devnet().await;
+    let url = d.url();
+    let cases: [(&str, i64, &str); 7] = [
+        ("{not json", -32700, "not valid JSON"),
+        ("", -32700, "not valid JSON"),
+        ("[]", -32600, "empty batch"),
+        ("42", -32600, "must be an object"),
+        (r#"{"jsonrpc":"2.0","id":1}"#, -32600, "`method`"),
+        (r#"{"jsonrpc":"2.0","id":1,"method":"wallet_nope","params":[]}"#, -32601, "wallet_nope"),
+        (r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":"x"}"#, -32600, "`params`"),
+    ];
+    for (body, code, needle) in cases {
+        let r = post(&url, body).await;
+        assert_eq!(r["error"]["code"], json!(code), "{body}: {r}");
+        assert!(r["error"]["message"].as_str().unwrap().contains(needle), "{body}: {r}");
+    }
+    // A batch answers each member in order, skipping notifications.
+    let r = post(
+        &url,
+        r#"[{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},{"jsonrpc":"2.0","method":"eth_chainId"},{"jsonrpc":"2.0","id":2,"method":"nope"}]"#,
+    )
+    .await;
+    let items = r.as_array().unwrap();
+    assert_eq!(items.len(), 2, "{r}");
+    assert_eq!(items[0]["result"], json!("0x7a69"));
+    assert_eq!((items[1]["id"].clone(), items[1]["error"]["code"].clone()), (json!(2), json!(-32601)));
+}
+
+#[tokio::test]
+async fn a_missing_anvil_is_a_typed_error_not_a_hang() {
+    let config = DevnetConfig { anvil: Some("/nonexistent/anvil".into()), ..DevnetConfig::default() };
+    let started = std::time::Instant::now();
+    let err = Devnet::start(config).await.unwrap_err();
+    assert!(matches!(err, StartError::Anvil(AnvilError::ExplicitPathMissing { .. })), "{err}");
+    assert!(started.elapsed().as_secs() < 5);
+}
+
+#[tokio::test]
+async fn dropping_the_handle_stops_server_and_anvil() {
+    let d = devnet().await;
+    let url = d.url();
+    let node_url = d.node_url().to_owned();
+    assert_eq!(ok(&node_url, "eth_chainId", json!([])).await, json!("0x7a69"));
+    drop(d);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let client = reqwest::Client::new();
+    for u in [url, node_url] {
+        let r = client.post(&u).body(r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#).send().await;
+        assert!(r.is_err(), "{u} still answers");
+    }
+}
+
+#[tokio::test]
+async fn a_running_node_can_be_used_with_rpc() {
+    let first = devnet().await;
+    let config = DevnetConfig { rpc: Some(first.node_url().to_owned()), ..DevnetConfig::default() };
+    let second = Devnet::start(config).await.unwrap();
+    assert!(second.anvil().is_none());
+    let r: Value = ok(&second.url(), "eth_chainId", json!([])).await;
+    assert_eq!(r, json!("0x7a69"));
+    let wrong = DevnetConfig { rpc: Some(first.node_url().to_owned()), chain_id: Some(1), ..DevnetConfig::default() };
+    let err = Devnet::start(wrong).await.unwrap_err();
+    assert!(matches!(err, StartError::ChainIdMismatch { configured: 1, node: 31337, .. }), "{err}");
+}
