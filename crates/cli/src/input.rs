@@ -61,6 +61,15 @@ pub fn print_json(v: &Value) -> Result<(), Failure> {
     }
 }
 
+/// Prints text as is on stdout.
+pub fn print_text(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| Failure::refused(format!("cannot write output: {e}"))),
+    }
+}
+
 /// clap value parser: decimal or 0x hex, up to 256 bits.
 pub fn parse_u256(s: &str) -> Result<U256, String> {
     wire::parse_dec_or_hex_u256(s)

@@ -5,8 +5,10 @@
 //! kind of failure it was (see [`exit`]).
 
 mod codec;
+mod devnet;
 mod exit;
 mod input;
+mod key;
 mod sign;
 
 use std::process::ExitCode;
@@ -28,6 +30,13 @@ enum Command {
     Codec(codec::CodecCommand),
     /// UNSAFE for real keys: sign a signature request with a private key from the environment.
     Sign(sign::SignArgs),
+    /// Owner keys in the OS keychain: create, import, list, rename, select, delete.
+    #[command(subcommand)]
+    Key(key::KeyCommand),
+    /// Run the local devnet: the Wallets API over a real anvil node, on 127.0.0.1.
+    ///
+    /// Example: warden devnet --port 8547 --state ~/.warden-devnet
+    Devnet(devnet::DevnetArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +44,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codec(c) => codec::run(c),
         Command::Sign(args) => sign::run(args),
+        Command::Key(c) => key::run(c),
+        Command::Devnet(args) => devnet::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

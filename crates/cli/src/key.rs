@@ -1,0 +1,175 @@
+//! `warden key …`: owner keys in the OS keychain.
+//!
+//! Secrets are read from stdin (when it is not a terminal) or from a hidden terminal
+//! prompt, never from argv. Output is addresses and labels only; there is no way to print
+//! an owner key. Errors name the classified keychain cause and what to do about it.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+use alloy_primitives::Address;
+use clap::Subcommand;
+use serde_json::json;
+use warden_core::{Coded, ErrorCode};
+use warden_keychain::{Confirmation, Keychain, KeychainError, Namespace, OwnerKeySource, SecretString};
+
+use crate::exit::{CmdResult, Failure};
+use crate::input::print_json;
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create a new owner key in the keychain (OS random generator).
+    ///
+    /// Example: warden key new --label "main"
+    New {
+        /// A name for the key.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Import an owner key: a 0x hex private key, or with --mnemonic a BIP-39 phrase, read
+    /// from stdin or a hidden prompt (never from the command line).
+    ///
+    /// Example: warden key import --mnemonic --path "m/44'/60'/0'/0/1" < phrase.txt
+    Import {
+        /// A name for the key.
+        #[arg(long)]
+        label: Option<String>,
+        /// The secret is a BIP-39 mnemonic phrase.
+        #[arg(long)]
+        mnemonic: bool,
+        /// Derivation path for --mnemonic (default m/44'/60'/0'/0/0).
+        #[arg(long, requires = "mnemonic")]
+        path: Option<String>,
+    },
+    /// List owner keys (addresses and labels).
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename an owner key.
+    Rename {
+        /// The key's address.
+        address: Address,
+        /// The new label.
+        label: String,
+    },
+    /// Select the owner key Warden uses by default.
+    Select {
+        /// The key's address.
+        address: Address,
+    },
+    /// Delete an owner key for good. It cannot be exported first: make sure the account
+    /// has another owner or holds nothing.
+    Delete {
+        /// The key's address.
+        address: Address,
+        /// Confirm the deletion.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// Where the non-secret owner-key list lives: `WARDEN_CONFIG_DIR`, else
+/// `$XDG_CONFIG_HOME/warden`, else `~/.config/warden`.
+pub fn config_dir() -> Result<PathBuf, Failure> {
+    if let Some(dir) = std::env::var_os("WARDEN_CONFIG_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join("warden"));
+    }
+    std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".config/warden"))
+        .ok_or_else(|| Failure::bad_input("cannot tell where to keep settings: set WARDEN_CONFIG_DIR or HOME"))
+}
+
+/// Opens the keychain for this build's namespace (`WARDEN_KEYCHAIN_NAMESPACE` overrides).
+pub fn open() -> Result<Keychain, Failure> {
+    let namespace = Namespace::from_env().map_err(|e| Failure::bad_input(e.to_string()))?;
+    let dir = config_dir()?;
+    std::fs::create_dir_all(&dir).map_err(|e| Failure::refused(format!("cannot create {}: {e}", dir.display())))?;
+    Keychain::open(namespace, &dir).map_err(keychain_failure)
+}
+
+/// A keychain error as a one-line failure: bad input exits 2, everything else 1.
+pub fn keychain_failure(e: KeychainError) -> Failure {
+    let code = e.code();
+    let msg = format!("{code}: {e}");
+    if code == ErrorCode::InvalidInput { Failure::bad_input(msg) } else { Failure::refused(msg) }
+}
+
+fn read_secret(prompt: &str) -> Result<SecretString, Failure> {
+    let mut text = String::new();
+    if std::io::stdin().is_terminal() {
+        text = rpassword::prompt_password(prompt)
+            .map_err(|e| Failure::bad_input(format!("cannot read the secret: {e}")))?;
+    } else {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::bad_input(format!("cannot read stdin: {e}")))?;
+    }
+    let secret = SecretString::new(text.trim().to_owned());
+    zeroize::Zeroize::zeroize(&mut text);
+    if secret.expose().is_empty() {
+        return Err(Failure::bad_input("no secret given: pipe it on stdin or type it at the prompt"));
+    }
+    Ok(secret)
+}
+
+pub fn run(cmd: KeyCommand) -> CmdResult {
+    let keychain = open()?;
+    match cmd {
+        KeyCommand::New { label } => {
+            let info = keychain.create_owner_key(label.as_deref()).map_err(keychain_failure)?;
+            print_json(&json!(info))
+        }
+        KeyCommand::Import { label, mnemonic, path } => {
+            let info = if mnemonic {
+                let phrase = read_secret("Mnemonic phrase: ")?;
+                keychain.import_owner_key(
+                    OwnerKeySource::Mnemonic { phrase: &phrase, derivation_path: path.as_deref() },
+                    label.as_deref(),
+                )
+            } else {
+                let hex = read_secret("Private key (0x hex): ")?;
+                keychain.import_owner_key(OwnerKeySource::PrivateKeyHex(&hex), label.as_deref())
+            }
+            .map_err(keychain_failure)?;
+            print_json(&json!(info))
+        }
+        KeyCommand::List { json } => {
+            let keys = keychain.list_owner_keys().map_err(keychain_failure)?;
+            if json {
+                return print_json(&json!(keys));
+            }
+            let mut out = String::new();
+            for k in &keys {
+                let mark = if k.selected { "*" } else { " " };
+                out.push_str(&format!("{mark} {}  {}\n", k.address.to_checksum(None), k.label));
+            }
+            if keys.is_empty() {
+                out.push_str("no owner keys yet: create one with `warden key new` or `warden key import`\n");
+            }
+            crate::input::print_text(&out)
+        }
+        KeyCommand::Rename { address, label } => {
+            let info = keychain.rename_owner_key(address, &label).map_err(keychain_failure)?;
+            print_json(&json!(info))
+        }
+        KeyCommand::Select { address } => {
+            let info = keychain.select_owner_key(address).map_err(keychain_failure)?;
+            print_json(&json!(info))
+        }
+        KeyCommand::Delete { address, yes } => {
+            let confirmation = if yes { Confirmation::Confirmed } else { Confirmation::NotConfirmed };
+            keychain.delete_owner_key(address, confirmation).map_err(|e| match e {
+                KeychainError::NotConfirmed { .. } => {
+                    Failure::bad_input(format!("{e}; add --yes to delete {address} for good"))
+                }
+                other => keychain_failure(other),
+            })?;
+            print_json(&json!({ "deleted": address.to_checksum(None) }))
+        }
+    }
+}
