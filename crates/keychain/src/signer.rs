@@ -5,14 +5,15 @@
 //! drop too). It implements [`warden_core::signing::DigestSigner`], so every signing path
 //! of the core takes it like any other signer.
 //!
-//! `DigestSigner` reports failures as `SigningError::Signer(message)` (code `internal`);
-//! [`KeySigner::sign`] is the same operation with the classified [`KeychainError`]
-//! (locked, denied, unavailable, corrupt…) for callers that branch on the code.
+//! `DigestSigner` reports failures as `SigningError::Signer { code, message }` with the
+//! keychain's classified code (locked, denied, unavailable, corrupt…); [`KeySigner::sign`]
+//! is the same operation returning the typed [`KeychainError`] itself.
 
 use alloy_primitives::{Address, B256, Signature};
 use alloy_signer::SignerSync;
 use tracing::debug;
 
+use warden_core::Coded;
 use warden_core::signing::{DigestSigner, SigningError};
 
 use crate::keychain::{Keychain, KeychainError};
@@ -55,6 +56,6 @@ impl DigestSigner for KeySigner {
     }
 
     fn sign_digest(&self, digest: &B256) -> Result<Signature, SigningError> {
-        self.sign(digest).map_err(|e| SigningError::Signer(e.to_string()))
+        self.sign(digest).map_err(|e| SigningError::Signer { code: e.code(), message: e.to_string() })
     }
 }

@@ -343,6 +343,8 @@ fn signing_reports_a_locked_keychain_and_recovers_once_unlocked() {
     store.fail(Op::Get, 0, KeyringError::NoStorageAccess(ss(secret_service::Error::Locked)));
     let err = signer.sign_digest(&DIGEST).unwrap_err();
     assert!(err.to_string().contains("locked"), "{err}");
+    // Through the core's DigestSigner the classification survives.
+    assert_eq!(err.code(), ErrorCode::KeychainLocked);
 
     let sig = signer.sign(&DIGEST).unwrap();
     assert_eq!(warden_core::signing::recover(&DIGEST, &sig.as_bytes()).unwrap(), ANVIL_0);

@@ -15,8 +15,17 @@ pub enum SigningError {
     MissingAuthorization,
     #[error("signature: {0}")]
     BadSignature(String),
-    #[error("signer: {0}")]
-    Signer(String),
+    /// The signer itself failed; `code` keeps its classification (e.g. a keychain that is
+    /// locked or unavailable) so callers can still branch on it.
+    #[error("signer: {message}")]
+    Signer { code: ErrorCode, message: String },
+}
+
+impl SigningError {
+    /// A signer failure Warden cannot classify further.
+    pub fn signer(message: impl Into<String>) -> Self {
+        Self::Signer { code: ErrorCode::Internal, message: message.into() }
+    }
 }
 
 impl Coded for SigningError {
@@ -24,7 +33,7 @@ impl Coded for SigningError {
         match self {
             Self::TypedData(_) | Self::Message(_) | Self::MissingAuthorization => ErrorCode::InvalidInput,
             Self::BadSignature(_) => ErrorCode::BadSignature,
-            Self::Signer(_) => ErrorCode::Internal,
+            Self::Signer { code, .. } => *code,
         }
     }
 }

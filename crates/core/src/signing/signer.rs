@@ -10,6 +10,7 @@ use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 
 use super::SigningError;
+use crate::error::ErrorCode;
 
 /// Something that signs 32-byte digests with one secp256k1 key.
 pub trait DigestSigner {
@@ -32,10 +33,10 @@ impl LocalSigner {
     pub fn from_hex(hex: &str) -> Result<Self, SigningError> {
         let trimmed = hex.trim();
         let trimmed = trimmed.strip_prefix("0x").unwrap_or(trimmed);
-        trimmed
-            .parse::<PrivateKeySigner>()
-            .map(|inner| Self { inner })
-            .map_err(|_| SigningError::Signer("the private key is not 32 bytes of hex".into()))
+        trimmed.parse::<PrivateKeySigner>().map(|inner| Self { inner }).map_err(|_| SigningError::Signer {
+            code: ErrorCode::InvalidInput,
+            message: "the private key is not 32 bytes of hex".into(),
+        })
     }
 
     /// A fresh random key from the OS CSPRNG.
@@ -61,7 +62,7 @@ impl DigestSigner for LocalSigner {
     }
 
     fn sign_digest(&self, digest: &B256) -> Result<Signature, SigningError> {
-        self.inner.sign_hash_sync(digest).map_err(|e| SigningError::Signer(e.to_string()))
+        self.inner.sign_hash_sync(digest).map_err(|e| SigningError::signer(e.to_string()))
     }
 }
 
