@@ -1,0 +1,23 @@
+// Hand-written to the IPC contract (app-contract.md) until src-tauri generates this file with ts-rs.
+export type ErrorCode =
+  | "invalid_input"
+  | "invalid_permissions"
+  | "verification_failed"
+  | "decode_failed"
+  | "bad_signature"
+  | "rpc_error"
+  | "unavailable"
+  | "rate_limited"
+  | "bad_response"
+  | "key_not_found"
+  | "keychain_locked"
+  | "keychain_denied"
+  | "keychain_unavailable"
+  | "keychain_corrupt"
+  | "already_exists"
+  | "internal"
+  | "not_confirmed"
+  | "no_owner_key"
+  | "devnet_failed"
+  | "not_on_devnet"
+  | "call_failed";
