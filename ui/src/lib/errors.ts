@@ -24,7 +24,7 @@ const TEXT: Record<ErrorCode, ErrorText> = {
   bad_signature: { summary: 'A signature did not check out.', action: 'Nothing was sent. Try again.' },
   rpc_error: {
     summary: 'The network refused the request.',
-    action: 'Read the details below, check Settings, and try again.',
+    action: 'Read the details below, then try again. If it keeps failing, check the backend in Settings.',
   },
   unavailable: {
     summary: 'The network could not be reached.',

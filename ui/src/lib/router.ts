@@ -1,5 +1,6 @@
 // The view router: one store holding which screen is shown. The app has a handful of screens
-// and no URLs to share, so there is no history API and no path parsing — just a name.
+// and no URLs to share, so there is no history API and no path parsing — just a name, and a
+// short stack of the screens that settings or "add a key" were opened from, for Back.
 
 import { writable, get } from 'svelte/store';
 
@@ -7,17 +8,21 @@ export type View = 'starting' | 'keychain' | 'onboarding' | 'account' | 'setting
 
 export const view = writable<View>('starting');
 
-/** Where "Back" goes from a screen opened on top of another (settings, adding a key). */
-const returnTo = writable<View>('account');
+const opened: View[] = [];
 
+/** Shows `next`; settings and onboarding remember the screen they were opened from. */
 export function go(next: View): void {
   const current = get(view);
-  if (next === 'settings' || next === 'onboarding') {
-    if (current !== next && current !== 'starting' && current !== 'keychain') returnTo.set(current);
+  if (current === next) return;
+  if ((next === 'settings' || next === 'onboarding') && (current === 'account' || current === 'onboarding')) {
+    opened.push(current);
+  } else {
+    opened.length = 0;
   }
   view.set(next);
 }
 
+/** Returns to the screen the current one was opened from (the account when none). */
 export function back(): void {
-  view.set(get(returnTo));
+  view.set(opened.pop() ?? 'account');
 }

@@ -50,6 +50,15 @@ describe('account', () => {
     expect(await button(page, 'Hide full address').getAttribute('aria-expanded')).toBe('true');
   });
 
+  test('a narrow window keeps everything inside it (no sideways scrolling)', async () => {
+    app = await harness.open({ keys: [MAIN_KEY, SECOND_KEY] }, { width: 420, height: 800 });
+    const { page } = app;
+    await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+    await expectText(page.getByLabel('Balance', { exact: true }), '0 ETH');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+    await app.shot('account-narrow');
+  });
+
   test('the QR code drawn is the QR code of the full address', async () => {
     const app = await openAccount();
     const svg = app.page.getByRole('img', { name: 'QR code of the account address' });
@@ -195,6 +204,9 @@ describe('7702 and delegation', () => {
     await expectText(page.getByTestId('delegation-result'), 'reverted (500)');
     await expectText(page.getByTestId('delegation-status'), 'Not delegated yet');
     expect(await button(page, 'Delegate').isEnabled()).toBe(true);
+    const steps = page.getByRole('list', { name: 'Delegation progress' });
+    expect((await steps.locator('li.failed').textContent())?.trim()).toBe('Failed');
+    expect(await steps.locator('li.done').count()).toBe(4);
     await app.shot('account-7702-failed');
   });
 });
