@@ -36,7 +36,7 @@ describe('account', () => {
     await expectText(balance(app), '1.5 ETH');
     expect(await balance(app).getAttribute('title')).toBe('1.5 ETH (1500000000000000000 wei)');
     await page.getByRole('img', { name: 'QR code of the account address' }).waitFor();
-    expect(await page.getByRole('radio', { name: /Smart account/ }).isChecked()).toBe(true);
+    expect(await page.getByRole('radio', { name: 'Smart account', exact: true }).isChecked()).toBe(true);
     expect((await app.calls()).find((c) => c.cmd === 'account_get')?.args).toEqual({ accountType: 'sma-b' });
     await app.shot('account-devnet');
 
@@ -169,7 +169,7 @@ describe('7702 and delegation', () => {
   test('switching to 7702 shows the owner address and lets it delegate, with progress and final status', async () => {
     const app = await openAccount({ delays: { account_delegate_step: 250 } });
     const { page } = app;
-    await page.getByRole('radio', { name: /EIP-7702/ }).check();
+    await page.getByRole('radio', { name: 'EIP-7702', exact: true }).check();
     await expect.poll(() => address(app).getAttribute('title')).toBe(ANVIL_ADDRESS);
     expect((await app.calls()).filter((c) => c.cmd === 'account_get').at(-1)?.args).toEqual({ accountType: '7702' });
     await expectText(page.getByTestId('delegation-status'), 'Not delegated yet');
@@ -188,6 +188,20 @@ describe('7702 and delegation', () => {
     await app.shot('account-7702-delegated');
   });
 
+  test('switching type with the keyboard while the first answer is slow shows the type chosen last', async () => {
+    const app = await openAccount({ delays: { 'account_get:sma-b': 800 } });
+    const { page } = app;
+    await page.getByRole('radio', { name: 'Smart account', exact: true }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('radio', { name: 'EIP-7702', exact: true }).isChecked()).toBe(true);
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).value)).toBe('7702');
+    await expect.poll(() => address(app).getAttribute('title')).toBe(ANVIL_ADDRESS);
+    // The slow smart-account answer arrives afterwards and must not replace it.
+    await page.waitForTimeout(1000);
+    expect(await address(app).getAttribute('title')).toBe(ANVIL_ADDRESS);
+    await page.getByTestId('delegation-status').waitFor();
+  });
+
   test('a delegation that fails on chain shows its status; a signing failure is explained', async () => {
     const app = await openAccount({
       delays: { account_delegate_step: 10 },
@@ -195,7 +209,7 @@ describe('7702 and delegation', () => {
       failures: { account_delegate: [{ code: 'keychain_locked', message: 'cannot sign: keyring locked' }] },
     });
     const { page } = app;
-    await page.getByRole('radio', { name: /EIP-7702/ }).check();
+    await page.getByRole('radio', { name: 'EIP-7702', exact: true }).check();
     await expectText(page.getByTestId('delegation-status'), 'Not delegated yet');
     await button(page, 'Delegate').click();
     await expectText(alerts(page), 'Your keychain is locked.');

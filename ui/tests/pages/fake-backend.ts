@@ -20,7 +20,7 @@ export type Scenario = {
   backend?: BackendInfo;
   /** Per command: errors returned by its next calls, in order; later calls succeed. */
   failures?: Record<string, AppError[]>;
-  /** Per command: milliseconds to wait before answering. */
+  /** Per command (or "command:accountType"): milliseconds to wait before answering. */
   delays?: Record<string, number>;
   delegated?: boolean;
   /** Balance in wei per address (lower case). */
@@ -215,7 +215,7 @@ function install(scenario: Scenario) {
     async (cmd, args) => {
       const payload = (args ?? {}) as Record<string, unknown>;
       calls.push({ cmd, args: args as Record<string, unknown> | undefined });
-      const delay = scenario.delays?.[cmd];
+      const delay = scenario.delays?.[`${cmd}:${String(payload.accountType ?? '')}`] ?? scenario.delays?.[cmd];
       if (delay) await sleep(delay);
       const queued = failures.get(cmd);
       if (queued?.length) throw queued.shift();

@@ -38,6 +38,16 @@ describe('keychain screen', () => {
     });
   }
 
+  test('while starting it says so, and the banner does not guess the backend', async () => {
+    app = await harness.open({ keys: [MAIN_KEY], delays: { app_info: 1500 } });
+    const { page } = app;
+    await expectVisibleText(page, 'Opening Warden…');
+    expect(await page.getByTestId('backend-banner').textContent()).toContain('Backend not known yet');
+    await app.shot('starting');
+    await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+    expect(await page.getByTestId('backend-banner').textContent()).toContain('Local devnet');
+  });
+
   test('Retry after unlocking goes on to the keys', async () => {
     app = await harness.open({ keychain: 'locked', keys: [MAIN_KEY] });
     const { page } = app;

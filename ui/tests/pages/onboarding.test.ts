@@ -62,7 +62,7 @@ describe('onboarding', () => {
     await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
     expect(await keyCommands(app)).toEqual([{ cmd: 'keys_import_hex', args: { label: 'Imported', privateKey: ANVIL_KEY } }]);
     // 7702 shows the owner address itself: the known address of the anvil key.
-    await page.getByRole('radio', { name: /EIP-7702/ }).check();
+    await page.getByRole('radio', { name: 'EIP-7702', exact: true }).check();
     await expect.poll(() => page.getByLabel('Account address', { exact: true }).getAttribute('title')).toBe(ANVIL_ADDRESS);
     expect(await page.content()).not.toContain(ANVIL_KEY.slice(2));
   });
