@@ -5,6 +5,7 @@
 //! * [`api`] — typed requests and results of the `wallet_*` methods, exactly on the wire.
 //! * [`permissions`] — the eight permission types, validation and descriptions.
 //! * [`mav2`] — the Modular Account v2 session codec (install call, nonces, hashes).
+//! * [`networks`] — common chains by name, for pickers and display.
 //! * [`rpc`] — the JSON-RPC 2.0 client for a Wallets API endpoint (timeouts, size cap,
 //!   typed errors, reads retried, sends never).
 //! * [`signing`] — digests recomputed from data, signers, `verify_grant`, `verify_prepared`.
@@ -15,6 +16,7 @@ pub mod api;
 pub mod credentials;
 pub mod error;
 pub mod mav2;
+pub mod networks;
 pub mod permissions;
 pub mod rpc;
 pub mod signing;
