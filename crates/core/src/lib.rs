@@ -6,6 +6,7 @@
 //! * [`permissions`] — the eight permission types, validation and descriptions.
 //! * [`mav2`] — the Modular Account v2 session codec (install call, nonces, hashes).
 //! * [`networks`] — common chains by name, for pickers and display.
+//! * [`calls`] — the prepare → verify → sign → send → wait pipeline of every signed call.
 //! * [`rpc`] — the JSON-RPC 2.0 client for a Wallets API endpoint (timeouts, size cap,
 //!   typed errors, reads retried, sends never).
 //! * [`signing`] — digests recomputed from data, signers, `verify_grant`, `verify_prepared`.
@@ -13,6 +14,7 @@
 //! * [`error`] — the closed error-code set shared by every module.
 
 pub mod api;
+pub mod calls;
 pub mod credentials;
 pub mod error;
 pub mod mav2;
