@@ -12,6 +12,7 @@
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
 //! * [`chain`] — chain reads through the endpoint (chain id, balance, code, EntryPoint nonces).
 //! * [`account`] — the owner's account: requested, checked, with balance and delegation.
+//! * [`grant`] — headless grant: request, verify, show, approve into credentials.
 //! * [`error`] — the closed error-code set shared by every module.
 
 pub mod account;
@@ -20,6 +21,7 @@ pub mod calls;
 pub mod chain;
 pub mod credentials;
 pub mod error;
+pub mod grant;
 pub mod mav2;
 pub mod permissions;
 pub mod rpc;
