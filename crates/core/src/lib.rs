@@ -13,6 +13,7 @@
 //! * [`chain`] — chain reads through the endpoint (chain id, balance, code, EntryPoint nonces).
 //! * [`account`] — the owner's account: requested, checked, with balance and delegation.
 //! * [`grant`] — headless grant: request, verify, show, approve into credentials.
+//! * [`revoke`] — which owner call ends a session (uninstall, or cancel an unused grant).
 //! * [`error`] — the closed error-code set shared by every module.
 
 pub mod account;
@@ -24,6 +25,7 @@ pub mod error;
 pub mod grant;
 pub mod mav2;
 pub mod permissions;
+pub mod revoke;
 pub mod rpc;
 pub mod signing;
 pub mod wire;
