@@ -11,15 +11,23 @@
 //!   typed errors, reads retried, sends never).
 //! * [`signing`] — digests recomputed from data, signers, `verify_grant`, `verify_prepared`.
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
+//! * [`chain`] — chain reads through the endpoint (chain id, balance, code, EntryPoint nonces).
+//! * [`account`] — the owner's account: requested, checked, with balance and delegation.
+//! * [`grant`] — headless grant: request, verify, show, approve into credentials.
+//! * [`revoke`] — which owner call ends a session (uninstall, or cancel an unused grant).
 //! * [`error`] — the closed error-code set shared by every module.
 
+pub mod account;
 pub mod api;
 pub mod calls;
+pub mod chain;
 pub mod credentials;
 pub mod error;
+pub mod grant;
 pub mod mav2;
 pub mod networks;
 pub mod permissions;
+pub mod revoke;
 pub mod rpc;
 pub mod signing;
 pub mod wire;
