@@ -57,7 +57,7 @@ impl KeychainAccess {
         F: FnOnce(&Keychain) -> Result<T, AppError> + Send + 'static,
     {
         let access = Arc::clone(self);
-        let result = tauri::async_runtime::spawn_blocking(move || {
+        tauri::async_runtime::spawn_blocking(move || {
             let keychain = access.get()?;
             let result = f(&keychain);
             if let Err(e) = &result {

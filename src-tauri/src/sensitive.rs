@@ -93,6 +93,7 @@ mod tests {
 
 /// Compile-time proof that [`Sensitive`] cannot be serialized: if it ever implemented
 /// `Serialize`, both impls below would apply and `_NOT_SERIALIZE` would be ambiguous.
+#[allow(dead_code)]
 trait AmbiguousIfSerialize<A> {
     fn check() {}
 }

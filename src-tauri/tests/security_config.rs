@@ -147,7 +147,8 @@ fn no_global_tauri_and_nothing_dangerous() {
     }
     let security = &config["app"]["security"];
     assert_eq!(security["assetProtocol"]["enable"], Value::Bool(false), "the asset protocol stays off");
-    assert_eq!(security["freezePrototype"], Value::Bool(true), "Object.prototype is frozen");
+    // freezePrototype stays off: Svelte 5's runtime assigns properties that a frozen
+    // Object.prototype turns into errors (the page renders blank). CSP is the defence here.
 }
 
 #[test]
@@ -169,11 +170,10 @@ fn no_remote_url_is_loaded() {
         if path == ".build.devUrl" {
             continue;
         }
-        let lower = s.to_ascii_lowercase();
-        assert!(
-            !lower.contains("https://") && !(lower.contains("http://") && lower != "http://ipc.localhost"),
-            "tauri.conf.json {path} names a remote URL: {s}"
-        );
+        for token in s.to_ascii_lowercase().split_whitespace() {
+            let url = token.contains("://");
+            assert!(!url || token == "http://ipc.localhost", "tauri.conf.json {path} names a remote URL: {token}");
+        }
     }
 }
 
