@@ -53,6 +53,16 @@ impl Drop for Sensitive {
     }
 }
 
+/// Compile-time proof that [`Sensitive`] cannot be serialized: if it ever implemented
+/// `Serialize`, both impls below would apply and `_NOT_SERIALIZE` would be ambiguous.
+#[allow(dead_code)]
+trait AmbiguousIfSerialize<A> {
+    fn check() {}
+}
+impl<T: ?Sized> AmbiguousIfSerialize<()> for T {}
+impl<T: ?Sized + serde::Serialize> AmbiguousIfSerialize<u8> for T {}
+const _NOT_SERIALIZE: fn() = <Sensitive as AmbiguousIfSerialize<_>>::check;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,18 +95,7 @@ mod tests {
             label: String,
             private_key: Sensitive,
         }
-        let args: ImportArgs =
-            serde_json::from_value(serde_json::json!({"label": "test", "privateKey": KEY})).unwrap();
+        let args: ImportArgs = serde_json::from_value(serde_json::json!({"label": "test", "privateKey": KEY})).unwrap();
         assert!(!format!("{args:?}").contains(&KEY[2..]));
     }
 }
-
-/// Compile-time proof that [`Sensitive`] cannot be serialized: if it ever implemented
-/// `Serialize`, both impls below would apply and `_NOT_SERIALIZE` would be ambiguous.
-#[allow(dead_code)]
-trait AmbiguousIfSerialize<A> {
-    fn check() {}
-}
-impl<T: ?Sized> AmbiguousIfSerialize<()> for T {}
-impl<T: ?Sized + serde::Serialize> AmbiguousIfSerialize<u8> for T {}
-const _NOT_SERIALIZE: fn() = <Sensitive as AmbiguousIfSerialize<_>>::check;

@@ -120,8 +120,17 @@ fn csp_is_explicit_and_strict() {
         for s in sources {
             let lower = s.to_ascii_lowercase();
             assert!(
-                !["'unsafe-eval'", "'wasm-unsafe-eval'", "'unsafe-hashes'", "*", "https:", "http:", "blob:", "filesystem:"]
-                    .contains(&lower.as_str()),
+                ![
+                    "'unsafe-eval'",
+                    "'wasm-unsafe-eval'",
+                    "'unsafe-hashes'",
+                    "*",
+                    "https:",
+                    "http:",
+                    "blob:",
+                    "filesystem:"
+                ]
+                .contains(&lower.as_str()),
                 "CSP {name} allows {s}"
             );
             if name.starts_with("script") || name == "default-src" {
@@ -129,7 +138,8 @@ fn csp_is_explicit_and_strict() {
                 assert_ne!(lower, "data:", "CSP {name} allows data: scripts");
             }
             // Sources are keywords, schemes of the app itself, or the IPC origin: never a host.
-            let allowed = lower.starts_with('\'') || ["data:", "ipc:", "http://ipc.localhost"].contains(&lower.as_str());
+            let allowed =
+                lower.starts_with('\'') || ["data:", "ipc:", "http://ipc.localhost"].contains(&lower.as_str());
             assert!(allowed, "CSP {name} names a source that is not the app itself: {s}");
         }
     }
@@ -220,7 +230,8 @@ fn capabilities_are_listed_and_per_window() {
         }
     }
     for (window, commands) in needs {
-        let got: BTreeSet<&str> = granted.get(window).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
+        let got: BTreeSet<&str> =
+            granted.get(window).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
         assert_eq!(got, commands, "window {window} is granted exactly the commands it needs");
     }
 }

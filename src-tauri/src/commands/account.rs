@@ -14,15 +14,31 @@ use crate::backend::{self, ActiveBackend};
 use crate::commands::parse_address;
 use crate::error::{AppError, AppErrorCode};
 use crate::payloads::{
-    AccountInfo, AccountType, Balance, BackendKind, CallResult, PROGRESS_EVENT, Progress, ProgressStep,
+    AccountInfo, AccountType, BackendKind, Balance, CallResult, PROGRESS_EVENT, Progress, ProgressStep,
 };
 use crate::state::AppState;
 
 /// What the faucet adds: 1 ETH.
 const FAUCET_WEI: u64 = 1_000_000_000_000_000_000;
 
+/// Decimals shown of a balance; the exact amount is in `wei` (the UI's tooltip).
+const SHOWN_DECIMALS: usize = 6;
+
 fn balance_of(wei: U256) -> Balance {
-    Balance { wei: wei.to_string(), formatted: format_wei(wei) }
+    Balance { wei: wei.to_string(), formatted: readable(&format_wei(wei)) }
+}
+
+/// "0.999929758347204256 ETH" → "≈ 0.999929 ETH": at most [`SHOWN_DECIMALS`] decimals,
+/// cut (never rounded up), marked as approximate when cut.
+fn readable(exact: &str) -> String {
+    let Some((number, unit)) = exact.split_once(' ') else { return exact.to_owned() };
+    match number.split_once('.') {
+        Some((int, frac)) if frac.len() > SHOWN_DECIMALS => {
+            let frac = frac[..SHOWN_DECIMALS].trim_end_matches('0');
+            if frac.is_empty() { format!("≈ {int} {unit}") } else { format!("≈ {int}.{frac} {unit}") }
+        }
+        _ => exact.to_owned(),
+    }
 }
 
 fn account_kind(account_type: &str) -> Result<AccountKind, AppError> {
@@ -133,5 +149,22 @@ fn call_result(outcome: &CallOutcome) -> CallResult {
         status: outcome.status.0,
         status_text: outcome.status.name().map_or_else(|| format!("status {}", outcome.status.0), str::to_owned),
         tx_hash: outcome.transaction_hash().map(|h| h.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balances_read_well_and_stay_exact_in_wei() {
+        let b = balance_of(U256::from(999_929_758_347_204_256u64));
+        assert_eq!(b.formatted, "≈ 0.999929 ETH");
+        assert_eq!(b.wei, "999929758347204256");
+        assert_eq!(balance_of(U256::from(FAUCET_WEI)).formatted, "1 ETH");
+        assert_eq!(balance_of(U256::from(1_500_000_000_000_000_000u64)).formatted, "1.5 ETH");
+        assert_eq!(balance_of(U256::ZERO).formatted, "0 ETH");
+        assert_eq!(readable("1.0000001 ETH"), "≈ 1 ETH");
+        assert_eq!(balance_of(U256::from(42u64)).formatted, "42 wei");
     }
 }

@@ -52,9 +52,9 @@ pub async fn backend_use_alchemy(
                     Ok(k.set_alchemy_api_key(&new)?)
                 }
                 (None, Some(_)) => Ok(()),
-                (None, None) => Err(AppError::invalid_input(
-                    "enter your Alchemy API key: none is stored in the keychain yet",
-                )),
+                (None, None) => {
+                    Err(AppError::invalid_input("enter your Alchemy API key: none is stored in the keychain yet"))
+                }
             }
         })
         .await?;

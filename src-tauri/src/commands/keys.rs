@@ -46,8 +46,7 @@ pub async fn keys_import_hex(
     state
         .keychain
         .run(move |k| {
-            let info =
-                k.import_owner_key(OwnerKeySource::PrivateKeyHex(&secret), optional_label(label).as_deref())?;
+            let info = k.import_owner_key(OwnerKeySource::PrivateKeyHex(&secret), optional_label(label).as_deref())?;
             Ok(OwnerKey::from(k.select_owner_key(info.address)?))
         })
         .await
@@ -112,7 +111,9 @@ pub async fn keys_delete(
     if confirm != Some(true) {
         return Err(AppError::new(
             AppErrorCode::NotConfirmed,
-            format!("deleting owner key {address} needs confirmation: it cannot be undone and the key cannot be exported first"),
+            format!(
+                "deleting owner key {address} needs confirmation: it cannot be undone and the key cannot be exported first"
+            ),
         ));
     }
     state

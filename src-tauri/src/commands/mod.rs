@@ -54,7 +54,8 @@ mod tests {
         assert_eq!(parse_address("id", &good.to_lowercase()).unwrap().to_checksum(None), good);
         let typo = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92267";
         assert!(parse_address("id", typo).unwrap_err().message.contains("checksum"));
-        for bad in ["", "0x", "f39fd6e51aad88f6f4ce6ab8827279cfffb92266", "0xzz9fd6e51aad88f6f4ce6ab8827279cfffb92266"] {
+        for bad in ["", "0x", "f39fd6e51aad88f6f4ce6ab8827279cfffb92266", "0xzz9fd6e51aad88f6f4ce6ab8827279cfffb92266"]
+        {
             assert_eq!(parse_address("address", bad).unwrap_err().code, crate::error::AppErrorCode::InvalidInput);
         }
     }
