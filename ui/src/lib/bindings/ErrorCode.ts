@@ -1,4 +1,4 @@
-// Hand-written to the IPC contract (app-contract.md) until src-tauri generates this file with ts-rs.
+// Hand-written to the IPC contract (app-contract.md, app-contract-2.md) until src-tauri generates this file with ts-rs.
 export type ErrorCode =
   | "invalid_input"
   | "invalid_permissions"
@@ -20,4 +20,11 @@ export type ErrorCode =
   | "no_owner_key"
   | "devnet_failed"
   | "not_on_devnet"
-  | "call_failed";
+  | "call_failed"
+  | "approval_expired"
+  | "approval_unknown"
+  | "approval_used"
+  | "not_verified"
+  | "session_unknown"
+  | "export_failed"
+  | "log_tampered";
