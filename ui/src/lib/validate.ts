@@ -125,8 +125,8 @@ export function checkAgeRecipient(input: string): Checked<string> {
   const text = input.trim();
   if (!text) return bad('Paste the age recipient of whoever will decrypt the file; it starts with age1.');
   const lower = text.toLowerCase();
-  if (text !== lower && text !== text.toUpperCase()) return bad('An age recipient is all lower case.');
   if (!lower.startsWith('age1')) return bad('An age recipient starts with age1 (an SSH key or a passphrase will not do here).');
+  if (text !== lower) return bad('An age recipient is all lower case.');
   const data = lower.slice(4);
   if ([...data].some((c) => !BECH32.includes(c)))
     return bad('An age recipient has only the letters and digits of bech32 after age1 (no b, i, o or 1).');

@@ -49,7 +49,7 @@ export function session(over: Partial<SessionView> & Pick<SessionView, 'id' | 'l
     sessionId: `0x${over.id.padEnd(32, '0').slice(0, 32).replace(/[^0-9a-f]/g, 'a')}`,
     sessionKey: '0x1C0fFee000000000000000000000000000000001',
     keyHeldByWarden: true,
-    expirySec: now() + 86400 + 3 * 3600,
+    expirySec: now() + 86400 + 3 * 3600 + 1800,
     createdAt: now() - 3600,
     status: 'active',
     permissions: [
@@ -92,7 +92,7 @@ export function approvalView(over: Partial<ApprovalView> = {}): ApprovalView {
     chainName: 'Local devnet',
     sessionKey: '0x1C0fFee000000000000000000000000000000001',
     keyHeldByWarden: true,
-    expirySec: now() + 86400,
+    expirySec: now() + 86400 + 3600,
     permissions: [
       { index: 0, kind: 'native-token-transfer', title: 'Send ETH', detail: 'up to 0.5 ETH in total', risks: [] },
       { index: 1, kind: 'erc20-token-transfer', title: 'Spend USDC', detail: 'up to 100 USDC of 0xA0b8…eB48 in total', risks: [] },
