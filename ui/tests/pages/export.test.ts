@@ -176,7 +176,7 @@ describe('destination', () => {
     await url.fill('http://localhost:8787/sessions');
     await submit(dialog);
     await expect.poll(async () => (await exports(app)).length).toBe(3);
-    expect((await exports(app)).map((a) => a.destination)).toEqual([
+    expect((await exports(app)).map((a) => a?.destination)).toEqual([
       { kind: 'post', url: 'http://127.0.0.1:8787/sessions', bearer: 'tok_123' },
       { kind: 'post', url: 'https://[::1]:9/x', bearer: 'tok_123' },
       { kind: 'post', url: 'http://localhost:8787/sessions', bearer: 'tok_123' },

@@ -350,7 +350,7 @@ describe('permission builder: instant checks in the page', () => {
     await fnInputs(c).nth(1).fill('0x095EA7B3');
     await expectText(c.getByLabel('Selector 2', { exact: true }), '0x095ea7b3');
     await expectText(c.getByLabel('Selector 2', { exact: true }), 'raw selector');
-    expect((await calls(app, 'selector_of')).map((a) => a.signature)).not.toContain('0x095EA7B3');
+    expect((await calls(app, 'selector_of')).map((a) => a?.signature)).not.toContain('0x095EA7B3');
     await app.shot('grant-functions');
 
     // The last function of a list cannot be removed; the list needs one.
