@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 # build-essential/pkg-config: C parts of crates; dbus + gnome-keyring: the Secret Service
 # the keychain uses; nodejs/npm: the pinned anvil and EntryPoint packages of the devnet.
 want=(build-essential pkg-config dbus gnome-keyring)
+# --test: the web UI's page tests drive Debian's Chromium (never a downloaded browser), check
+# the QR code with a real reader (zbarimg), and need fonts to render text in screenshots.
+if [[ ${1:-} == --test ]]; then
+  want+=(chromium zbar-tools fonts-liberation)
+fi
 command -v node >/dev/null 2>&1 || want+=(nodejs)
 command -v npm >/dev/null 2>&1 || want+=(npm)
 

@@ -1,0 +1,2 @@
+// Hand-written to the IPC contract (app-contract.md) until src-tauri generates this file with ts-rs.
+export type ChainOption = { chainId: number; name: string; testnet: boolean };

@@ -1,0 +1,2 @@
+// Hand-written to the IPC contract (app-contract.md) until src-tauri generates this file with ts-rs.
+export type ProgressStep = "preparing" | "verifying" | "signing" | "sending" | "waiting" | "done" | "failed";

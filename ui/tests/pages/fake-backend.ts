@@ -1,0 +1,244 @@
+// A stand-in for src-tauri in page tests: answers every command of the IPC contract (part 2's
+// in fake-sessions.ts) from an in-page state, emits `progress` like the real delegate command, and records each call so
+// tests can assert what the UI sent. Bundled with esbuild and injected before the app loads.
+// It is configured by `window.__WARDEN_SCENARIO__`; failures are injected per command to reach
+// the error paths a real backend would need a broken keychain or network to produce.
+
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import type { AppError } from '../../src/lib/bindings/AppError';
+import type { BackendInfo } from '../../src/lib/bindings/BackendInfo';
+import type { ChainOption } from '../../src/lib/bindings/ChainOption';
+import type { KeychainState } from '../../src/lib/bindings/KeychainState';
+import type { OwnerKey } from '../../src/lib/bindings/OwnerKey';
+import type { Progress } from '../../src/lib/bindings/Progress';
+import { sessionHandlers, type SessionsScenario } from './fake-sessions';
+
+export type Scenario = SessionsScenario & {
+  keychain?: KeychainState;
+  keychainMessage?: string;
+  keys?: OwnerKey[];
+  backend?: BackendInfo;
+  /** Per command: errors returned by its next calls, in order; later calls succeed. */
+  failures?: Record<string, AppError[]>;
+  /** Per command (or "command:accountType"): milliseconds to wait before answering. */
+  delays?: Record<string, number>;
+  delegated?: boolean;
+  /** Balance in wei per address (lower case). */
+  balances?: Record<string, string>;
+  /** Status of the delegate call (200 = confirmed). */
+  delegateStatus?: { status: number; statusText: string };
+};
+
+export const DEVNET: BackendInfo = {
+  kind: 'devnet',
+  chainId: 31337,
+  chainName: 'Local devnet',
+  endpointHost: '127.0.0.1:41234',
+  policyId: null,
+  hasApiKey: false,
+};
+
+export const CHAINS: ChainOption[] = [
+  { chainId: 1, name: 'Ethereum', testnet: false },
+  { chainId: 8453, name: 'Base', testnet: false },
+  { chainId: 42161, name: 'Arbitrum One', testnet: false },
+  { chainId: 10, name: 'OP Mainnet', testnet: false },
+  { chainId: 137, name: 'Polygon PoS', testnet: false },
+  { chainId: 11155111, name: 'Ethereum Sepolia', testnet: true },
+  { chainId: 84532, name: 'Base Sepolia', testnet: true },
+  { chainId: 421614, name: 'Arbitrum Sepolia', testnet: true },
+  { chainId: 11155420, name: 'OP Sepolia', testnet: true },
+];
+
+export type Call = { cmd: string; args: Record<string, unknown> | undefined };
+
+declare global {
+  interface Window {
+    __WARDEN_SCENARIO__?: Scenario;
+    __WARDEN_CALLS__: Call[];
+    /** Test hooks: answer the approval window for the last grant, or emit any event. */
+    __WARDEN_FAKE__: {
+      finishApproval: (outcome: 'approved' | 'rejected' | 'expired') => Promise<void>;
+      emit: (event: string, payload: unknown) => Promise<void>;
+    };
+  }
+}
+
+const ETH = 10n ** 18n;
+
+function formatEth(wei: bigint): string {
+  const whole = wei / ETH;
+  const fraction = (wei % ETH).toString().padStart(18, '0').slice(0, 6).replace(/0+$/, '');
+  return `${whole}${fraction ? `.${fraction}` : ''} ETH`;
+}
+
+/** A deterministic, valid-looking address from a number. */
+function addressFrom(seed: number, prefix: string): string {
+  const hex = (seed * 2654435761 + 0x9e3779b9).toString(16).padStart(8, '0').repeat(5);
+  return `0x${prefix}${hex}`.slice(0, 42);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function install(scenario: Scenario) {
+  const calls: Call[] = [];
+  window.__WARDEN_CALLS__ = calls;
+  let backend: BackendInfo = scenario.backend ?? DEVNET;
+  let keys: OwnerKey[] = (scenario.keys ?? []).map((k) => ({ ...k }));
+  let delegated = scenario.delegated ?? false;
+  const balances = new Map<string, bigint>(
+    Object.entries(scenario.balances ?? {}).map(([a, w]) => [a.toLowerCase(), BigInt(w)]),
+  );
+  const failures = new Map(Object.entries(scenario.failures ?? {}).map(([c, list]) => [c, [...list]]));
+  let created = 0;
+
+  const fail = (code: AppError['code'], message: string): never => {
+    throw { code, message } satisfies AppError;
+  };
+  const selected = () => keys.find((k) => k.selected) ?? fail('no_owner_key', 'no owner key is selected');
+  const find = (id: unknown) => keys.find((k) => k.id === id) ?? fail('key_not_found', `no owner key with id ${String(id)}`);
+  const add = (label: string, address: string): OwnerKey => {
+    if (keys.some((k) => k.address.toLowerCase() === address.toLowerCase()))
+      fail('already_exists', `an owner key for ${address} is already in the keychain`);
+    keys = keys.map((k) => ({ ...k, selected: false }));
+    const key = { id: `key-${keys.length + 1}-${created}`, address, label, selected: true };
+    keys.push(key);
+    return { ...key };
+  };
+  const keychainGuard = () => {
+    const state = scenario.keychain ?? 'ok';
+    if (state !== 'ok') fail(`keychain_${state}` as AppError['code'], scenario.keychainMessage ?? `keychain ${state}`);
+  };
+  const accountAddress = (type: unknown) => {
+    const owner = selected();
+    return type === '7702' ? owner.address : `0x5a${owner.address.slice(4)}`;
+  };
+  const balanceOf = (address: string) => balances.get(address.toLowerCase()) ?? 0n;
+
+  const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
+    app_info: () => ({ version: '0.1.0', backend }),
+    keychain_status: () => {
+      const state = scenario.keychain ?? 'ok';
+      return { state, message: scenario.keychainMessage ?? (state === 'ok' ? 'keychain is unlocked' : `keychain ${state}`) };
+    },
+    keys_list: () => {
+      keychainGuard();
+      return keys.map((k) => ({ ...k }));
+    },
+    keys_create: ({ label }) => {
+      keychainGuard();
+      created += 1;
+      return add(String(label), addressFrom(created, 'c0'));
+    },
+    keys_import_hex: ({ label, privateKey }) => {
+      keychainGuard();
+      if (typeof privateKey !== 'string' || !/^0x[0-9a-f]{64}$/.test(privateKey))
+        fail('invalid_input', 'the private key is not 32 bytes of hex');
+      // The well-known first anvil test key, so tests can check a known address.
+      const known = privateKey === '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+      return add(String(label), known ? '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' : addressFrom(99, 'he'));
+    },
+    keys_import_mnemonic: ({ label, phrase, path }) => {
+      keychainGuard();
+      if (typeof phrase !== 'string' || phrase.split(' ').length < 12) fail('invalid_input', 'the recovery phrase is not valid');
+      const known = phrase === 'test test test test test test test test test test test junk' && path === "m/44'/60'/0'/0/0";
+      return add(String(label), known ? '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' : addressFrom(7, 'ee'));
+    },
+    keys_select: ({ id }) => {
+      find(id);
+      keys = keys.map((k) => ({ ...k, selected: k.id === id }));
+      return keys.map((k) => ({ ...k }));
+    },
+    keys_rename: ({ id, label }) => {
+      find(id);
+      keys = keys.map((k) => (k.id === id ? { ...k, label: String(label) } : k));
+      return keys.map((k) => ({ ...k }));
+    },
+    keys_delete: ({ id, confirm }) => {
+      if (confirm !== true) fail('not_confirmed', 'deleting a key needs confirm: true');
+      const gone = find(id);
+      keys = keys.filter((k) => k.id !== id);
+      if (gone.selected && keys[0]) keys[0].selected = true;
+      return keys.map((k) => ({ ...k }));
+    },
+    backend_status: () => backend,
+    chains_list: () => CHAINS,
+    backend_use_alchemy: ({ apiKey, chainId, policyId }) => {
+      if (apiKey === null && !backend.hasApiKey) fail('invalid_input', 'no Alchemy API key is stored: enter one');
+      const chain = CHAINS.find((c) => c.chainId === chainId);
+      backend = {
+        kind: 'alchemy',
+        chainId: Number(chainId),
+        chainName: chain?.name ?? `Chain ${String(chainId)}`,
+        endpointHost: 'api.example-alchemy.test',
+        policyId: (policyId as string | null) ?? null,
+        hasApiKey: true,
+      };
+      return backend;
+    },
+    backend_use_devnet: () => {
+      backend = { ...DEVNET, hasApiKey: backend.hasApiKey };
+      return backend;
+    },
+    account_get: ({ accountType }) => ({
+      address: accountAddress(accountType),
+      accountType,
+      owner: selected().address,
+      chainId: backend.chainId,
+      delegated: accountType === '7702' ? delegated : null,
+    }),
+    account_balance: ({ address }) => {
+      const wei = balanceOf(String(address));
+      return { wei: wei.toString(), formatted: formatEth(wei) };
+    },
+    devnet_fund: ({ address }) => {
+      if (backend.kind !== 'devnet') fail('not_on_devnet', 'the faucet exists only on the local devnet');
+      const wei = balanceOf(String(address)) + ETH;
+      balances.set(String(address).toLowerCase(), wei);
+      return { wei: wei.toString(), formatted: formatEth(wei) };
+    },
+  };
+
+  const part2 = sessionHandlers(scenario, () => accountAddress('sma-b'), () => backend.chainId);
+  Object.assign(handlers, part2.handlers);
+  window.__WARDEN_FAKE__ = { finishApproval: part2.finishApproval, emit: (event, payload) => emit(event, payload) };
+
+  async function delegate() {
+    const steps: Progress[] = [
+      { op: 'delegate', step: 'preparing', message: 'Preparing the delegation call' },
+      { op: 'delegate', step: 'signing', message: 'Signing with your owner key' },
+      { op: 'delegate', step: 'sending', message: 'Sending the call' },
+      { op: 'delegate', step: 'waiting', message: 'Waiting for the call to be included' },
+    ];
+    for (const step of steps) {
+      await emit('progress', step);
+      await sleep(scenario.delays?.account_delegate_step ?? 150);
+    }
+    const status = scenario.delegateStatus ?? { status: 200, statusText: 'confirmed' };
+    if (status.status === 200) delegated = true;
+    await emit('progress', { op: 'delegate', step: status.status === 200 ? 'done' : 'failed', message: status.statusText });
+    return { callId: '0xca11', status: status.status, statusText: status.statusText, txHash: `0x${'ab'.repeat(32)}` };
+  }
+
+  mockIPC(
+    async (cmd, args) => {
+      const payload = (args ?? {}) as Record<string, unknown>;
+      calls.push({ cmd, args: args as Record<string, unknown> | undefined });
+      const delay = scenario.delays?.[`${cmd}:${String(payload.accountType ?? '')}`] ?? scenario.delays?.[cmd];
+      if (delay) await sleep(delay);
+      const queued = failures.get(cmd);
+      if (queued?.length) throw queued.shift();
+      if (cmd === 'account_delegate') {
+        selected();
+        return delegate();
+      }
+      const handler = handlers[cmd];
+      if (!handler) throw `command ${cmd} not found`;
+      return handler(payload);
+    },
+    { shouldMockEvents: true },
+  );
+}
+
+install(window.__WARDEN_SCENARIO__ ?? {});

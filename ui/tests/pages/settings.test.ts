@@ -1,0 +1,207 @@
+// Settings: devnet vs Alchemy, the API key (password field, never shown again, null keeps the
+// stored one), the chain picker by name or custom id, the gas policy id, and their errors.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { startHarness, type AppPage, type Harness } from './harness';
+import { MAIN_KEY, alerts, button, expectText, expectVisibleText, field } from './fixtures';
+import type { BackendInfo } from '../../src/lib/bindings/BackendInfo';
+
+let harness: Harness;
+let app: AppPage | null = null;
+beforeAll(async () => (harness = await startHarness()));
+afterAll(async () => harness?.close());
+afterEach(() => {
+  expect(app?.problems() ?? []).toEqual([]);
+  app = null;
+});
+
+const API_KEY = 'alcht_k3yForT3sts0nly';
+const ALCHEMY: BackendInfo = {
+  kind: 'alchemy',
+  chainId: 1,
+  chainName: 'Ethereum',
+  endpointHost: 'api.example-alchemy.test',
+  policyId: null,
+  hasApiKey: true,
+};
+
+async function openSettings(scenario: Parameters<Harness['open']>[0] = {}) {
+  app = await harness.open({ keys: [MAIN_KEY], ...scenario });
+  await app.page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+  await button(app.page, 'Settings').click();
+  await app.page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+  return app;
+}
+const useAlchemyCalls = async (app: AppPage) =>
+  (await app.calls()).filter((c) => c.cmd === 'backend_use_alchemy').map((c) => c.args);
+
+describe('settings', () => {
+  test('switch from the devnet to Alchemy on a testnet picked by name', async () => {
+    const app = await openSettings();
+    const { page } = app;
+    await expectText(page.getByTestId('backend-banner'), 'Local devnet — nothing here is real money');
+    const chain = field(page, 'Chain');
+    const names = await chain.locator('option').allTextContents();
+    expect(names).toContain('Base Sepolia (84532)');
+    expect(names).toContain('Ethereum (1)');
+    expect(names.at(-1)).toBe('Another chain (enter its id)');
+    expect(await field(page, 'Alchemy API key').getAttribute('type')).toBe('password');
+    await app.shot('settings-devnet');
+
+    await chain.selectOption({ label: 'Base Sepolia (84532)' });
+    await expectVisibleText(page, 'Base Sepolia is a test network.');
+    await button(page, 'Use Alchemy').click();
+    await expectVisibleText(page, 'Enter your Alchemy API key.');
+    expect(await useAlchemyCalls(app)).toEqual([]);
+    await app.shot('settings-missing-key');
+
+    await field(page, 'Alchemy API key').fill(API_KEY);
+    await button(page, 'Use Alchemy').click();
+    await expectText(page.getByTestId('backend-banner'), 'Alchemy · Base Sepolia');
+    await expectVisibleText(page, 'Now using Alchemy · Base Sepolia.');
+    expect(await useAlchemyCalls(app)).toEqual([{ apiKey: API_KEY, chainId: 84532, policyId: null }]);
+    // The key is gone from the form and from the page.
+    expect(await field(page, 'Alchemy API key').inputValue()).toBe('');
+    expect(await page.content()).not.toContain(API_KEY);
+    await expectVisibleText(page, 'A key is stored in your keychain. Leave this empty to keep it');
+    await app.shot('settings-alchemy');
+
+    await button(page, 'Back').click();
+    await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+    await expectText(page.getByTestId('backend-banner'), 'Alchemy · Base Sepolia');
+    expect(await button(page, 'Fund from faucet').count()).toBe(0);
+  });
+
+  test('a custom chain id is checked, then used', async () => {
+    const app = await openSettings();
+    const { page } = app;
+    await field(page, 'Alchemy API key').fill(API_KEY);
+    await field(page, 'Chain').selectOption({ label: 'Another chain (enter its id)' });
+    await field(page, 'Custom chain id').fill('12a');
+    await button(page, 'Use Alchemy').click();
+    await expectVisibleText(page, 'A chain id is a whole number, such as 8453.');
+    expect(await field(page, 'Custom chain id').getAttribute('aria-invalid')).toBe('true');
+    await field(page, 'Custom chain id').fill('0');
+    await button(page, 'Use Alchemy').click();
+    await expectVisibleText(page, 'A chain id is a whole number from 1 to 9007199254740991.');
+    await app.shot('settings-custom-chain-invalid');
+    expect(await useAlchemyCalls(app)).toEqual([]);
+    await field(page, 'Alchemy API key').fill(API_KEY);
+    await field(page, 'Custom chain id').fill('999');
+    await field(page, 'Gas policy id').fill('c0ffee00-0000-4000-8000-000000000000');
+    await button(page, 'Use Alchemy').click();
+    await expectText(page.getByTestId('backend-banner'), 'Alchemy · Chain 999');
+    expect(await useAlchemyCalls(app)).toEqual([
+      { apiKey: API_KEY, chainId: 999, policyId: 'c0ffee00-0000-4000-8000-000000000000' },
+    ]);
+  });
+
+  test('with a stored key, an empty field keeps it (apiKey null); a mainnet is flagged as real money', async () => {
+    const app = await openSettings({ backend: ALCHEMY });
+    const { page } = app;
+    expect(await field(page, 'Chain').inputValue()).toBe('1');
+    await expectVisibleText(page, 'Ethereum is a real network: transactions there spend real money.');
+    await expectVisibleText(page, 'A key is stored in your keychain.');
+    expect(await field(page, 'Alchemy API key').inputValue()).toBe('');
+    await app.shot('settings-alchemy-mainnet');
+    await field(page, 'Chain').selectOption({ label: 'Base (8453)' });
+    await button(page, 'Use Alchemy').click();
+    await expectText(page.getByTestId('backend-banner'), 'Alchemy · Base');
+    expect(await useAlchemyCalls(app)).toEqual([{ apiKey: null, chainId: 8453, policyId: null }]);
+  });
+
+  test('a chain id the list does not have is shown as a custom chain', async () => {
+    const app = await openSettings({ backend: { ...ALCHEMY, chainId: 7777777, chainName: 'Zora', policyId: 'pol_1' } });
+    const { page } = app;
+    expect(await field(page, 'Chain').inputValue()).toBe('custom');
+    expect(await field(page, 'Custom chain id').inputValue()).toBe('7777777');
+    expect(await field(page, 'Gas policy id').inputValue()).toBe('pol_1');
+  });
+
+  test('bad gas policy id is refused before sending', async () => {
+    const app = await openSettings({ backend: ALCHEMY });
+    const { page } = app;
+    await field(page, 'Gas policy id').fill('not a policy!');
+    await button(page, 'Use Alchemy').click();
+    await expectVisibleText(page, 'A gas policy id has only letters, digits, - and _');
+    expect(await useAlchemyCalls(app)).toEqual([]);
+  });
+
+  test('Alchemy refusing the switch is explained next to the button, and nothing changes', async () => {
+    const app = await openSettings({
+      failures: {
+        backend_use_alchemy: [
+          { code: 'rpc_error', message: 'Alchemy: invalid API key (401 Unauthorized)' },
+          { code: 'rate_limited', message: 'HTTP 429' },
+        ],
+      },
+    });
+    const { page } = app;
+    await field(page, 'Alchemy API key').fill(API_KEY);
+    await button(page, 'Use Alchemy').click();
+    await expectText(alerts(page), 'The network refused the request.');
+    await expectText(alerts(page), 'invalid API key (401 Unauthorized)');
+    await expectText(page.getByTestId('backend-banner'), 'Local devnet');
+    expect(await field(page, 'Alchemy API key').inputValue()).toBe('');
+    await app.shot('settings-alchemy-error');
+    await field(page, 'Alchemy API key').fill(API_KEY);
+    await button(page, 'Use Alchemy').click();
+    await expectText(alerts(page), 'The endpoint is limiting how many requests you can make.');
+  });
+
+  test('switch back to the local devnet', async () => {
+    const app = await openSettings({ backend: ALCHEMY });
+    const { page } = app;
+    await expectText(page.getByTestId('backend-banner'), 'Alchemy · Ethereum');
+    await button(page, 'Use local devnet').click();
+    await expectText(page.getByTestId('backend-banner'), 'Local devnet — nothing here is real money');
+    await expectVisibleText(page, 'Now using the local devnet.');
+    expect((await app.calls()).map((c) => c.cmd)).toContain('backend_use_devnet');
+  });
+
+  test('the devnet failing to start is explained next to its button', async () => {
+    const app = await openSettings({
+      backend: ALCHEMY,
+      failures: { backend_use_devnet: [{ code: 'devnet_failed', message: 'anvil exited with status 1' }] },
+    });
+    await button(app.page, 'Use local devnet').click();
+    await expectText(alerts(app.page), 'The local devnet stopped working.');
+    await expectText(app.page.getByTestId('backend-banner'), 'Alchemy · Ethereum');
+  });
+
+  test('a chain list that cannot be loaded still allows a custom chain id', async () => {
+    const app = await openSettings({ failures: { chains_list: [{ code: 'internal', message: 'chain table missing' }] } });
+    const { page } = app;
+    await expectText(alerts(page), 'Something went wrong inside Warden.');
+    expect(await field(page, 'Chain').inputValue()).toBe('custom');
+    await field(page, 'Custom chain id').waitFor();
+  });
+
+  test('keyboard: Tab reaches every control in order and focus is visible', async () => {
+    const app = await openSettings();
+    const { page } = app;
+    const order: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      order.push(
+        await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement;
+          const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null;
+          return (label ?? el.getAttribute('aria-label') ?? el.textContent ?? '').trim();
+        }),
+      );
+    }
+    expect(order).toEqual([
+      'Back',
+      'Use local devnet',
+      'Alchemy API key',
+      'Chain',
+      'Gas policy id',
+      'Use Alchemy',
+    ]);
+    // The focused control draws a visible outline.
+    await field(page, 'Chain').focus();
+    await page.keyboard.press('Shift+Tab');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    expect(outline).toBe('solid');
+  });
+});

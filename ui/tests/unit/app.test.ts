@@ -1,0 +1,88 @@
+// Start-up routing: which first screen each keychain/keys situation leads to.
+import { afterEach, describe, expect, test } from 'vitest';
+import { get } from 'svelte/store';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { keychain, keys, start, startupError, backend } from '../../src/lib/app';
+import { back, go, view } from '../../src/lib/router';
+
+afterEach(() => {
+  clearMocks();
+  view.set('starting');
+});
+
+const DEVNET = { kind: 'devnet', chainId: 31337, chainName: 'Local', endpointHost: '127.0.0.1:1', policyId: null, hasApiKey: false };
+const KEY = { id: 'k1', address: '0x1', label: 'Main', selected: true };
+
+function backendWith(answers: Record<string, unknown>) {
+  const sent: string[] = [];
+  mockIPC((cmd) => {
+    sent.push(cmd);
+    const answer = answers[cmd];
+    if (answer instanceof Error) throw { code: answer.name, message: answer.message };
+    return answer;
+  });
+  return sent;
+}
+const err = (code: string, message: string) => Object.assign(new Error(message), { name: code });
+
+describe('start', () => {
+  test('keys present → account, banner backend set', async () => {
+    backendWith({ app_info: { version: '1', backend: DEVNET }, keychain_status: { state: 'ok', message: '' }, keys_list: [KEY] });
+    await start();
+    expect(get(view)).toBe('account');
+    expect(get(backend)).toEqual(DEVNET);
+    expect(get(keys)).toEqual([KEY]);
+  });
+  test('no keys → onboarding', async () => {
+    backendWith({ app_info: { version: '1', backend: DEVNET }, keychain_status: { state: 'ok', message: '' }, keys_list: [] });
+    await start();
+    expect(get(view)).toBe('onboarding');
+  });
+  test('locked keychain → keychain screen, keys never listed', async () => {
+    const sent = backendWith({ app_info: { version: '1', backend: DEVNET }, keychain_status: { state: 'locked', message: 'x' } });
+    await start();
+    expect(get(view)).toBe('keychain');
+    expect(get(keychain)?.state).toBe('locked');
+    expect(sent).not.toContain('keys_list');
+  });
+  test('keys_list denied → keychain screen in the denied state', async () => {
+    backendWith({
+      app_info: { version: '1', backend: DEVNET },
+      keychain_status: { state: 'ok', message: '' },
+      keys_list: err('keychain_denied', 'prompt dismissed'),
+    });
+    await start();
+    expect(get(view)).toBe('keychain');
+    expect(get(keychain)).toEqual({ state: 'denied', message: 'prompt dismissed' });
+  });
+  test('app_info failing still reaches the keys; the error is kept', async () => {
+    backendWith({ app_info: err('internal', 'boom'), keychain_status: { state: 'ok', message: '' }, keys_list: [KEY] });
+    await start();
+    expect(get(view)).toBe('account');
+    expect(get(startupError)).toEqual({ code: 'internal', message: 'boom' });
+  });
+});
+
+describe('router', () => {
+  test('settings and onboarding return to where they were opened from', () => {
+    view.set('account');
+    go('settings');
+    expect(get(view)).toBe('settings');
+    back();
+    expect(get(view)).toBe('account');
+    go('onboarding');
+    go('settings');
+    back();
+    expect(get(view)).toBe('onboarding');
+    back();
+    expect(get(view)).toBe('account');
+  });
+  test('start-up routes reset the way back', () => {
+    view.set('account');
+    go('settings');
+    go('keychain');
+    go('account');
+    back();
+    expect(get(view)).toBe('account');
+  });
+});
