@@ -205,7 +205,7 @@ pub async fn prepare_calls(emu: &Emulator, params: Value) -> Result<Value, Metho
         return Err(MethodError::Invalid(format!("nonceOverride.nonceKey {parallel:#x} must be below 2^152")));
     }
     let sponsored = caps.paymaster_service.as_ref();
-    let now = emu.node.latest_timestamp().await?;
+    let now = emu.node.next_block_timestamp().await?;
 
     let mut state = emu.state.lock().await;
     let account = state.accounts.get(&p.from).ok_or(MethodError::UnknownAccount { address: p.from })?.clone();
@@ -423,7 +423,7 @@ pub async fn send_user_op(
     let sig = signature_bytes(signature)?;
     let recovered = recover(&eip191_hash_message(hash), &sig)
         .map_err(|e| MethodError::BadSignature { what: "user operation", reason: e.to_string() })?;
-    let now = emu.node.latest_timestamp().await?;
+    let now = emu.node.next_block_timestamp().await?;
     let cost = max_gas_cost(op);
     let mut spend = Spend::default();
     let mut session_id = None;
