@@ -208,7 +208,7 @@ pub async fn prepare_calls(emu: &Emulator, params: Value) -> Result<Value, Metho
     let now = emu.node.next_block_timestamp().await?;
 
     let mut state = emu.state.lock().await;
-    let account = state.accounts.get(&p.from).ok_or(MethodError::UnknownAccount { address: p.from })?.clone();
+    let (account, new_account) = super::accounts::account_for_calls(emu, &state, p.from).await?;
     let (signer, key, exec_hooks, session) = match &caps.permissions {
         None => (OpSigner::Owner, nonce_key(parallel, 0, FLAG_GLOBAL), false, None),
         Some(cap) => {
@@ -239,6 +239,9 @@ pub async fn prepare_calls(emu: &Emulator, params: Value) -> Result<Value, Metho
     }
     let hash = hash_v07(&op, ENTRY_POINT_V07, u64::from(emu.chain_id))?;
     let only_estimation = sponsored.and_then(|s| s.only_estimation).unwrap_or(false);
+    if new_account {
+        super::accounts::insert(&mut state, account.clone());
+    }
     if !only_estimation {
         state.prepared.insert(
             hash,
