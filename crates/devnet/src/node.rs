@@ -155,17 +155,33 @@ impl Node {
         self.request("anvil_impersonateAccount", json!([address])).await.map(drop)
     }
 
-    /// The timestamp of the latest block (what a session's expiry is checked against).
-    pub async fn latest_timestamp(&self) -> Result<u64, NodeError> {
-        let block: Value = self.request("eth_getBlockByNumber", json!(["latest", false])).await?;
-        let ts: U256 = serde_json::from_value(block.get("timestamp").cloned().unwrap_or(Value::Null)).map_err(|e| {
-            NodeError::BadResponse {
-                url: self.url.clone(),
-                method: "eth_getBlockByNumber".into(),
-                reason: format!("timestamp: {e}"),
-            }
+    /// The timestamp of the block with `tag`, or `None` when the node has no such block.
+    async fn block_timestamp(&self, tag: &str) -> Result<Option<u64>, NodeError> {
+        let block: Value = self.request("eth_getBlockByNumber", json!([tag, false])).await?;
+        let Some(ts) = block.get("timestamp").filter(|t| !t.is_null()) else { return Ok(None) };
+        let ts: U256 = serde_json::from_value(ts.clone()).map_err(|e| NodeError::BadResponse {
+            url: self.url.clone(),
+            method: "eth_getBlockByNumber".into(),
+            reason: format!("{tag} block timestamp: {e}"),
         })?;
-        Ok(ts.saturating_to())
+        Ok(Some(ts.saturating_to()))
+    }
+
+    /// The timestamp of the block the next transaction will be mined in: what a session's
+    /// expiry is checked against, because an operation runs in that block, not in the last
+    /// one (a session whose expiry passed while no block was mined is already expired).
+    /// anvil's `pending` block carries it (its clock, plus `evm_increaseTime`, or the time
+    /// `evm_setNextBlockTimestamp` set); a node without one gets the latest block's + 1.
+    pub async fn next_block_timestamp(&self) -> Result<u64, NodeError> {
+        let latest = self.block_timestamp("latest").await?.ok_or_else(|| NodeError::BadResponse {
+            url: self.url.clone(),
+            method: "eth_getBlockByNumber".into(),
+            reason: "no latest block".into(),
+        })?;
+        Ok(match self.block_timestamp("pending").await? {
+            Some(pending) => pending.max(latest),
+            None => latest.saturating_add(1),
+        })
     }
 
     pub async fn gas_price(&self) -> Result<U256, NodeError> {

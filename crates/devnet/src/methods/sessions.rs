@@ -28,7 +28,7 @@ pub async fn create_session(emu: &Emulator, params: Value) -> Result<Value, Meth
             "key.type contract: the devnet supports secp256k1 (ecdsa) session keys only".into(),
         ));
     }
-    let now = emu.node.latest_timestamp().await?;
+    let now = emu.node.next_block_timestamp().await?;
     let mut state = emu.state.lock().await;
     let account = state.accounts.get(&p.account).ok_or(MethodError::UnknownAccount { address: p.account })?.clone();
     emu.require_delegated(&account).await?;
