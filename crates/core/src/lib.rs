@@ -8,6 +8,7 @@
 //! * [`calls`] — the prepare → verify → sign → send → wait pipeline of every signed call.
 //! * [`rpc`] — the JSON-RPC 2.0 client for a Wallets API endpoint (timeouts, size cap,
 //!   typed errors, reads retried, sends never).
+//! * [`session`] — `SessionClient`: a server sends calls within one session grant.
 //! * [`signing`] — digests recomputed from data, signers, `verify_grant`, `verify_prepared`.
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
 //! * [`error`] — the closed error-code set shared by every module.
@@ -19,6 +20,7 @@ pub mod error;
 pub mod mav2;
 pub mod permissions;
 pub mod rpc;
+pub mod session;
 pub mod signing;
 pub mod wire;
 
