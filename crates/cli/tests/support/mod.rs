@@ -102,10 +102,12 @@ pub async fn chain_time(rpc: &RpcClient) -> u64 {
     quantity(&block["timestamp"]).to()
 }
 
-/// Moves the chain's clock forward by `seconds` and mines a block.
-pub async fn advance_time(rpc: &RpcClient, seconds: u64) {
-    raw(rpc, "evm_increaseTime", json!([seconds])).await;
-    raw(rpc, "evm_mine", json!([])).await;
+/// Moves the chain's clock forward by `seconds` and mines a block, on the node under the
+/// devnet (the devnet forwards only `eth_*`, `net_*` and `web3_*`).
+pub async fn advance_time(devnet: &DevnetHandle, seconds: u64) {
+    let node = rpc(devnet.node_url());
+    raw(&node, "evm_increaseTime", json!([seconds])).await;
+    raw(&node, "evm_mine", json!([])).await;
 }
 
 /// Grants `permissions` to `session_key` on `account` as `owner` (createSession, verified,
