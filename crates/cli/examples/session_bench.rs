@@ -3,7 +3,7 @@
 //! `scripts/session-bench.sh`, which also runs the official TypeScript client through the
 //! same flow on the same devnet and prints the ratio. Not a test.
 //!
-//!   session_bench --endpoint URL [--calls 200] [--tasks 1 --tasks 8] [--emit-credentials DIR]
+//!   session_bench --endpoint URL [--calls 200] [--tasks 1 --tasks 8] [--emit-credentials DIR [--emit-only]]
 //!
 //! Each round gets a fresh owner, a funded SMA-B account and a session (native limit +
 //! contract access to a fresh recipient), granted as `warden grant` does; one warm-up call
@@ -11,7 +11,7 @@
 //! operations in total, each waited to a final status. A round fails unless every call is
 //! confirmed with a distinct call id and the recipient received exactly what was sent.
 //! `--emit-credentials DIR` also writes `ts-<tasks>.json` session documents (plaintext
-//! key) for the TypeScript side, granted the same way.
+//! key) for the TypeScript side, granted the same way; `--emit-only` stops there.
 
 // A benchmark's output is its numbers on stdout.
 #![allow(clippy::print_stdout)]
@@ -38,10 +38,11 @@ struct Args {
     calls: usize,
     tasks: Vec<usize>,
     emit: Option<PathBuf>,
+    emit_only: bool,
 }
 
 fn parse_args() -> BenchResult<Args> {
-    let mut args = Args { endpoint: String::new(), calls: 200, tasks: Vec::new(), emit: None };
+    let mut args = Args { endpoint: String::new(), calls: 200, tasks: Vec::new(), emit: None, emit_only: false };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -50,11 +51,15 @@ fn parse_args() -> BenchResult<Args> {
             "--calls" => args.calls = value()?.parse()?,
             "--tasks" => args.tasks.push(value()?.parse()?),
             "--emit-credentials" => args.emit = Some(PathBuf::from(value()?)),
+            "--emit-only" => args.emit_only = true,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
     if args.endpoint.is_empty() {
-        return Err("usage: session_bench --endpoint URL [--calls N] [--tasks N]… [--emit-credentials DIR]".into());
+        return Err(
+            "usage: session_bench --endpoint URL [--calls N] [--tasks N]… [--emit-credentials DIR [--emit-only]]"
+                .into(),
+        );
     }
     if args.tasks.is_empty() {
         args.tasks = vec![1, 8];
@@ -174,6 +179,9 @@ async fn main() -> BenchResult<()> {
         for &tasks in &args.tasks {
             let creds = new_session(&rpc, &args.endpoint, LocalSigner::random().address()).await?;
             creds.write_file(&dir.join(format!("ts-{tasks}.json")), true)?;
+        }
+        if args.emit_only {
+            return Ok(());
         }
     }
     for &tasks in &args.tasks {
