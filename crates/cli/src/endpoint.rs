@@ -6,6 +6,7 @@
 //! (`warden key` namespace). Other endpoints (the devnet) get no key. The key never appears
 //! in output or errors.
 
+use warden_core::Coded;
 use warden_core::rpc::{ApiKey, Endpoint, RpcClient, RpcConfig};
 
 use crate::exit::Failure;
@@ -45,12 +46,18 @@ fn api_key() -> Result<ApiKey, Failure> {
     if let Some(key) = std::env::var("ALCHEMY_API_KEY").ok().filter(|k| !k.is_empty()) {
         return ApiKey::new(key).map_err(|e| Failure::bad_input(format!("ALCHEMY_API_KEY: {e}")));
     }
-    let keychain = crate::key::open()?;
-    match keychain.alchemy_api_key().map_err(crate::key::keychain_failure)? {
-        Some(key) => ApiKey::new(key.expose()).map_err(|e| Failure::bad_input(format!("the keychain's API key: {e}"))),
-        None => Err(Failure::bad_input(
-            "the endpoint is Alchemy's and no API key is configured: set ALCHEMY_API_KEY or store one in the keychain",
-        )),
+    const NO_KEY: &str =
+        "the endpoint is Alchemy's and needs an API key: set ALCHEMY_API_KEY or store one in the keychain";
+    // No key is configuration the caller must fix (exit 2), whatever the keychain said.
+    let from_keychain = crate::key::open()
+        .map_err(|f| f.message().to_owned())
+        .and_then(|k| k.alchemy_api_key().map_err(|e| format!("{}: {e}", e.code())));
+    match from_keychain {
+        Ok(Some(key)) => {
+            ApiKey::new(key.expose()).map_err(|e| Failure::bad_input(format!("the keychain's API key: {e}")))
+        }
+        Ok(None) => Err(Failure::bad_input(NO_KEY)),
+        Err(keychain) => Err(Failure::bad_input(format!("{NO_KEY} (the keychain: {keychain})"))),
     }
 }
 

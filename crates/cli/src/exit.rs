@@ -55,17 +55,21 @@ impl Failure {
         }
     }
 
-    /// Writes `error: …` to stderr and returns the exit status.
-    pub fn report(&self) -> ExitCode {
-        let msg = match self {
+    /// The message of the `error:` line.
+    pub fn message(&self) -> &str {
+        match self {
             Self::Refused(m)
             | Self::BadInput(m)
             | Self::PermissionDenied(m)
             | Self::SessionEnded(m)
             | Self::FailedOnChain(m)
             | Self::NotFinal(m) => m,
-        };
-        let one_line = msg.replace('\n', " ");
+        }
+    }
+
+    /// Writes `error: …` to stderr and returns the exit status.
+    pub fn report(&self) -> ExitCode {
+        let one_line = self.message().replace('\n', " ");
         let _ = writeln!(std::io::stderr(), "error: {one_line}");
         ExitCode::from(self.exit_code())
     }

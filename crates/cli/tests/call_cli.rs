@@ -27,7 +27,7 @@ const PASSPHRASE: &str = "correct horse battery staple";
 async fn warden(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
     tokio::task::spawn_blocking(move || {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("warden"));
-        cmd.args(&args).env_remove("WARDEN_ENDPOINT").env_remove("WARDEN_PASSPHRASE");
+        cmd.args(&args).env_remove("WARDEN_ENDPOINT").env_remove("WARDEN_PASSPHRASE").env_remove("ALCHEMY_API_KEY");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -344,6 +344,27 @@ async fn bad_flags_and_files_are_bad_input() {
     let out = warden(args(&["status", "0x01", "--endpoint", &s.creds.endpoint]), vec![]).await;
     expect(&out, 2);
     assert!(text(&out.stderr).contains("unknown call id"), "{}", text(&out.stderr));
+    // Alchemy's endpoint needs an API key; without one (and without a keychain) the call
+    // stops before any request, naming what to set.
+    let alchemy = "https://api.g.alchemy.com/v2";
+    let no_keychain = ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/warden-test-bus".to_owned());
+    let config = ("WARDEN_CONFIG_DIR", s.dir.path().join("config").to_str().unwrap().to_owned());
+    let out =
+        warden(call(&creds, &["--to", &bob, "--endpoint", alchemy]), vec![no_keychain.clone(), config.clone()]).await;
+    expect(&out, 2);
+    assert!(
+        text(&out.stderr).contains("ALCHEMY_API_KEY") && text(&out.stderr).contains("keychain"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = warden(
+        call(&creds, &["--to", &bob, "--endpoint", alchemy]),
+        vec![no_keychain, config, ("ALCHEMY_API_KEY", "not a key".to_owned())],
+    )
+    .await;
+    expect(&out, 2);
+    assert!(text(&out.stderr).contains("ALCHEMY_API_KEY: invalid API key"), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("not a key"), "the key is never echoed");
     // The help documents the exit statuses.
     let out = warden(args(&["call", "--help"]), vec![]).await;
     expect(&out, 0);
