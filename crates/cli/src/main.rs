@@ -4,8 +4,10 @@
 //! JSON. Every failure is one line on stderr starting `error:`; the exit status says what
 //! kind of failure it was (see [`exit`]).
 
+mod call;
 mod codec;
 mod devnet;
+mod endpoint;
 mod exit;
 mod input;
 mod key;
@@ -37,6 +39,16 @@ enum Command {
     ///
     /// Example: warden devnet --port 8547 --state ~/.warden-devnet
     Devnet(devnet::DevnetArgs),
+    /// Send calls as a session key, within its grant, and wait for them.
+    ///
+    /// Example: warden call --credentials session.json --to 0xB0b… --value 0.01ether
+    ///
+    /// Example: warden call --credentials session.json --to 0xToken… --sig 'transfer(address,uint256)' 0xB0b… 1000
+    Call(call::CallArgs),
+    /// The status of a call: id, status code, transaction hash, revert reason.
+    ///
+    /// Example: warden status 0x…7a69… --endpoint http://127.0.0.1:8547
+    Status(call::StatusArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +58,8 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::run(args),
         Command::Key(c) => key::run(c),
         Command::Devnet(args) => devnet::run(args),
+        Command::Call(args) => call::run_call(args),
+        Command::Status(args) => call::run_status(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -47,6 +47,21 @@ pub enum ErrorCode {
     AlreadyExists,
     /// Something inside Warden went wrong that the caller cannot fix.
     Internal,
+    /// The endpoint refused calls because a session permission does not allow them (the
+    /// message names the limit), or the account cannot pay for them.
+    PermissionDenied,
+    /// The session's expiry has passed.
+    SessionExpired,
+    /// The owner revoked the session.
+    SessionRevoked,
+    /// The endpoint does not know the session.
+    UnknownSession,
+    /// A send failed in transit: the operation may or may not have been accepted.
+    OutcomeUnknown,
+    /// The calls were included but reverted, or were dropped.
+    CallFailed,
+    /// The calls did not reach a final status in the time waited.
+    CallTimeout,
 }
 
 impl ErrorCode {
@@ -69,6 +84,13 @@ impl ErrorCode {
             Self::KeychainCorrupt => "keychain_corrupt",
             Self::AlreadyExists => "already_exists",
             Self::Internal => "internal",
+            Self::PermissionDenied => "permission_denied",
+            Self::SessionExpired => "session_expired",
+            Self::SessionRevoked => "session_revoked",
+            Self::UnknownSession => "unknown_session",
+            Self::OutcomeUnknown => "outcome_unknown",
+            Self::CallFailed => "call_failed",
+            Self::CallTimeout => "call_timeout",
         }
     }
 }

@@ -5,18 +5,22 @@
 //! * [`api`] — typed requests and results of the `wallet_*` methods, exactly on the wire.
 //! * [`permissions`] — the eight permission types, validation and descriptions.
 //! * [`mav2`] — the Modular Account v2 session codec (install call, nonces, hashes).
+//! * [`calls`] — the prepare → verify → sign → send → wait pipeline of every signed call.
 //! * [`rpc`] — the JSON-RPC 2.0 client for a Wallets API endpoint (timeouts, size cap,
 //!   typed errors, reads retried, sends never).
+//! * [`session`] — `SessionClient`: a server sends calls within one session grant.
 //! * [`signing`] — digests recomputed from data, signers, `verify_grant`, `verify_prepared`.
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
 //! * [`error`] — the closed error-code set shared by every module.
 
 pub mod api;
+pub mod calls;
 pub mod credentials;
 pub mod error;
 pub mod mav2;
 pub mod permissions;
 pub mod rpc;
+pub mod session;
 pub mod signing;
 pub mod wire;
 
