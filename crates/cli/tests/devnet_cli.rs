@@ -1,5 +1,6 @@
 //! `warden devnet` starts the local devnet over a real anvil, prints exactly one ready line
-//! naming its URL and chain, serves on that port, and stops when killed.
+//! naming its URL and chain, serves on that port, and on SIGTERM stops cleanly with the anvil
+//! it started.
 
 #![allow(clippy::unwrap_used)]
 
@@ -32,8 +33,31 @@ fn prints_the_ready_line_and_serves() {
     assert_eq!(chain, "31338");
     let port: u16 = port.parse().unwrap();
     assert!(TcpStream::connect(("127.0.0.1", port)).is_ok(), "nothing listens on {port}");
-    child.kill().unwrap();
-    child.wait().unwrap();
+
+    // The anvil the devnet started is its child; SIGTERM (what service managers and harnesses
+    // send) must stop both, leaving no orphaned node behind.
+    let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id())).unwrap_or_default();
+    let anvils: Vec<u32> = children.split_whitespace().map(|p| p.parse().unwrap()).collect();
+    assert!(!anvils.is_empty(), "the devnet started no child process");
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("warden devnet did not stop within 30 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "warden devnet exited with {status} after SIGTERM");
+    for pid in anvils {
+        let alive =
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).map(|stat| !stat.contains(") Z ")).unwrap_or(false);
+        assert!(!alive, "anvil (pid {pid}) outlived the devnet that started it");
+    }
 }
 
 #[test]

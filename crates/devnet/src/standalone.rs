@@ -54,11 +54,12 @@ pub enum StandaloneError {
     Start(#[from] StartError),
     #[error("cannot write the ready line: {0}")]
     Stdout(std::io::Error),
-    #[error("cannot wait for Ctrl-C: {0}")]
+    #[error("cannot wait for Ctrl-C or SIGTERM: {0}")]
     Signal(std::io::Error),
 }
 
-/// Runs the devnet until Ctrl-C.
+/// Runs the devnet until Ctrl-C (SIGINT) or, on Unix, SIGTERM — the signal service managers
+/// and test harnesses send — so the anvil it started is stopped either way.
 pub async fn run_standalone(args: DevnetArgs) -> Result<(), StandaloneError> {
     let handle = Devnet::start(args.into()).await?;
     let mut out = std::io::stdout().lock();
@@ -66,9 +67,25 @@ pub async fn run_standalone(args: DevnetArgs) -> Result<(), StandaloneError> {
         .and_then(|()| out.flush())
         .map_err(StandaloneError::Stdout)?;
     drop(out);
-    let waited = tokio::signal::ctrl_c().await;
+    let waited = interrupted().await;
     handle.stop().await;
     waited.map_err(StandaloneError::Signal)
+}
+
+/// Resolves at the first Ctrl-C or SIGTERM.
+#[cfg(unix)]
+async fn interrupted() -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r,
+        _ = term.recv() => Ok(()),
+    }
+}
+
+#[cfg(not(unix))]
+async fn interrupted() -> std::io::Result<()> {
+    tokio::signal::ctrl_c().await
 }
 
 #[cfg(test)]
