@@ -47,6 +47,17 @@ pub enum ErrorCode {
     AlreadyExists,
     /// Something inside Warden went wrong that the caller cannot fix.
     Internal,
+    /// The app's data folder could not be read or written (permissions, disk full, …).
+    StorageFailed,
+    /// A data file of the app is damaged or of a format this Warden does not read; the
+    /// message names the problem and where the file was kept.
+    StoreCorrupt,
+    /// No session with this id in the app's list of sessions.
+    SessionUnknown,
+    /// Credentials could not be delivered (file not written, server unreachable or refusing).
+    ExportFailed,
+    /// The activity log was edited, reordered or truncated; the message names the entry.
+    LogTampered,
 }
 
 impl ErrorCode {
@@ -69,6 +80,11 @@ impl ErrorCode {
             Self::KeychainCorrupt => "keychain_corrupt",
             Self::AlreadyExists => "already_exists",
             Self::Internal => "internal",
+            Self::StorageFailed => "storage_failed",
+            Self::StoreCorrupt => "store_corrupt",
+            Self::SessionUnknown => "session_unknown",
+            Self::ExportFailed => "export_failed",
+            Self::LogTampered => "log_tampered",
         }
     }
 }

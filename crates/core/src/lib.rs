@@ -9,9 +9,11 @@
 //!   typed errors, reads retried, sends never).
 //! * [`signing`] — digests recomputed from data, signers, `verify_grant`, `verify_prepared`.
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
+//! * [`atomic_file`] — whole-file writes a crash cannot leave half done.
 //! * [`error`] — the closed error-code set shared by every module.
 
 pub mod api;
+pub mod atomic_file;
 pub mod credentials;
 pub mod error;
 pub mod mav2;
