@@ -9,6 +9,7 @@
 //!   typed errors, reads retried, sends never).
 //! * [`signing`] — digests recomputed from data, signers, `verify_grant`, `verify_prepared`.
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
+//! * [`store`] — the app's list of sessions, one JSON file written atomically.
 //! * [`atomic_file`] — whole-file writes a crash cannot leave half done.
 //! * [`error`] — the closed error-code set shared by every module.
 
@@ -20,6 +21,7 @@ pub mod mav2;
 pub mod permissions;
 pub mod rpc;
 pub mod signing;
+pub mod store;
 pub mod wire;
 
 pub use error::{Coded, ErrorCode};
