@@ -10,9 +10,11 @@
 //! * [`signing`] — digests recomputed from data, signers, `verify_grant`, `verify_prepared`.
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
 //! * [`store`] — the app's list of sessions, one JSON file written atomically.
+//! * [`activity`] — the append-only, hash-chained activity log.
 //! * [`atomic_file`] — whole-file writes a crash cannot leave half done.
 //! * [`error`] — the closed error-code set shared by every module.
 
+pub mod activity;
 pub mod api;
 pub mod atomic_file;
 pub mod credentials;
