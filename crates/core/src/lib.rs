@@ -11,6 +11,7 @@
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
 //! * [`store`] — the app's list of sessions, one JSON file written atomically.
 //! * [`activity`] — the append-only, hash-chained activity log.
+//! * [`export`] — delivering a credentials document to a new file or an HTTPS server.
 //! * [`atomic_file`] — whole-file writes a crash cannot leave half done.
 //! * [`error`] — the closed error-code set shared by every module.
 
@@ -19,6 +20,7 @@ pub mod api;
 pub mod atomic_file;
 pub mod credentials;
 pub mod error;
+pub mod export;
 pub mod mav2;
 pub mod permissions;
 pub mod rpc;
