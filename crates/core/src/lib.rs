@@ -12,6 +12,7 @@
 //! * [`store`] — the app's list of sessions, one JSON file written atomically.
 //! * [`activity`] — the append-only, hash-chained activity log.
 //! * [`export`] — delivering a credentials document to a new file or an HTTPS server.
+//! * [`usage`] — how much of each session limit is used, and where the number comes from.
 //! * [`atomic_file`] — whole-file writes a crash cannot leave half done.
 //! * [`error`] — the closed error-code set shared by every module.
 
@@ -26,6 +27,7 @@ pub mod permissions;
 pub mod rpc;
 pub mod signing;
 pub mod store;
+pub mod usage;
 pub mod wire;
 
 pub use error::{Coded, ErrorCode};
