@@ -11,17 +11,27 @@
 //! * [`session`] — `SessionClient`: a server sends calls within one session grant.
 //! * [`signing`] — digests recomputed from data, signers, `verify_grant`, `verify_prepared`.
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
+//! * [`store`] — the app's list of sessions, one JSON file written atomically.
+//! * [`activity`] — the append-only, hash-chained activity log.
+//! * [`export`] — delivering a credentials document to a new file or an HTTPS server.
+//! * [`usage`] — how much of each session limit is used, and where the number comes from.
+//! * [`atomic_file`] — whole-file writes a crash cannot leave half done.
 //! * [`error`] — the closed error-code set shared by every module.
 
+pub mod activity;
 pub mod api;
 pub mod calls;
+pub mod atomic_file;
 pub mod credentials;
 pub mod error;
+pub mod export;
 pub mod mav2;
 pub mod permissions;
 pub mod rpc;
 pub mod session;
 pub mod signing;
+pub mod store;
+pub mod usage;
 pub mod wire;
 
 pub use error::{Coded, ErrorCode};

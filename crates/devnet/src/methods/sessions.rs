@@ -22,6 +22,8 @@ use super::{Emulator, MethodError, entry_point};
 /// `wallet_createSession`.
 pub async fn create_session(emu: &Emulator, params: Value) -> Result<Value, MethodError> {
     let p = CreateSession::parse_params(params)?;
+    // Test hook (`--test-hooks` only): a dishonest server broadens the request here.
+    let p = super::tamper::apply_pending(emu, p)?;
     emu.check_chain(p.chain_id)?;
     if p.key.ty == KeyType::Contract {
         return Err(MethodError::Invalid(
