@@ -5,13 +5,16 @@
 use alloy_primitives::U256;
 use serde_json::json;
 use warden_core::account::{AccountError, AccountInfo, AccountKind, delegate, request_account};
-use warden_core::calls::WaitPolicy;
+use warden_core::calls::{NoProgress, ProgressSink, WaitPolicy};
+
+use crate::call::{TerminalProgress, calls_failure};
 use warden_core::chain::Delegation;
 use warden_core::permissions::format_wei;
 
-use crate::endpoint::{EndpointArgs, endpoint_failure, owner_key, runtime};
+use crate::endpoint::{NetworkArgs, endpoint_failure, runtime};
 use crate::exit::{CmdResult, Failure};
 use crate::input::{parse_u256, print_json, print_text};
+use crate::key::owner_key;
 
 /// Account kinds on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -27,7 +30,7 @@ pub enum AccountTypeArg {
 #[derive(Debug, clap::Args)]
 pub struct AccountArgs {
     #[command(flatten)]
-    pub endpoint: EndpointArgs,
+    pub endpoint: NetworkArgs,
     /// Owner key in the keychain, by address or label (default: the selected key).
     #[arg(long, value_name = "KEY")]
     pub owner: Option<String>,
@@ -69,13 +72,14 @@ pub fn run(args: AccountArgs) -> CmdResult {
             }
             if info.needs_delegation() {
                 let signer = keychain.owner_signer(owner).map_err(crate::key::keychain_failure)?;
-                let progress = crate::progress::sink();
-                let outcome = delegate(&conn.rpc, &info, &signer, &WaitPolicy::default(), &progress).await.map_err(
-                    |e| match e {
-                        AccountError::Calls(c) => crate::progress::calls_failure(&c),
-                        other => endpoint_failure(&other),
-                    },
-                )?;
+                let progress = TerminalProgress::new();
+                let sink: &dyn ProgressSink = if progress.enabled { &progress } else { &NoProgress };
+                let result = delegate(&conn.rpc, &info, &signer, &WaitPolicy::default(), sink).await;
+                progress.finish();
+                let outcome = result.map_err(|e| match e {
+                    AccountError::Calls(c) => calls_failure(&c),
+                    other => endpoint_failure(&other),
+                })?;
                 delegation_call = Some(json!(outcome));
                 info =
                     request_account(&conn.rpc, conn.chain_id, owner, kind).await.map_err(|e| endpoint_failure(&e))?;

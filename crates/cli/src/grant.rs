@@ -25,9 +25,10 @@ use warden_keychain::Keychain;
 use zeroize::Zeroizing;
 
 use crate::account::AccountTypeArg;
-use crate::endpoint::{EndpointArgs, endpoint_failure, owner_key, runtime};
+use crate::endpoint::{NetworkArgs, endpoint_failure, runtime};
 use crate::exit::{CmdResult, Failure};
 use crate::input::{now_unix, print_json};
+use crate::key::owner_key;
 
 /// Grant a session key permissions on the owner's account and write its credentials.
 ///
@@ -35,7 +36,7 @@ use crate::input::{now_unix, print_json};
 #[derive(Debug, clap::Args)]
 pub struct GrantArgs {
     #[command(flatten)]
-    pub endpoint: EndpointArgs,
+    pub endpoint: NetworkArgs,
     /// JSON file with the permissions: an array of {"type", "data"} as on the wire (or an
     /// object with a "permissions" array).
     #[arg(long, value_name = "FILE")]

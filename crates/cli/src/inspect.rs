@@ -15,7 +15,7 @@ use warden_core::mav2::nonce::NonceParts;
 use warden_core::permissions::{self, Permission, TokenInfo, format_units, format_wei};
 use warden_core::rpc::{CallKind, RpcError};
 
-use crate::endpoint::{Connection, EndpointArgs, endpoint_failure, runtime};
+use crate::endpoint::{Connection, NetworkArgs, endpoint_failure, runtime};
 use crate::exit::{CmdResult, Failure};
 use crate::input::{now_unix, print_json, print_text};
 
@@ -39,7 +39,7 @@ pub struct InspectArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    pub endpoint: EndpointArgs,
+    pub endpoint: NetworkArgs,
 }
 
 pub fn run(cmd: SessionCommand) -> CmdResult {
@@ -48,18 +48,8 @@ pub fn run(cmd: SessionCommand) -> CmdResult {
     }
 }
 
-/// Reads and checks a credentials file; errors name the file and the field.
-pub fn read_credentials(path: &std::path::Path) -> Result<SessionCredentials, Failure> {
-    SessionCredentials::read_file(path).map_err(|e| {
-        let text = e.to_string();
-        let shown = path.display().to_string();
-        let text = if text.starts_with(&shown) { text } else { format!("{shown}: {text}") };
-        Failure::from_code(warden_core::Coded::code(&e), text)
-    })
-}
-
 fn inspect(args: InspectArgs) -> CmdResult {
-    let creds = read_credentials(&args.file)?;
+    let creds = crate::call::read_credentials(&args.file)?;
     let now = now_unix();
     let mut report = json!({
         "file": args.file.display().to_string(),

@@ -5,6 +5,7 @@
 //! kind of failure it was (see [`exit`]).
 
 mod account;
+mod call;
 mod codec;
 mod devnet;
 mod endpoint;
@@ -13,7 +14,6 @@ mod grant;
 mod input;
 mod inspect;
 mod key;
-mod progress;
 mod revoke;
 mod sign;
 
@@ -58,6 +58,16 @@ enum Command {
     ///
     /// Example: warden revoke --credentials session.json
     Revoke(revoke::RevokeArgs),
+    /// Send calls as a session key, within its grant, and wait for them.
+    ///
+    /// Example: warden call --credentials session.json --to 0xB0b… --value 0.01ether
+    ///
+    /// Example: warden call --credentials session.json --to 0xToken… --sig 'transfer(address,uint256)' 0xB0b… 1000
+    Call(call::CallArgs),
+    /// The status of a call: id, status code, transaction hash, revert reason.
+    ///
+    /// Example: warden status 0x…7a69… --endpoint http://127.0.0.1:8547
+    Status(call::StatusArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +81,8 @@ fn main() -> ExitCode {
         Command::Grant(args) => grant::run(args),
         Command::Session(c) => inspect::run(c),
         Command::Revoke(args) => revoke::run(args),
+        Command::Call(args) => call::run_call(args),
+        Command::Status(args) => call::run_status(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,10 +9,12 @@ use std::path::PathBuf;
 
 use serde_json::json;
 use warden_core::api::UuidV4;
-use warden_core::calls::WaitPolicy;
+use warden_core::calls::{NoProgress, ProgressSink, WaitPolicy};
+
+use crate::call::{TerminalProgress, calls_failure};
 use warden_core::revoke::{Revocation, plan_revoke, send_revocation};
 
-use crate::endpoint::{EndpointArgs, endpoint_failure, runtime};
+use crate::endpoint::{NetworkArgs, endpoint_failure, runtime};
 use crate::exit::{CmdResult, Failure};
 use crate::input::print_json;
 
@@ -29,11 +31,11 @@ pub struct RevokeArgs {
     pub policy_id: Option<UuidV4>,
     /// Endpoint (default: the credentials' endpoint).
     #[command(flatten)]
-    pub endpoint: EndpointArgs,
+    pub endpoint: NetworkArgs,
 }
 
 pub fn run(args: RevokeArgs) -> CmdResult {
-    let creds = crate::inspect::read_credentials(&args.credentials)?;
+    let creds = crate::call::read_credentials(&args.credentials)?;
     if !args.yes && !std::io::stdin().is_terminal() {
         return Err(Failure::bad_input(
             "no terminal to confirm the revocation on: pass --yes to revoke without asking",
@@ -71,10 +73,11 @@ pub fn run(args: RevokeArgs) -> CmdResult {
         if !args.yes && !crate::input::confirm(&format!("Sign the revocation with owner key {}?", creds.owner))? {
             return Err(Failure::refused("the revocation was not approved; nothing was signed"));
         }
-        let progress = crate::progress::sink();
-        let outcome = send_revocation(&conn.rpc, &plan, &signer, args.policy_id, &WaitPolicy::default(), &progress)
-            .await
-            .map_err(|e| crate::progress::calls_failure(&e))?;
+        let progress = TerminalProgress::new();
+        let sink: &dyn ProgressSink = if progress.enabled { &progress } else { &NoProgress };
+        let result = send_revocation(&conn.rpc, &plan, &signer, args.policy_id, &WaitPolicy::default(), sink).await;
+        progress.finish();
+        let outcome = result.map_err(|e| calls_failure(&e))?;
         print_json(&json!({
             "sessionId": creds.session_id,
             "revocation": plan.revocation,

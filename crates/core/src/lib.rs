@@ -8,6 +8,7 @@
 //! * [`calls`] — the prepare → verify → sign → send → wait pipeline of every signed call.
 //! * [`rpc`] — the JSON-RPC 2.0 client for a Wallets API endpoint (timeouts, size cap,
 //!   typed errors, reads retried, sends never).
+//! * [`session`] — `SessionClient`: a server sends calls within one session grant.
 //! * [`signing`] — digests recomputed from data, signers, `verify_grant`, `verify_prepared`.
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
 //! * [`chain`] — chain reads through the endpoint (chain id, balance, code, EntryPoint nonces).
@@ -27,6 +28,7 @@ pub mod mav2;
 pub mod permissions;
 pub mod revoke;
 pub mod rpc;
+pub mod session;
 pub mod signing;
 pub mod wire;
 
