@@ -6,7 +6,8 @@
 //!   mismatching grant or prepared call, a signature that does not verify, tampered
 //!   credentials, an endpoint that failed or refused for another reason).
 //! * 2 — the input could not be parsed (bad JSON, wrong shape, bad hex, bad flag value,
-//!   no endpoint, a secret that cannot be unlocked with what was given).
+//!   no endpoint, a secret that cannot be unlocked with what was given, no terminal to
+//!   confirm a grant or revocation on and no `--yes`).
 //! * 3 — the endpoint refused the calls: a session permission does not allow them (the
 //!   message names the limit), or the account cannot pay.
 //! * 4 — the endpoint refused the session itself: expired, revoked, or unknown.
