@@ -211,7 +211,7 @@ pub fn calls_failure(error: &CallsError) -> Failure {
     }
 }
 
-fn read_credentials(path: &Path) -> Result<SessionCredentials, Failure> {
+pub(crate) fn read_credentials(path: &Path) -> Result<SessionCredentials, Failure> {
     SessionCredentials::read_file(path).map_err(credentials_failure)
 }
 
@@ -396,16 +396,16 @@ pub fn encode_call(signature: &str, args: &[String]) -> Result<Bytes, String> {
 }
 
 /// One progress line on stderr, redrawn in place; only when stderr is a terminal.
-struct TerminalProgress {
-    enabled: bool,
+pub(crate) struct TerminalProgress {
+    pub(crate) enabled: bool,
 }
 
 impl TerminalProgress {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self { enabled: std::io::stderr().is_terminal() }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if self.enabled {
             eprint_raw("\r\x1b[2K");
         }

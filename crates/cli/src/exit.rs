@@ -6,7 +6,8 @@
 //!   mismatching grant or prepared call, a signature that does not verify, tampered
 //!   credentials, an endpoint that failed or refused for another reason).
 //! * 2 — the input could not be parsed (bad JSON, wrong shape, bad hex, bad flag value,
-//!   no endpoint, a secret that cannot be unlocked with what was given).
+//!   no endpoint, a secret that cannot be unlocked with what was given, no terminal to
+//!   confirm a grant or revocation on and no `--yes`).
 //! * 3 — the endpoint refused the calls: a session permission does not allow them (the
 //!   message names the limit), or the account cannot pay.
 //! * 4 — the endpoint refused the session itself: expired, revoked, or unknown.
@@ -16,6 +17,8 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+
+use warden_core::ErrorCode;
 
 /// A command failure: its exit status and the message for the `error:` line.
 #[derive(Debug)]
@@ -41,6 +44,21 @@ impl Failure {
 
     pub fn bad_input(m: impl std::fmt::Display) -> Self {
         Self::BadInput(m.to_string())
+    }
+
+    /// A classified error as the failure of its kind, the message prefixed with the code:
+    /// bad input (2), permission (3), session ended (4), failed on chain (5), not final (6),
+    /// anything else refused (1).
+    pub fn from_code(code: ErrorCode, message: impl std::fmt::Display) -> Self {
+        let m = format!("{code}: {message}");
+        match code {
+            ErrorCode::InvalidInput | ErrorCode::DecodeFailed => Self::BadInput(m),
+            ErrorCode::PermissionDenied => Self::PermissionDenied(m),
+            ErrorCode::SessionExpired | ErrorCode::SessionRevoked | ErrorCode::UnknownSession => Self::SessionEnded(m),
+            ErrorCode::CallFailed => Self::FailedOnChain(m),
+            ErrorCode::OutcomeUnknown | ErrorCode::CallTimeout => Self::NotFinal(m),
+            _ => Self::Refused(m),
+        }
     }
 
     /// The exit status.

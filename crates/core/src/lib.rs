@@ -16,17 +16,25 @@
 //! * [`export`] — delivering a credentials document to a new file or an HTTPS server.
 //! * [`usage`] — how much of each session limit is used, and where the number comes from.
 //! * [`atomic_file`] — whole-file writes a crash cannot leave half done.
+//! * [`chain`] — chain reads through the endpoint (chain id, balance, code, EntryPoint nonces).
+//! * [`account`] — the owner's account: requested, checked, with balance and delegation.
+//! * [`grant`] — headless grant: request, verify, show, approve into credentials.
+//! * [`revoke`] — which owner call ends a session (uninstall, or cancel an unused grant).
 //! * [`error`] — the closed error-code set shared by every module.
 
+pub mod account;
 pub mod activity;
 pub mod api;
-pub mod calls;
 pub mod atomic_file;
+pub mod calls;
+pub mod chain;
 pub mod credentials;
 pub mod error;
 pub mod export;
+pub mod grant;
 pub mod mav2;
 pub mod permissions;
+pub mod revoke;
 pub mod rpc;
 pub mod session;
 pub mod signing;

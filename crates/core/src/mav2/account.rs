@@ -5,6 +5,7 @@
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_sol_types::SolCall;
 
+use super::Mav2Error;
 use super::abi::createSemiModularAccountCall;
 use super::constants::{ACCOUNT_FACTORY, SMA_B_IMPLEMENTATION};
 
@@ -43,6 +44,16 @@ pub fn sma_b_address(owner: Address, salt: U256) -> Address {
 /// `createSemiModularAccount(owner, salt)` — the factory data of the first op.
 pub fn sma_b_factory_data(owner: Address, salt: U256) -> Bytes {
     createSemiModularAccountCall { owner, salt }.abi_encode().into()
+}
+
+/// Reads `createSemiModularAccount(owner, salt)` factory data back into (owner, salt).
+pub fn decode_sma_b_factory_data(data: &[u8]) -> Result<(Address, U256), Mav2Error> {
+    let call = createSemiModularAccountCall::abi_decode(data)
+        .map_err(|e| Mav2Error::Malformed { what: "createSemiModularAccount factory data", reason: e.to_string() })?;
+    if sma_b_factory_data(call.owner, call.salt).as_ref() != data {
+        return Err(Mav2Error::NonCanonical { what: "createSemiModularAccount factory data" });
+    }
+    Ok((call.owner, call.salt))
 }
 
 /// A 7702 smart EOA is addressed as the owner itself.

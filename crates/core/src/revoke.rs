@@ -1,0 +1,221 @@
+//! Revoking a session: which owner call ends it, decided from the chain.
+//!
+//! A grant's first operation consumes the nonce the owner signed (its deferred-action key
+//! on the EntryPoint) and installs the session. So the EntryPoint tells which case applies:
+//!
+//! * the nonce is still the one signed → the grant was never used; consuming that nonce
+//!   (`EntryPoint.incrementNonce(key)` from the account) makes the owner's signature
+//!   useless for good ([`Revocation::CancelUnused`]);
+//! * it moved on → the session was used (installed), or its nonce was already bumped; the
+//!   owner uninstalls the validation ([`Revocation::Uninstall`]).
+//!
+//! [`plan_revoke`] reads the nonce and returns the call; [`send_revocation`] sends it as an
+//! owner operation through `crate::calls` and waits for it. Credentials without their
+//! grant data (entity id, signed nonce, install call) cannot be revoked from here: the
+//! install call is what names the validation and its hooks.
+//!
+//! Left out: telling "used" from "already cancelled" (the chain keeps no flag for it; an
+//! uninstall of a validation that was never installed fails on chain and says so).
+
+use alloy_primitives::{Address, U256};
+use serde::Serialize;
+
+use crate::api::{Call, UuidV4};
+use crate::calls::{self, CallOutcome, CallRequest, CallsError, ProgressSink, WaitPolicy};
+use crate::chain::{self, ChainError};
+use crate::credentials::SessionCredentials;
+use crate::error::{Coded, ErrorCode};
+use crate::mav2::constants::ENTRY_POINT_V07;
+use crate::mav2::nonce::NonceParts;
+use crate::mav2::revocation::{increment_nonce_call, uninstall_call};
+use crate::mav2::{Mav2Error, install::decode_install_call};
+use crate::rpc::RpcClient;
+use crate::signing::DigestSigner;
+use crate::wire;
+
+/// Which way the session is ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Revocation {
+    /// The session is (or may be) installed: uninstall its validation.
+    Uninstall,
+    /// The grant was never used: consume the nonce the owner signed.
+    CancelUnused,
+}
+
+/// The owner call that revokes a session, and the facts it was chosen from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokePlan {
+    pub revocation: Revocation,
+    /// The one call the owner sends from the account.
+    pub call: Call,
+    #[serde(with = "wire::checksum")]
+    pub account: Address,
+    /// The account owner, who must sign.
+    #[serde(with = "wire::checksum")]
+    pub owner: Address,
+    #[serde(with = "wire::hex_u32")]
+    pub chain_id: u32,
+    pub entity_id: u32,
+    /// The nonce the owner's grant signature is bound to.
+    #[serde(with = "wire::quantity")]
+    pub signed_nonce: U256,
+    /// The EntryPoint's next nonce for that key when the plan was made.
+    #[serde(with = "wire::quantity")]
+    pub current_nonce: U256,
+}
+
+/// Why a session cannot be revoked from these credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeError {
+    #[error(
+        "grant: the credentials carry no grant data (entity id, signed nonce, install call); revoke from the app that made the grant"
+    )]
+    NoGrantData,
+    #[error("grant.call: {0}")]
+    InstallCall(#[from] Mav2Error),
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// The EntryPoint's nonce is behind the signed one: these credentials belong to
+    /// another chain or account state.
+    #[error(
+        "the EntryPoint's next nonce {current:#x} for the grant's key is behind the signed nonce {signed:#x}: the credentials do not match this chain"
+    )]
+    NonceBehind { signed: U256, current: U256 },
+}
+
+impl Coded for RevokeError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::NoGrantData => ErrorCode::InvalidInput,
+            Self::InstallCall(e) => e.code(),
+            Self::Chain(e) => e.code(),
+            Self::NonceBehind { .. } => ErrorCode::VerificationFailed,
+        }
+    }
+}
+
+/// Chooses the revocation given the EntryPoint's next nonce for the grant's first-use key.
+pub fn plan_from_nonce(creds: &SessionCredentials, current: U256) -> Result<RevokePlan, RevokeError> {
+    let grant = creds.grant.as_ref().ok_or(RevokeError::NoGrantData)?;
+    // Refuse an install call Warden cannot explain before building anything from it.
+    decode_install_call(&grant.call)?;
+    let signed = grant.nonce;
+    let (revocation, call) = if current == signed {
+        let key = NonceParts::from_nonce(signed).key();
+        let data = increment_nonce_call(key);
+        (Revocation::CancelUnused, Call { to: ENTRY_POINT_V07, data: Some(data), value: None })
+    } else if current > signed {
+        (Revocation::Uninstall, Call { to: creds.account, data: Some(uninstall_call(&grant.call)?), value: None })
+    } else {
+        return Err(RevokeError::NonceBehind { signed, current });
+    };
+    Ok(RevokePlan {
+        revocation,
+        call,
+        account: creds.account,
+        owner: creds.owner,
+        chain_id: creds.chain_id,
+        entity_id: grant.entity_id,
+        signed_nonce: signed,
+        current_nonce: current,
+    })
+}
+
+/// Reads the grant's nonce on the EntryPoint and chooses the revocation.
+pub async fn plan_revoke(rpc: &RpcClient, creds: &SessionCredentials) -> Result<RevokePlan, RevokeError> {
+    let grant = creds.grant.as_ref().ok_or(RevokeError::NoGrantData)?;
+    let key = NonceParts::from_nonce(grant.nonce).key();
+    let current = chain::entry_point_nonce(rpc, creds.account, key).await?;
+    plan_from_nonce(creds, current)
+}
+
+/// Sends the plan's call as an owner operation (sponsored by `policy` when given), signed
+/// by `owner`, and waits for its final status. Refuses a signer that is not the session's
+/// owner before anything is sent.
+pub async fn send_revocation(
+    rpc: &RpcClient,
+    plan: &RevokePlan,
+    owner: &(dyn DigestSigner + Sync),
+    policy: Option<UuidV4>,
+    wait: &WaitPolicy,
+    progress: &dyn ProgressSink,
+) -> Result<CallOutcome, CallsError> {
+    if owner.address() != plan.owner {
+        return Err(CallsError::BadInput {
+            reason: format!("the session's owner is {}, but the signing key is {}", plan.owner, owner.address()),
+        });
+    }
+    let request = CallRequest::owner(plan.account, plan.chain_id, vec![plan.call.clone()], policy);
+    calls::send_calls(rpc, owner, &request, Some(wait), progress).await
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::credentials::{AccountType, FORMAT_V1, GrantData};
+    use crate::mav2::constants::SELECTOR_UNINSTALL_VALIDATION;
+    use crate::mav2::install::encode_install_call;
+    use crate::mav2::nonce::{nonce_from_key, session_first_use_key};
+    use crate::permissions::{Permission, validate};
+    use alloy_primitives::{Bytes, address};
+
+    fn creds(grant: Option<GrantData>) -> SessionCredentials {
+        let account = address!("65b5DE0251f553B2208762a4724303E750294D96");
+        SessionCredentials {
+            format: FORMAT_V1.into(),
+            created_at: 0,
+            endpoint: "http://127.0.0.1:1".into(),
+            chain_id: 31337,
+            account,
+            account_type: AccountType::SmaB,
+            owner: address!("f39Fd6e51aad88F6F4ce6aB8827279cffFb92266"),
+            session_id: Bytes::from(vec![1; 16]),
+            signature: Bytes::from(vec![1; 65]),
+            context: Bytes::new(),
+            key: crate::api::KeySigner { ty: crate::api::KeyType::Secp256k1, public_key: Address::repeat_byte(7) },
+            permissions: vec![Permission::ContractAccess { address: Address::repeat_byte(3) }],
+            expiry_sec: 0,
+            paymaster: None,
+            grant,
+            secret: None,
+        }
+    }
+
+    fn grant() -> GrantData {
+        let perms = [Permission::ContractAccess { address: Address::repeat_byte(3) }];
+        let set = validate(&perms, Address::ZERO).unwrap();
+        GrantData {
+            entity_id: 2,
+            nonce: nonce_from_key(session_first_use_key(U256::ZERO, 2, false), 4),
+            call: encode_install_call(2, Address::repeat_byte(7), 0, set.permissions()),
+        }
+    }
+
+    #[test]
+    fn an_unused_grant_is_cancelled_by_consuming_its_nonce() {
+        let c = creds(Some(grant()));
+        let plan = plan_from_nonce(&c, grant().nonce).unwrap();
+        assert_eq!(plan.revocation, Revocation::CancelUnused);
+        assert_eq!(plan.call.to, ENTRY_POINT_V07);
+        assert_eq!(plan.call.data, Some(increment_nonce_call(U256::from(0x202))));
+    }
+
+    #[test]
+    fn a_used_session_is_uninstalled() {
+        let c = creds(Some(grant()));
+        let plan = plan_from_nonce(&c, grant().nonce + U256::from(1)).unwrap();
+        assert_eq!(plan.revocation, Revocation::Uninstall);
+        assert_eq!(plan.call.to, c.account);
+        assert_eq!(plan.call.data.as_ref().unwrap()[..4], SELECTOR_UNINSTALL_VALIDATION);
+    }
+
+    #[test]
+    fn missing_grant_data_and_a_nonce_behind_are_refused() {
+        assert!(matches!(plan_from_nonce(&creds(None), U256::ZERO), Err(RevokeError::NoGrantData)));
+        let e = plan_from_nonce(&creds(Some(grant())), grant().nonce - U256::from(1)).unwrap_err();
+        assert!(matches!(e, RevokeError::NonceBehind { .. }), "{e}");
+    }
+}
