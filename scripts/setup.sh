@@ -7,12 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # build-essential/pkg-config: C parts of crates; dbus + gnome-keyring: the Secret Service
-# the keychain uses; nodejs/npm: the pinned anvil and EntryPoint packages of the devnet.
-want=(build-essential pkg-config dbus gnome-keyring)
+# the keychain uses; nodejs/npm: the pinned anvil and EntryPoint packages of the devnet;
+# WebKitGTK 4.1 + GTK 3 (+ librsvg for icons): what the desktop app (Tauri) builds against.
+want=(build-essential pkg-config dbus gnome-keyring
+  libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev)
 # --test: the web UI's page tests drive Debian's Chromium (never a downloaded browser), check
-# the QR code with a real reader (zbarimg), and need fonts to render text in screenshots.
+# the QR code with a real reader (zbarimg), and need fonts to render text in screenshots; the
+# real-app tests need a virtual X display (xvfb, xauth) and WebKit's WebDriver.
 if [[ ${1:-} == --test ]]; then
-  want+=(chromium zbar-tools fonts-liberation)
+  want+=(chromium zbar-tools fonts-liberation xvfb xauth webkit2gtk-driver)
 fi
 command -v node >/dev/null 2>&1 || want+=(nodejs)
 command -v npm >/dev/null 2>&1 || want+=(npm)

@@ -3,7 +3,10 @@
 # component tests, production build into ui/dist, page tests in headless Chromium), then
 # formatting, clippy with warnings denied, and the whole workspace's tests — inside a private
 # D-Bus session with a fresh, unlocked GNOME Keyring, so the keychain tests use a real Secret
-# Service. The UI goes first because the desktop app embeds ui/dist when it compiles.
+# Service; and last the real-app end-to-end tests (the built app under Xvfb, driven through
+# tauri-driver; screenshots in target/e2e-screenshots/). The UI goes first because the
+# desktop app embeds ui/dist when it compiles (the custom-protocol feature, also what the
+# end-to-end tests run, so the app is built once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +16,10 @@ ui/run-tests.sh
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-scripts/with-keyring.sh cargo test --workspace --locked
+scripts/with-keyring.sh cargo test --workspace --locked --features warden-app/custom-protocol
 
 # The devnet through the official TypeScript client (@alchemy/wallet-apis), every response
 # checked against the official JSON Schemas; reuses the warden binary cargo test built.
 (cd tests/conformance && npm install --no-audit --no-fund --loglevel=error) && tests/conformance/run.sh
+
+tests/e2e/run.sh

@@ -71,16 +71,9 @@ pub enum KeyCommand {
 }
 
 /// Where the non-secret owner-key list lives: `WARDEN_CONFIG_DIR`, else
-/// `$XDG_CONFIG_HOME/warden`, else `~/.config/warden`.
+/// `$XDG_CONFIG_HOME/warden`, else `~/.config/warden` (the app uses the same folder).
 pub fn config_dir() -> Result<PathBuf, Failure> {
-    if let Some(dir) = std::env::var_os("WARDEN_CONFIG_DIR") {
-        return Ok(PathBuf::from(dir));
-    }
-    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir).join("warden"));
-    }
-    std::env::var_os("HOME")
-        .map(|h| PathBuf::from(h).join(".config/warden"))
+    warden_keychain::default_config_dir()
         .ok_or_else(|| Failure::bad_input("cannot tell where to keep settings: set WARDEN_CONFIG_DIR or HOME"))
 }
 

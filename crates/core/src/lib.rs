@@ -5,6 +5,7 @@
 //! * [`api`] — typed requests and results of the `wallet_*` methods, exactly on the wire.
 //! * [`permissions`] — the eight permission types, validation and descriptions.
 //! * [`mav2`] — the Modular Account v2 session codec (install call, nonces, hashes).
+//! * [`networks`] — common chains by name, for pickers and display.
 //! * [`calls`] — the prepare → verify → sign → send → wait pipeline of every signed call.
 //! * [`rpc`] — the JSON-RPC 2.0 client for a Wallets API endpoint (timeouts, size cap,
 //!   typed errors, reads retried, sends never).
@@ -33,6 +34,7 @@ pub mod error;
 pub mod export;
 pub mod grant;
 pub mod mav2;
+pub mod networks;
 pub mod permissions;
 pub mod revoke;
 pub mod rpc;

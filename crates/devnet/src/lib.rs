@@ -6,6 +6,7 @@
 //! are forwarded to the node, so one URL serves everything.
 //!
 //! * [`anvil`] — finding and running anvil (pinned npm package, `PATH`, or `--anvil`).
+//! * [`client`] — typed calls of the `devnet_*` helpers, for clients such as the app.
 //! * [`node`] — JSON-RPC client for the node.
 //! * [`entry_point`] — the real EntryPoint v0.7, deployed at its canonical address.
 //! * [`rpc`] — JSON-RPC framing and the devnet's error codes.
@@ -18,6 +19,7 @@
 //! through the `warden devnet` command.
 
 pub mod anvil;
+pub mod client;
 pub mod entry_point;
 pub mod methods;
 pub mod node;

@@ -130,6 +130,23 @@ impl IndexDoc {
     }
 }
 
+/// Environment variable naming the folder that holds the owner-key index (and other
+/// non-secret Warden files), for tests and portable installs.
+pub const CONFIG_DIR_ENV: &str = "WARDEN_CONFIG_DIR";
+
+/// The folder the CLI and the app both keep the owner-key index in, so they list the same
+/// keys: [`CONFIG_DIR_ENV`], else `$XDG_CONFIG_HOME/warden`, else `~/.config/warden`.
+/// `None` when none of these variables is set.
+pub fn default_config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir).join("warden"));
+    }
+    std::env::var_os("HOME").filter(|d| !d.is_empty()).map(|h| PathBuf::from(h).join(".config/warden"))
+}
+
 /// The index file of one namespace in one config directory.
 #[derive(Clone, Debug)]
 pub(crate) struct IndexFile {

@@ -29,7 +29,7 @@ pub mod secret;
 pub mod signer;
 pub mod store;
 
-pub use index::{IndexError, OwnerKeyInfo};
+pub use index::{CONFIG_DIR_ENV, IndexError, OwnerKeyInfo, default_config_dir};
 pub use keychain::{Confirmation, Keychain, KeychainError, OwnerKeySource};
 pub use namespace::{APP_ID, NAMESPACE_ENV, Namespace, NamespaceError, Slot};
 pub use secret::{DEFAULT_DERIVATION_PATH, KeyMaterialError, SecretString};

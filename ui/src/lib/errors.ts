@@ -101,6 +101,14 @@ const TEXT: Record<ErrorCode, ErrorText> = {
     summary: 'The export did not complete.',
     action: 'Read the details below, then try again or pick another destination.',
   },
+  storage_failed: {
+    summary: "Warden could not read or write its data folder.",
+    action: 'Check that the disk has space and the folder is writable, then try again.',
+  },
+  store_corrupt: {
+    summary: 'A Warden data file is damaged or from a newer version.',
+    action: 'The damaged file was kept aside; the message names where. Nothing was overwritten.',
+  },
   log_tampered: {
     summary: 'The activity log was changed outside Warden.',
     action: 'Keep a copy of the log file for inspection; entries after the break cannot be trusted.',

@@ -1,0 +1,170 @@
+//! The selected owner's account on the active backend: find it (`wallet_requestAccount`,
+//! checked by `warden_core::account`), its balance, its EIP-7702 delegation (an
+//! owner-signed empty call through `warden_core::calls`, reported as `progress` events),
+//! and the devnet faucet.
+
+use alloy_primitives::U256;
+use tauri::{AppHandle, Emitter, State};
+use warden_core::account::{self, AccountKind};
+use warden_core::calls::{self, CallOutcome, WaitPolicy};
+use warden_core::chain;
+use warden_core::permissions::format_wei;
+
+use crate::backend::{self, ActiveBackend};
+use crate::commands::parse_address;
+use crate::error::{AppError, AppErrorCode};
+use crate::payloads::{
+    AccountInfo, AccountType, BackendKind, Balance, CallResult, PROGRESS_EVENT, Progress, ProgressStep,
+};
+use crate::state::AppState;
+
+/// What the faucet adds: 1 ETH.
+const FAUCET_WEI: u64 = 1_000_000_000_000_000_000;
+
+/// Decimals shown of a balance; the exact amount is in `wei` (the UI's tooltip).
+const SHOWN_DECIMALS: usize = 6;
+
+fn balance_of(wei: U256) -> Balance {
+    Balance { wei: wei.to_string(), formatted: readable(&format_wei(wei)) }
+}
+
+/// "0.999929758347204256 ETH" → "≈ 0.999929 ETH": at most [`SHOWN_DECIMALS`] decimals,
+/// cut (never rounded up), marked as approximate when cut.
+fn readable(exact: &str) -> String {
+    let Some((number, unit)) = exact.split_once(' ') else { return exact.to_owned() };
+    match number.split_once('.') {
+        Some((int, frac)) if frac.len() > SHOWN_DECIMALS => {
+            let frac = frac[..SHOWN_DECIMALS].trim_end_matches('0');
+            if frac.is_empty() { format!("≈ {int} {unit}") } else { format!("≈ {int}.{frac} {unit}") }
+        }
+        _ => exact.to_owned(),
+    }
+}
+
+fn account_kind(account_type: &str) -> Result<AccountKind, AppError> {
+    match account_type {
+        "sma-b" => Ok(AccountKind::SmaB { salt: None }),
+        "7702" => Ok(AccountKind::Eip7702),
+        other => Err(AppError::invalid_input(format!("account type {other:?} is not one of \"sma-b\" and \"7702\""))),
+    }
+}
+
+/// The selected owner key's address (`no_owner_key` when none is selected).
+async fn selected_owner(state: &AppState) -> Result<alloy_primitives::Address, AppError> {
+    state
+        .keychain
+        .run(|k| {
+            k.selected_owner_key()?.map(|info| info.address).ok_or_else(|| {
+                AppError::new(AppErrorCode::NoOwnerKey, "no owner key is selected: create, import or pick one first")
+            })
+        })
+        .await
+}
+
+/// The selected owner's account of `accountType` ("sma-b" or "7702").
+#[tauri::command]
+pub async fn account_get(state: State<'_, AppState>, account_type: String) -> Result<AccountInfo, AppError> {
+    let kind = account_kind(&account_type)?;
+    let owner = selected_owner(&state).await?;
+    let ActiveBackend { rpc, chain_id, .. } = backend::active(&state).await?;
+    let info = account::request_account(&rpc, chain_id, owner, kind).await?;
+    Ok(AccountInfo {
+        address: info.address.to_checksum(None),
+        account_type: match info.account_type {
+            warden_core::credentials::AccountType::SmaB => AccountType::SmaB,
+            warden_core::credentials::AccountType::Eip7702 => AccountType::Eip7702,
+        },
+        owner: info.owner.to_checksum(None),
+        chain_id: info.chain_id,
+        delegated: info.delegation.as_ref().map(chain::Delegation::is_mav2),
+    })
+}
+
+/// The native balance of `address` on the active backend.
+#[tauri::command]
+pub async fn account_balance(state: State<'_, AppState>, address: String) -> Result<Balance, AppError> {
+    let address = parse_address("address", &address)?;
+    let rpc = backend::active(&state).await?.rpc;
+    Ok(balance_of(chain::balance(&rpc, address).await?))
+}
+
+/// Adds 1 ETH to `address` from the local devnet's faucet (`not_on_devnet` elsewhere).
+#[tauri::command]
+pub async fn devnet_fund(state: State<'_, AppState>, address: String) -> Result<Balance, AppError> {
+    let address = parse_address("address", &address)?;
+    if state.settings.load().backend != BackendKind::Devnet {
+        return Err(AppError::new(
+            AppErrorCode::NotOnDevnet,
+            "the faucet only exists on the local devnet: switch to it in Settings",
+        ));
+    }
+    let rpc = backend::active(&state).await?.rpc;
+    Ok(balance_of(warden_devnet::client::fund(&rpc, address, U256::from(FAUCET_WEI)).await?))
+}
+
+/// Delegates the selected owner's 7702 account to the MAv2 implementation: an empty
+/// call signed by the owner key, sent once and waited for. Emits `progress` events with
+/// op "delegate" for each step and a final "done" or "failed".
+#[tauri::command]
+pub async fn account_delegate(app: AppHandle, state: State<'_, AppState>) -> Result<CallResult, AppError> {
+    let report = |step: ProgressStep, message: String| {
+        let _ = app.emit(PROGRESS_EVENT, Progress { op: "delegate".into(), step, message });
+    };
+    let result = delegate(&state, &report).await;
+    match &result {
+        Ok(r) => report(ProgressStep::Done, format!("Delegated ({})", r.status_text)),
+        Err(e) => report(ProgressStep::Failed, e.message.clone()),
+    }
+    result
+}
+
+async fn delegate(state: &AppState, report: &(dyn Fn(ProgressStep, String) + Sync)) -> Result<CallResult, AppError> {
+    report(ProgressStep::Preparing, "Looking up the account".into());
+    let owner = selected_owner(state).await?;
+    let ActiveBackend { rpc, chain_id, .. } = backend::active(state).await?;
+    let info = account::request_account(&rpc, chain_id, owner, AccountKind::Eip7702).await?;
+    let signer = state.keychain.run(move |k| Ok(k.owner_signer(owner)?)).await?;
+    let sink = |p: calls::Progress| {
+        let step = match &p {
+            calls::Progress::Preparing => ProgressStep::Preparing,
+            calls::Progress::Verifying => ProgressStep::Verifying,
+            calls::Progress::Signing => ProgressStep::Signing,
+            calls::Progress::Sending | calls::Progress::Sent { .. } => ProgressStep::Sending,
+            calls::Progress::Waiting { .. } | calls::Progress::Done { .. } => ProgressStep::Waiting,
+        };
+        report(step, sentence(&p.to_string()));
+    };
+    let outcome = account::delegate(&rpc, &info, &signer, &WaitPolicy::default(), &sink).await?;
+    Ok(call_result(&outcome))
+}
+
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn call_result(outcome: &CallOutcome) -> CallResult {
+    CallResult {
+        call_id: outcome.call_id.to_string(),
+        status: outcome.status.0,
+        status_text: outcome.status.name().map_or_else(|| format!("status {}", outcome.status.0), str::to_owned),
+        tx_hash: outcome.transaction_hash().map(|h| h.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balances_read_well_and_stay_exact_in_wei() {
+        let b = balance_of(U256::from(999_929_758_347_204_256u64));
+        assert_eq!(b.formatted, "≈ 0.999929 ETH");
+        assert_eq!(b.wei, "999929758347204256");
+        assert_eq!(balance_of(U256::from(FAUCET_WEI)).formatted, "1 ETH");
+        assert_eq!(balance_of(U256::from(1_500_000_000_000_000_000u64)).formatted, "1.5 ETH");
+        assert_eq!(balance_of(U256::ZERO).formatted, "0 ETH");
+        assert_eq!(readable("1.0000001 ETH"), "≈ 1 ETH");
+        assert_eq!(balance_of(U256::from(42u64)).formatted, "42 wei");
+    }
+}

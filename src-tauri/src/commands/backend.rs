@@ -1,0 +1,79 @@
+//! Backend commands: what is active, the chain list, and the explicit switches between
+//! the local devnet and Alchemy (whose API key goes into the keychain).
+
+use tauri::State;
+use warden_core::networks::ALCHEMY_NETWORKS;
+
+use crate::backend;
+use crate::error::AppError;
+use crate::payloads::{BackendInfo, BackendKind, ChainOption};
+use crate::sensitive::Sensitive;
+use crate::settings;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn backend_status(state: State<'_, AppState>) -> Result<BackendInfo, AppError> {
+    backend::info(&state).await
+}
+
+/// The chains the settings screen offers by name (any other id can be typed in).
+#[tauri::command]
+pub fn chains_list() -> Vec<ChainOption> {
+    ALCHEMY_NETWORKS
+        .iter()
+        .map(|n| ChainOption { chain_id: n.chain_id, name: n.name.to_owned(), testnet: n.testnet })
+        .collect()
+}
+
+/// Switches to Alchemy on `chain_id` with an optional gas policy. `api_key` replaces the
+/// stored key; null keeps it (refused when none is stored). Stops the local devnet.
+#[tauri::command]
+pub async fn backend_use_alchemy(
+    state: State<'_, AppState>,
+    api_key: Option<Sensitive>,
+    chain_id: f64,
+    policy_id: Option<String>,
+) -> Result<BackendInfo, AppError> {
+    let chain_id = settings::chain_id(chain_id)?;
+    let policy_id = policy_id.filter(|p| !p.trim().is_empty()).map(|p| settings::policy_id(&p)).transpose()?;
+    let api_key = api_key.filter(|k| !k.is_blank()).map(Sensitive::into_secret);
+    state
+        .keychain
+        .run(move |k| {
+            let stored = k.alchemy_api_key()?;
+            match (api_key, stored) {
+                (Some(new), Some(old)) if new.expose() == old.expose() => Ok(()),
+                (Some(new), old) => {
+                    // Checked before the old key is removed, so a bad key never costs the good one.
+                    warden_core::rpc::ApiKey::new(new.expose().to_owned())?;
+                    if old.is_some() {
+                        k.delete_alchemy_api_key()?;
+                    }
+                    Ok(k.set_alchemy_api_key(&new)?)
+                }
+                (None, Some(_)) => Ok(()),
+                (None, None) => {
+                    Err(AppError::invalid_input("enter your Alchemy API key: none is stored in the keychain yet"))
+                }
+            }
+        })
+        .await?;
+    let mut new = state.settings.load();
+    new.backend = BackendKind::Alchemy;
+    new.alchemy_chain_id = chain_id;
+    new.policy_id = policy_id;
+    state.settings.save(&new)?;
+    backend::forget_client(&state);
+    state.devnet.stop().await;
+    backend::info(&state).await
+}
+
+/// Switches to the local devnet, starting it.
+#[tauri::command]
+pub async fn backend_use_devnet(state: State<'_, AppState>) -> Result<BackendInfo, AppError> {
+    let mut new = state.settings.load();
+    new.backend = BackendKind::Devnet;
+    state.settings.save(&new)?;
+    backend::forget_client(&state);
+    backend::info(&state).await
+}

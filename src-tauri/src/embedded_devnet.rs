@@ -1,0 +1,80 @@
+//! The local devnet the app runs for itself: a `warden-devnet` (over a real anvil) on an
+//! ephemeral 127.0.0.1 port, started when the devnet backend is first needed (at launch
+//! when it is the active backend), stopped when the user switches to Alchemy and when the
+//! app exits.
+//!
+//! Its accounts, sessions and chain state are kept in `<app data>/devnet`, so what a user
+//! did on the devnet is still there after a restart. Starting is serialised: callers that
+//! arrive while it starts wait for that start. Left out: sharing one devnet between two
+//! running app instances (each would start its own on the same state folder).
+
+use std::path::PathBuf;
+
+use tokio::sync::Mutex;
+use tracing::{info, warn};
+use warden_devnet::{Devnet, DevnetConfig, DevnetHandle};
+
+use crate::error::{AppError, AppErrorCode};
+
+/// Where a running devnet listens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DevnetEndpoint {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// `127.0.0.1:PORT`.
+    pub host: String,
+    pub chain_id: u32,
+}
+
+/// The app's devnet, running or not.
+#[derive(Debug)]
+pub struct EmbeddedDevnet {
+    state_dir: Option<PathBuf>,
+    running: Mutex<Option<DevnetHandle>>,
+}
+
+impl EmbeddedDevnet {
+    /// A devnet that keeps its state in `state_dir` (none: forget everything on exit).
+    pub fn new(state_dir: Option<PathBuf>) -> Self {
+        Self { state_dir, running: Mutex::new(None) }
+    }
+
+    /// The running devnet, started now if it is not running.
+    pub async fn ensure_started(&self) -> Result<DevnetEndpoint, AppError> {
+        let mut running = self.running.lock().await;
+        if let Some(handle) = running.as_ref() {
+            return Ok(endpoint(handle));
+        }
+        let config = DevnetConfig { port: 0, state_dir: self.state_dir.clone(), ..DevnetConfig::default() };
+        if let Some(dir) = &self.state_dir {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                AppError::new(
+                    AppErrorCode::DevnetFailed,
+                    format!("cannot create the local devnet's folder {}: {e}", dir.display()),
+                )
+            })?;
+        }
+        let started = std::time::Instant::now();
+        let handle = Devnet::start(config).await.map_err(|e| {
+            warn!(error = %e, "the local devnet did not start");
+            AppError::new(AppErrorCode::DevnetFailed, format!("the local devnet did not start: {e}"))
+        })?;
+        info!(url = %handle.url(), chain_id = handle.chain_id(), ms = started.elapsed().as_millis() as u64, "local devnet started");
+        let ep = endpoint(&handle);
+        *running = Some(handle);
+        Ok(ep)
+    }
+
+    /// Stops the devnet if it runs, waiting for it to finish.
+    pub async fn stop(&self) {
+        let handle = self.running.lock().await.take();
+        if let Some(handle) = handle {
+            handle.stop().await;
+            info!("local devnet stopped");
+        }
+    }
+}
+
+fn endpoint(handle: &DevnetHandle) -> DevnetEndpoint {
+    DevnetEndpoint { url: handle.url(), host: handle.addr().to_string(), chain_id: handle.chain_id() }
+}

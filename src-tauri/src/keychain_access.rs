@@ -1,0 +1,114 @@
+//! The app's connection to the OS keychain: opened on first use, re-opened after a
+//! failure (so "Retry" on the keychain screen works once the user starts or unlocks their
+//! keyring), and probed for the keychain screen.
+//!
+//! Everything else about keys — creating, importing, never overwriting, classifying
+//! errors — is `warden_keychain`'s; this module only decides when to connect. Left out:
+//! watching the keyring for lock/unlock (the UI asks again instead).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use warden_keychain::{Keychain, Namespace};
+
+use crate::error::AppError;
+use crate::payloads::{KeychainState, KeychainStatus};
+
+/// Opens and hands out the [`Keychain`].
+#[derive(Debug)]
+pub struct KeychainAccess {
+    namespace: Namespace,
+    config_dir: PathBuf,
+    open: Mutex<Option<Keychain>>,
+}
+
+impl KeychainAccess {
+    /// For `namespace`, with the owner-key index in `config_dir`. Connects lazily.
+    pub fn new(namespace: Namespace, config_dir: PathBuf) -> Self {
+        Self { namespace, config_dir, open: Mutex::new(None) }
+    }
+
+    /// The keychain, connecting now if no connection is open.
+    pub fn get(&self) -> Result<Keychain, AppError> {
+        let mut slot = self.open.lock().map_err(|_| AppError::internal("the keychain connection lock is poisoned"))?;
+        if let Some(k) = slot.as_ref() {
+            return Ok(k.clone());
+        }
+        let keychain = self.connect()?;
+        *slot = Some(keychain.clone());
+        Ok(keychain)
+    }
+
+    /// Forgets the open connection after an error that may mean it went stale (the
+    /// keyring daemon restarted, the bus went away); the next [`Self::get`] reconnects.
+    pub fn forget_if_unavailable(&self, error: &AppError) {
+        if error.code == crate::error::AppErrorCode::KeychainUnavailable
+            && let Ok(mut slot) = self.open.lock()
+        {
+            *slot = None;
+        }
+    }
+
+    /// Runs `f` with the keychain on a blocking thread (keychain calls block on D-Bus and
+    /// may wait for an unlock prompt; the UI thread must not).
+    pub async fn run<T, F>(self: &Arc<Self>, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Keychain) -> Result<T, AppError> + Send + 'static,
+    {
+        let access = Arc::clone(self);
+        tauri::async_runtime::spawn_blocking(move || {
+            let keychain = access.get()?;
+            let result = f(&keychain);
+            if let Err(e) = &result {
+                access.forget_if_unavailable(e);
+            }
+            result
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("the keychain task failed: {e}")))?
+    }
+
+    fn connect(&self) -> Result<Keychain, AppError> {
+        std::fs::create_dir_all(&self.config_dir).map_err(|e| {
+            AppError::internal(format!("cannot create Warden's settings folder {}: {e}", self.config_dir.display()))
+        })?;
+        Ok(Keychain::open(self.namespace.clone(), &self.config_dir)?)
+    }
+
+    /// Connects afresh and reads one entry (the API key), which is what any key operation
+    /// needs to work: it tells apart a working, locked, refusing or missing keychain.
+    pub fn probe(&self) -> KeychainStatus {
+        let result = self.connect().and_then(|k| match k.alchemy_api_key() {
+            Ok(_) => Ok(k),
+            Err(e) => Err(AppError::from(e)),
+        });
+        match result {
+            Ok(keychain) => {
+                if let Ok(mut slot) = self.open.lock() {
+                    *slot = Some(keychain);
+                }
+                KeychainStatus { state: KeychainState::Ok, message: "The keychain is available.".into() }
+            }
+            Err(error) => {
+                if let Ok(mut slot) = self.open.lock() {
+                    *slot = None;
+                }
+                status_of(&error)
+            }
+        }
+    }
+}
+
+/// The keychain screen's state for an error.
+pub fn status_of(error: &AppError) -> KeychainStatus {
+    use crate::error::AppErrorCode as C;
+    let state = match error.code {
+        C::KeychainLocked => KeychainState::Locked,
+        C::KeychainDenied => KeychainState::Denied,
+        // Anything else that stops the keychain from answering: no Secret Service, no
+        // session bus, or a keychain failure the user cannot act on inside Warden.
+        _ => KeychainState::Unavailable,
+    };
+    KeychainStatus { state, message: error.message.clone() }
+}

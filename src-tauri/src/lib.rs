@@ -1,0 +1,107 @@
+//! warden-app: the Tauri desktop shell of Warden.
+//!
+//! Everything a user sees runs in `ui/` (Svelte); everything that touches a key, the
+//! network or the disk runs here, as thin commands over the core crates:
+//!
+//! * [`commands`] — the `#[tauri::command]`s of the IPC contract, one module per area.
+//! * [`payloads`] — the types that cross IPC, with their generated TypeScript.
+//! * [`error`] — `{code, message}` errors from a closed code set.
+//! * [`sensitive`] — [`sensitive::Sensitive`], how secrets arrive from the UI.
+//! * [`state`] — what commands share; [`keychain_access`], [`settings`],
+//!   [`embedded_devnet`] and [`backend`] are its parts.
+//!
+//! Security configuration (CSP, capabilities, no global Tauri object) is in
+//! `tauri.conf.json` and `capabilities/`, checked by `tests/security_config.rs`.
+//! Left out: the grant, session and call screens (later issues), tray and auto-update.
+
+pub mod backend;
+pub mod commands;
+pub mod embedded_devnet;
+pub mod error;
+pub mod keychain_access;
+pub mod payloads;
+pub mod sensitive;
+pub mod settings;
+pub mod state;
+
+use std::path::PathBuf;
+
+use tauri::{Manager, RunEvent};
+use tracing::{error, info};
+use warden_keychain::Namespace;
+
+use crate::state::AppState;
+
+/// Builds and runs the app until its last window closes. Returns an error only when the
+/// app could not start at all.
+pub fn run() -> Result<(), String> {
+    init_logging();
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .setup(|app| {
+            let state = build_state(app.handle())?;
+            let start_devnet = state.settings.load().backend == payloads::BackendKind::Devnet;
+            app.manage(state);
+            if start_devnet {
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    // Failures are reported to the UI by the first command that needs it.
+                    let _ = handle.state::<AppState>().devnet.ensure_started().await;
+                });
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_info,
+            commands::app::keychain_status,
+            commands::keys::keys_list,
+            commands::keys::keys_create,
+            commands::keys::keys_import_hex,
+            commands::keys::keys_import_mnemonic,
+            commands::keys::keys_select,
+            commands::keys::keys_rename,
+            commands::keys::keys_delete,
+            commands::backend::backend_status,
+            commands::backend::chains_list,
+            commands::backend::backend_use_alchemy,
+            commands::backend::backend_use_devnet,
+            commands::account::account_get,
+            commands::account::account_balance,
+            commands::account::account_delegate,
+            commands::account::devnet_fund,
+        ])
+        .build(tauri::generate_context!())
+        .map_err(|e| format!("the app could not start: {e}"))?;
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            let handle = handle.clone();
+            tauri::async_runtime::block_on(async move {
+                if let Some(state) = handle.try_state::<AppState>() {
+                    state.devnet.stop().await;
+                }
+            });
+            info!("exited");
+        }
+    });
+    Ok(())
+}
+
+fn build_state(app: &tauri::AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
+    let namespace = Namespace::from_env()?;
+    let config_dir = warden_keychain::default_config_dir()
+        .ok_or("cannot tell where to keep Warden's settings: set WARDEN_CONFIG_DIR or HOME")?;
+    let data_dir: PathBuf = app.path().app_data_dir()?;
+    let settings = settings::SettingsStore::open(app).map_err(|e| e.message)?;
+    info!(namespace = %namespace, config_dir = %config_dir.display(), data_dir = %data_dir.display(), "starting");
+    Ok(AppState::new(namespace, config_dir, settings, Some(data_dir.join("devnet"))))
+}
+
+/// Logs to stderr; `RUST_LOG` filters (default: info for Warden's crates, warn otherwise).
+/// Nothing Warden logs carries key material (the core crates' rule).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,warden_app=info,warden_devnet=info"));
+    if tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init().is_err() {
+        error!("logging was already set up");
+    }
+}
