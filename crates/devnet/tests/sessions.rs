@@ -385,6 +385,27 @@ async fn expiry_is_checked_against_the_next_blocks_time_even_when_no_block_was_m
 }
 
 #[tokio::test]
+async fn operations_on_an_automining_node_mine_no_empty_blocks() {
+    let d = devnet().await;
+    let url = d.url();
+    let account = funded_account(&url, owner(), 1000 * MILLI).await;
+    let (start, _) = latest_block(&url).await;
+    for i in 0..20u64 {
+        let id =
+            send_calls(&url, account, json!([{"to": ALICE, "value": format!("{:#x}", i + 1)}]), json!({}), OWNER_KEY)
+                .await;
+        assert_eq!(status(&url, &id).await["status"], 200);
+    }
+    let (end, _) = latest_block(&url).await;
+    // Each operation is its call's transaction and the nonce increment: two blocks, none empty.
+    assert_eq!(end - start, 40, "blocks mined for 20 one-call operations");
+    for n in start + 1..=end {
+        let block = ok(&url, "eth_getBlockByNumber", json!([format!("{n:#x}"), false])).await;
+        assert_eq!(block["transactions"].as_array().unwrap().len(), 1, "block {n}");
+    }
+}
+
+#[tokio::test]
 async fn owner_batches_are_atomic_and_sponsorship_costs_the_account_nothing() {
     let d = devnet().await;
     let url = d.url();
