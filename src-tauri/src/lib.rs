@@ -42,6 +42,7 @@ pub fn run() -> Result<(), String> {
             let state = build_state(app.handle())?;
             let start_devnet = state.settings.load().backend == payloads::BackendKind::Devnet;
             app.manage(state);
+            exit_on_termination_signals(app.handle().clone());
             if start_devnet {
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(async move {
@@ -84,6 +85,30 @@ pub fn run() -> Result<(), String> {
         }
     });
     Ok(())
+}
+
+/// SIGTERM, SIGINT and SIGHUP end the app the orderly way (`RunEvent::Exit`), so the
+/// embedded devnet's anvil is stopped rather than orphaned.
+fn exit_on_termination_signals(handle: tauri::AppHandle) {
+    #[cfg(unix)]
+    tauri::async_runtime::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int), Ok(mut hup)) =
+            (signal(SignalKind::terminate()), signal(SignalKind::interrupt()), signal(SignalKind::hangup()))
+        else {
+            error!("cannot listen for termination signals; the devnet may outlive a killed app");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+            _ = hup.recv() => {}
+        }
+        info!("termination signal: exiting");
+        handle.exit(0);
+    });
+    #[cfg(not(unix))]
+    let _ = handle;
 }
 
 fn build_state(app: &tauri::AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {

@@ -8,7 +8,7 @@
 // TAURI_DRIVER, WARDEN_E2E_SCREENSHOTS and WARDEN_E2E_TMP.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -175,12 +175,46 @@ export class App {
     return this.session.execute('return window.__wardenIpcLog ? Array.from(window.__wardenIpcLog) : null;');
   }
 
-  /** Closes the app and its drivers; returns everything they printed (the app's log). */
+  /** Closes the app and its drivers; returns everything they printed (the app's log).
+   * Fails when a process the app started (its devnet's anvil, WebKit) outlives it. */
   async close() {
     await this.session.delete();
     await stopDriver(this.driver);
+    const deadline = Date.now() + 10000;
+    let left = processesWithEnv(`WARDEN_KEYCHAIN_NAMESPACE=${this.namespace}`);
+    while (left.length > 0 && Date.now() < deadline) {
+      await sleep(200);
+      left = processesWithEnv(`WARDEN_KEYCHAIN_NAMESPACE=${this.namespace}`);
+    }
+    if (left.length > 0) {
+      for (const p of left) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      throw new Error(`processes outlived the app: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
+    }
     return readFileSync(this.logFile, 'utf8');
   }
+}
+
+/** Processes whose environment contains `entry` (e.g. this test's keychain namespace). */
+function processesWithEnv(entry) {
+  const out = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const env = readFileSync(`/proc/${d}/environ`, 'latin1').split('\0');
+      if (env.includes(entry)) {
+        out.push({ pid: Number(d), cmd: readFileSync(`/proc/${d}/cmdline`, 'latin1').replaceAll('\0', ' ').trim() });
+      }
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
 }
 
 async function stopDriver(driver) {
@@ -209,13 +243,14 @@ export async function launch(name, { env = {}, dirs = testDirs(name) } = {}) {
   mkdirSync(SHOTS, { recursive: true });
   const port = nextPort;
   nextPort += 2;
+  const namespace = `dev.warden.e2e.${name}.${process.pid}`;
   const childEnv = {
     ...process.env,
     XDG_DATA_HOME: dirs.data,
     XDG_CONFIG_HOME: dirs.xdgConfig,
     XDG_CACHE_HOME: dirs.cache,
     WARDEN_CONFIG_DIR: dirs.config,
-    WARDEN_KEYCHAIN_NAMESPACE: `dev.warden.e2e.${name}.${process.pid}`,
+    WARDEN_KEYCHAIN_NAMESPACE: namespace,
     RUST_LOG: 'debug,wry=info,tao=info,hyper=info,hyper_util=info,reqwest=info,h2=info,rustls=info',
   };
   for (const [k, v] of Object.entries(env)) {
@@ -224,7 +259,6 @@ export async function launch(name, { env = {}, dirs = testDirs(name) } = {}) {
   }
   const logFile = join(dirs.root, 'app.log');
   writeFileSync(logFile, '');
-  const { openSync } = await import('node:fs');
   const out = openSync(logFile, 'a');
   const driver = spawn(DRIVER, ['--port', String(port), '--native-port', String(port + 1)], {
     env: childEnv,
@@ -246,6 +280,7 @@ export async function launch(name, { env = {}, dirs = testDirs(name) } = {}) {
   const session = await Session.create(base, { 'tauri:options': { application: APP } });
   await session.setTimeouts({ script: 60000 });
   const app = new App(name, driver, session, dirs, logFile);
+  app.namespace = namespace;
   await app.until('the UI to render', () =>
     session.execute(`const root = document.getElementById('app'); return !!root && root.children.length > 0;`),
   );

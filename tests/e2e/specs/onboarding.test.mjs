@@ -28,6 +28,16 @@ test('first launch: create owner key, account on the devnet, fund, balance shows
     const backend = await app.invoke('account_balance', { address });
     assert.equal(backend.value.wei, '1000000000000000000', 'the chain agrees');
     await app.screenshot('funded-account');
+
+    // Settings shows the active backend and offers Alchemy's chains by name.
+    await app.click('Settings');
+    await app.byLabel('Use Alchemy');
+    const chains = await app.session.execute(
+      `const el = [...document.querySelectorAll('select')].find((s) => s.labels[0]?.textContent.trim() === 'Chain');
+       return el ? [...el.options].map((o) => o.textContent.trim()) : [];`,
+    );
+    assert.ok(chains.some((c) => c.includes('Base Sepolia')), `chains offered: ${chains}`);
+    await app.screenshot('settings');
   } finally {
     await app.close();
   }
