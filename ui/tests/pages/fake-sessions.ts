@@ -40,6 +40,9 @@ export type SessionsScenario = {
   callStatus?: { status: number; statusText: string };
   revokeStatus?: { status: number; statusText: string };
   stepDelay?: number;
+  /** Hold progress at this step until the test calls `globalThis.__wardenReleaseStep()`, so a
+   * test can look at an intermediate step however slow the machine is. */
+  holdAt?: Progress['step'];
 };
 
 const fail = (code: AppError['code'], message: string): never => {
@@ -190,6 +193,11 @@ export function sessionHandlers(scenario: SessionsScenario, account: () => strin
     ];
     for (const [step, message] of path) {
       await emit('progress', { op, step, message } satisfies Progress);
+      if (scenario.holdAt === step) {
+        await new Promise<void>((release) => {
+          (globalThis as { __wardenReleaseStep?: () => void }).__wardenReleaseStep = release;
+        });
+      }
       await sleep(scenario.stepDelay ?? 120);
     }
     const ok = final.status >= 200 && final.status < 300;

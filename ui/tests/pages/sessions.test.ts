@@ -112,7 +112,7 @@ describe('dashboard', () => {
 
 describe('actions', () => {
   test('send test call: checks its fields, then shows progress and the result', async () => {
-    const app = await openSessions({ stepDelay: 400 });
+    const app = await openSessions({ stepDelay: 10, holdAt: 'signing' });
     const bot = card(app, 'Trading bot');
     await bot.getByRole('button', { name: 'Send test call' }).click();
     const form = app.page.getByRole('form', { name: 'Test call with Trading bot' });
@@ -128,6 +128,7 @@ describe('actions', () => {
     await form.getByRole('list', { name: 'Test call progress' }).waitFor();
     await expectVisibleText(app.page, 'Signing with the session key');
     await app.shot('sessions-test-call-progress');
+    await app.page.evaluate(() => (globalThis as { __wardenReleaseStep?: () => void }).__wardenReleaseStep?.());
     await expectText(form.getByTestId('test-call-result'), 'The test call went through. Call status: confirmed (200)');
     expect((await app.calls()).filter((c) => c.cmd === 'session_test_call').map((c) => c.args)).toEqual([
       { id: 's1', to: WETH, value: '10000000000000000', data: '0x' },
@@ -136,7 +137,7 @@ describe('actions', () => {
   });
 
   test('revoke asks first, then shows progress and the result; the session shows revoked', async () => {
-    const app = await openSessions({ stepDelay: 400 });
+    const app = await openSessions({ stepDelay: 10, holdAt: 'signing' });
     const bot = card(app, 'Trading bot');
     await bot.getByRole('button', { name: 'Revoke' }).click();
     const confirm = app.page.getByRole('group', { name: 'Confirm revoking Trading bot' });
@@ -149,6 +150,7 @@ describe('actions', () => {
     await confirm.getByRole('button', { name: 'Revoke session' }).click();
     await confirm.getByRole('list', { name: 'Revocation progress' }).waitFor();
     await expectVisibleText(app.page, 'Signing with your owner key');
+    await app.page.evaluate(() => (globalThis as { __wardenReleaseStep?: () => void }).__wardenReleaseStep?.());
     await expectText(bot.getByTestId('revoke-result'), 'Session revoked.');
     await expectText(bot.getByTestId('status'), 'Revoked');
     expect(await confirm.locator('li.done').count()).toBe(6);
