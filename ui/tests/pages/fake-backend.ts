@@ -213,6 +213,11 @@ function install(scenario: Scenario) {
     ];
     for (const step of steps) {
       await emit('progress', step);
+      if (scenario.holdAt === step.step) {
+        await new Promise<void>((release) => {
+          (globalThis as { __wardenReleaseStep?: () => void }).__wardenReleaseStep = release;
+        });
+      }
       await sleep(scenario.delays?.account_delegate_step ?? 150);
     }
     const status = scenario.delegateStatus ?? { status: 200, statusText: 'confirmed' };
