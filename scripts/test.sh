@@ -17,4 +17,9 @@ ui/run-tests.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 scripts/with-keyring.sh cargo test --workspace --locked --features warden-app/custom-protocol
+
+# The devnet through the official TypeScript client (@alchemy/wallet-apis), every response
+# checked against the official JSON Schemas; reuses the warden binary cargo test built.
+(cd tests/conformance && npm install --no-audit --no-fund --loglevel=error) && tests/conformance/run.sh
+
 tests/e2e/run.sh

@@ -1,4 +1,5 @@
-// Builds ui/dist, the bundle src-tauri's frontendDist loads. The output must run under a CSP of
+// Builds ui/dist, the bundle src-tauri's frontendDist loads: two pages, index.html (window
+// `main`) and approval.html (window `approval`), sharing one stylesheet. The output must run under a CSP of
 // script-src 'self' and style-src 'self': one external module script, external CSS, no inline
 // module-preload polyfill, no eval.
 import { defineConfig } from 'vite';
@@ -18,6 +19,10 @@ export default defineConfig({
     // Inlined assets become data: URLs; keep every asset a file so img-src/font-src can stay 'self'.
     assetsInlineLimit: 0,
     cssCodeSplit: false,
+    rollupOptions: {
+      input: { main: 'index.html', approval: 'approval.html' },
+      output: { chunkFileNames: 'assets/shared-[hash].js' },
+    },
   },
   test: {
     environment: 'jsdom',

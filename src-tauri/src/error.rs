@@ -44,11 +44,29 @@ pub enum AppErrorCode {
     NotOnDevnet,
     /// A call was sent but did not succeed on chain (reverted, dropped, timed out).
     CallFailed,
+    /// An approval request's time limit passed before it was answered.
+    ApprovalExpired,
+    /// No pending approval with this id.
+    ApprovalUnknown,
+    /// The approval was already answered (approvals are single-use).
+    ApprovalUsed,
+    /// The grant did not verify against the request, so it cannot be approved.
+    NotVerified,
+    /// No session with this id in the app's list.
+    SessionUnknown,
+    /// Credentials could not be delivered (file, clipboard or server).
+    ExportFailed,
+    /// The activity log was edited, reordered or truncated.
+    LogTampered,
+    /// The app's data folder could not be read or written.
+    StorageFailed,
+    /// A data file of the app is damaged or of a newer format.
+    StoreCorrupt,
 }
 
 impl AppErrorCode {
     /// Every code, in declaration order (for tests and documentation).
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 30] = [
         Self::InvalidInput,
         Self::InvalidPermissions,
         Self::VerificationFailed,
@@ -70,6 +88,15 @@ impl AppErrorCode {
         Self::DevnetFailed,
         Self::NotOnDevnet,
         Self::CallFailed,
+        Self::ApprovalExpired,
+        Self::ApprovalUnknown,
+        Self::ApprovalUsed,
+        Self::NotVerified,
+        Self::SessionUnknown,
+        Self::ExportFailed,
+        Self::LogTampered,
+        Self::StorageFailed,
+        Self::StoreCorrupt,
     ];
 }
 
@@ -101,6 +128,11 @@ impl From<ErrorCode> for AppErrorCode {
             | ErrorCode::SessionExpired
             | ErrorCode::SessionRevoked
             | ErrorCode::UnknownSession => Self::RpcError,
+            ErrorCode::StorageFailed => Self::StorageFailed,
+            ErrorCode::StoreCorrupt => Self::StoreCorrupt,
+            ErrorCode::SessionUnknown => Self::SessionUnknown,
+            ErrorCode::ExportFailed => Self::ExportFailed,
+            ErrorCode::LogTampered => Self::LogTampered,
             // A code the core adds later reaches the UI as `internal` until it is added
             // here and to the UI (the bindings test then shows the new code).
             _ => Self::Internal,

@@ -1,7 +1,7 @@
 //! Reading JSON input (stdin or `--in FILE`), writing JSON output, and the number parsers
 //! every flag shares (decimal or 0x hex).
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 
 use alloy_primitives::U256;
@@ -102,4 +102,18 @@ pub fn json_u64(v: &Value, what: &str) -> Result<u64, Failure> {
 /// The current unix time.
 pub fn now_unix() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Asks `question` on the terminal (stderr) and reads y/N from stdin; only "y" or "yes"
+/// is a yes.
+pub fn confirm(question: &str) -> Result<bool, Failure> {
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{question} [y/N] ");
+    let _ = err.flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure::bad_input(format!("cannot read the answer: {e}")))?;
+    Ok(matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
 }

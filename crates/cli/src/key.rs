@@ -166,3 +166,25 @@ pub fn run(cmd: KeyCommand) -> CmdResult {
         }
     }
 }
+
+/// An owner key's address: `--owner` as an address or a label, else the selected key.
+pub fn owner_key(keychain: &Keychain, owner: Option<&str>) -> Result<Address, Failure> {
+    let keys = keychain.list_owner_keys().map_err(keychain_failure)?;
+    let found = match owner {
+        Some(text) => match text.parse::<Address>() {
+            Ok(a) => keys.iter().find(|k| k.address == a),
+            Err(_) => keys.iter().find(|k| k.label == text),
+        }
+        .ok_or_else(|| {
+            Failure::bad_input(format!(
+                "--owner {text}: no owner key with this address or label in the keychain (see `warden key list`)"
+            ))
+        })?,
+        None => keys.iter().find(|k| k.selected).ok_or_else(|| {
+            Failure::bad_input(
+                "no owner key selected: create one with `warden key new`, import one with `warden key import`, or pass --owner",
+            )
+        })?,
+    };
+    Ok(found.address)
+}

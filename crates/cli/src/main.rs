@@ -4,11 +4,17 @@
 //! JSON. Every failure is one line on stderr starting `error:`; the exit status says what
 //! kind of failure it was (see [`exit`]).
 
+mod account;
+mod call;
 mod codec;
 mod devnet;
+mod endpoint;
 mod exit;
+mod grant;
 mod input;
+mod inspect;
 mod key;
+mod revoke;
 mod sign;
 
 use std::process::ExitCode;
@@ -37,6 +43,31 @@ enum Command {
     ///
     /// Example: warden devnet --port 8547 --state ~/.warden-devnet
     Devnet(devnet::DevnetArgs),
+    /// The owner's smart account: address, balance, 7702 delegation (--delegate to delegate).
+    ///
+    /// Example: warden account --endpoint http://127.0.0.1:8545 --type 7702 --delegate
+    Account(account::AccountArgs),
+    /// Grant a session key permissions on the owner's account; writes its credentials file.
+    ///
+    /// Example: warden grant --permissions perms.json --expiry 7d --out session.json
+    Grant(grant::GrantArgs),
+    /// Session credentials files.
+    #[command(subcommand)]
+    Session(inspect::SessionCommand),
+    /// Revoke a session: the owner uninstalls it, or cancels a grant that was never used.
+    ///
+    /// Example: warden revoke --credentials session.json
+    Revoke(revoke::RevokeArgs),
+    /// Send calls as a session key, within its grant, and wait for them.
+    ///
+    /// Example: warden call --credentials session.json --to 0xB0b… --value 0.01ether
+    ///
+    /// Example: warden call --credentials session.json --to 0xToken… --sig 'transfer(address,uint256)' 0xB0b… 1000
+    Call(call::CallArgs),
+    /// The status of a call: id, status code, transaction hash, revert reason.
+    ///
+    /// Example: warden status 0x…7a69… --endpoint http://127.0.0.1:8547
+    Status(call::StatusArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +77,12 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::run(args),
         Command::Key(c) => key::run(c),
         Command::Devnet(args) => devnet::run(args),
+        Command::Account(args) => account::run(args),
+        Command::Grant(args) => grant::run(args),
+        Command::Session(c) => inspect::run(c),
+        Command::Revoke(args) => revoke::run(args),
+        Command::Call(args) => call::run_call(args),
+        Command::Status(args) => call::run_status(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,9 +1,10 @@
 //! `warden devnet` starts the local devnet over a real anvil, prints exactly one ready line
-//! naming its URL and chain, serves on that port, and stops when killed.
+//! naming its URL and chain, serves on that port, and on SIGTERM stops cleanly with the anvil
+//! it started.
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -32,8 +33,31 @@ fn prints_the_ready_line_and_serves() {
     assert_eq!(chain, "31338");
     let port: u16 = port.parse().unwrap();
     assert!(TcpStream::connect(("127.0.0.1", port)).is_ok(), "nothing listens on {port}");
-    child.kill().unwrap();
-    child.wait().unwrap();
+
+    // The anvil the devnet started is its child; SIGTERM (what service managers and harnesses
+    // send) must stop both, leaving no orphaned node behind.
+    let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id())).unwrap_or_default();
+    let anvils: Vec<u32> = children.split_whitespace().map(|p| p.parse().unwrap()).collect();
+    assert!(!anvils.is_empty(), "the devnet started no child process");
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("warden devnet did not stop within 30 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "warden devnet exited with {status} after SIGTERM");
+    for pid in anvils {
+        let alive =
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).map(|stat| !stat.contains(") Z ")).unwrap_or(false);
+        assert!(!alive, "anvil (pid {pid}) outlived the devnet that started it");
+    }
 }
 
 #[test]
@@ -45,4 +69,50 @@ fn a_missing_anvil_is_a_clear_error_not_a_hang() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.starts_with("error: ") && err.contains("/nonexistent/anvil"), "{err}");
+}
+
+/// Starts `warden devnet` with `extra` flags and returns the child and its port.
+fn start_devnet(extra: &[&str]) -> (std::process::Child, u16) {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("warden"))
+        .args(["devnet", "--port", "0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let port = line.trim().strip_prefix("warden devnet listening on http://127.0.0.1:").unwrap().split(' ').next();
+    (child, port.unwrap().parse().unwrap())
+}
+
+/// POSTs one JSON-RPC request over plain HTTP/1.1 and returns the response body.
+fn rpc(port: u16, body: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response.split_once("\r\n\r\n").unwrap().1.to_owned()
+}
+
+#[test]
+fn the_tamper_hook_exists_only_with_test_hooks() {
+    let request = r#"{"jsonrpc":"2.0","id":1,"method":"devnet_setTamper","params":["root"]}"#;
+    let (mut plain, port) = start_devnet(&[]);
+    let answer = rpc(port, request);
+    plain.kill().unwrap();
+    plain.wait().unwrap();
+    assert!(answer.contains("-32601") && answer.contains("--test-hooks"), "{answer}");
+
+    let (mut hooked, port) = start_devnet(&["--test-hooks"]);
+    let answer = rpc(port, request);
+    hooked.kill().unwrap();
+    hooked.wait().unwrap();
+    assert!(answer.contains(r#""result":{"mode":"root"}"#), "{answer}");
 }

@@ -17,7 +17,6 @@
 //!
 //! Left out: the owner's key (never exported) and any API key.
 
-use std::io::Write;
 use std::path::Path;
 
 use alloy_primitives::{Address, Bytes, U256};
@@ -25,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::api::{KeySigner, KeyType, UuidV4};
+use crate::atomic_file::{AtomicWriteError, Existing, write_atomic};
 use crate::error::{Coded, ErrorCode};
 use crate::mav2::context::Context;
 use crate::mav2::deferred::DeferredAction;
@@ -363,41 +363,19 @@ impl SessionCredentials {
         Ok(signer)
     }
 
-    /// Writes the document to `path`, created with mode 0600, atomically (a temp file in
-    /// the same folder, fsynced, then renamed). An existing file is replaced only with
-    /// `overwrite`.
+    /// Writes the document to `path`, created with mode 0600, atomically (see
+    /// [`crate::atomic_file`]). An existing file is replaced only with `overwrite`.
     pub fn write_file(&self, path: &Path, overwrite: bool) -> Result<(), CredentialsError> {
-        let file_err = |reason: String| CredentialsError::File { path: path.display().to_string(), reason };
-        if !overwrite && path.exists() {
-            return Err(file_err("already exists; refusing to overwrite it".into()));
-        }
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".warden-session-")
-            .tempfile_in(dir)
-            .map_err(|e| file_err(format!("cannot create a file here: {e}")))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o600))
-                .map_err(|e| file_err(e.to_string()))?;
-        }
         let mut json = Zeroizing::new(self.to_json());
         json.push('\n');
-        tmp.write_all(json.as_bytes()).map_err(|e| file_err(e.to_string()))?;
-        tmp.as_file().sync_all().map_err(|e| file_err(e.to_string()))?;
-        let persisted = if overwrite { tmp.persist(path) } else { tmp.persist_noclobber(path) };
-        persisted.map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                file_err("already exists; refusing to overwrite it".into())
-            } else {
-                file_err(e.error.to_string())
-            }
-        })?;
-        Ok(())
+        let existing = if overwrite { Existing::Replace } else { Existing::Refuse };
+        write_atomic(path, json.as_bytes(), 0o600, existing).map_err(|e| {
+            let reason = match e {
+                AtomicWriteError::Exists { .. } => "already exists; refusing to overwrite it".to_owned(),
+                AtomicWriteError::Io { action, source, .. } => format!("cannot {action}: {source}"),
+            };
+            CredentialsError::File { path: path.display().to_string(), reason }
+        })
     }
 
     /// Reads and checks a document from a file.

@@ -62,6 +62,17 @@ pub enum ErrorCode {
     CallFailed,
     /// The calls did not reach a final status in the time waited.
     CallTimeout,
+    /// The app's data folder could not be read or written (permissions, disk full, …).
+    StorageFailed,
+    /// A data file of the app is damaged or of a format this Warden does not read; the
+    /// message names the problem and where the file was kept.
+    StoreCorrupt,
+    /// No session with this id in the app's list of sessions.
+    SessionUnknown,
+    /// Credentials could not be delivered (file not written, server unreachable or refusing).
+    ExportFailed,
+    /// The activity log was edited, reordered or truncated; the message names the entry.
+    LogTampered,
 }
 
 impl ErrorCode {
@@ -91,6 +102,11 @@ impl ErrorCode {
             Self::OutcomeUnknown => "outcome_unknown",
             Self::CallFailed => "call_failed",
             Self::CallTimeout => "call_timeout",
+            Self::StorageFailed => "storage_failed",
+            Self::StoreCorrupt => "store_corrupt",
+            Self::SessionUnknown => "session_unknown",
+            Self::ExportFailed => "export_failed",
+            Self::LogTampered => "log_tampered",
         }
     }
 }

@@ -9,8 +9,14 @@
 //! * [`calls`] — the prepare → verify → sign → send → wait pipeline of every signed call.
 //! * [`rpc`] — the JSON-RPC 2.0 client for a Wallets API endpoint (timeouts, size cap,
 //!   typed errors, reads retried, sends never).
+//! * [`session`] — `SessionClient`: a server sends calls within one session grant.
 //! * [`signing`] — digests recomputed from data, signers, `verify_grant`, `verify_prepared`.
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
+//! * [`store`] — the app's list of sessions, one JSON file written atomically.
+//! * [`activity`] — the append-only, hash-chained activity log.
+//! * [`export`] — delivering a credentials document to a new file or an HTTPS server.
+//! * [`usage`] — how much of each session limit is used, and where the number comes from.
+//! * [`atomic_file`] — whole-file writes a crash cannot leave half done.
 //! * [`chain`] — chain reads through the endpoint (chain id, balance, code, EntryPoint nonces).
 //! * [`account`] — the owner's account: requested, checked, with balance and delegation.
 //! * [`grant`] — headless grant: request, verify, show, approve into credentials.
@@ -18,18 +24,24 @@
 //! * [`error`] — the closed error-code set shared by every module.
 
 pub mod account;
+pub mod activity;
 pub mod api;
+pub mod atomic_file;
 pub mod calls;
 pub mod chain;
 pub mod credentials;
 pub mod error;
+pub mod export;
 pub mod grant;
 pub mod mav2;
 pub mod networks;
 pub mod permissions;
 pub mod revoke;
 pub mod rpc;
+pub mod session;
 pub mod signing;
+pub mod store;
+pub mod usage;
 pub mod wire;
 
 pub use error::{Coded, ErrorCode};

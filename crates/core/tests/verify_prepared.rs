@@ -108,4 +108,7 @@ fn array_authorization_must_delegate_to_the_mav2_implementation() {
     let mut t = r;
     t["data"][0]["data"]["address"] = Value::String("0x1111111111111111111111111111111111111111".into());
     assert_eq!(fields(check(&p, &t, None).unwrap_err()), ["data[0].data.address"]);
+    // An undelegation slipped into a delegation request is refused the same way.
+    t["data"][0]["data"]["address"] = Value::String("0x0000000000000000000000000000000000000000".into());
+    assert_eq!(fields(check(&p, &t, None).unwrap_err()), ["data[0].data.address"]);
 }

@@ -57,6 +57,9 @@ pub struct DevnetConfig {
     pub node_dir: PathBuf,
     /// Save accounts, sessions, usage and the node's state here, and load them at start.
     pub state_dir: Option<PathBuf>,
+    /// Serve the test-only methods (`devnet_setTamper`, see [`methods::tamper`]). Off by
+    /// default; never for a devnet anyone relies on.
+    pub test_hooks: bool,
 }
 
 impl Default for DevnetConfig {
@@ -69,6 +72,7 @@ impl Default for DevnetConfig {
             block_time: None,
             node_dir: anvil::default_node_dir(),
             state_dir: None,
+            test_hooks: false,
         }
     }
 }
@@ -193,7 +197,9 @@ async fn start(config: DevnetConfig) -> Result<DevnetHandle, StartError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr, source })?;
     let node_url = node.url().to_owned();
-    let devnet = Arc::new(methods::Emulator::new(node, chain_id, state, config.state_dir.clone()));
+    let devnet = Arc::new(
+        methods::Emulator::new(node, chain_id, state, config.state_dir.clone()).with_test_hooks(config.test_hooks),
+    );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let app = server::router(devnet);
     let server = tokio::spawn(async move {

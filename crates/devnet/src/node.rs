@@ -15,6 +15,10 @@ use serde_json::{Value, json};
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest node response accepted (state dumps of a busy devnet are the largest).
 const MAX_RESPONSE_BYTES: usize = 256 * 1024 * 1024;
+/// How long to wait for an automining node to mine a sent transaction, and how often to look,
+/// before mining a block explicitly.
+const AUTOMINE_WAIT: Duration = Duration::from_secs(2);
+const AUTOMINE_POLL_INTERVAL: Duration = Duration::from_millis(1);
 
 /// A failed node request.
 #[derive(Debug, thiserror::Error)]
@@ -58,13 +62,15 @@ pub struct Receipt {
 pub struct Node {
     http: reqwest::Client,
     url: String,
+    /// Whether the node mines every transaction on its own (anvil's automine), asked once.
+    automine: std::sync::Arc<tokio::sync::OnceCell<bool>>,
 }
 
 impl Node {
     /// A client for `url`.
     pub fn new(url: impl Into<String>) -> Self {
         let http = reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build().unwrap_or_default();
-        Self { http, url: url.into() }
+        Self { http, url: url.into(), automine: Default::default() }
     }
 
     /// The node's URL.
@@ -155,17 +161,33 @@ impl Node {
         self.request("anvil_impersonateAccount", json!([address])).await.map(drop)
     }
 
-    /// The timestamp of the latest block (what a session's expiry is checked against).
-    pub async fn latest_timestamp(&self) -> Result<u64, NodeError> {
-        let block: Value = self.request("eth_getBlockByNumber", json!(["latest", false])).await?;
-        let ts: U256 = serde_json::from_value(block.get("timestamp").cloned().unwrap_or(Value::Null)).map_err(|e| {
-            NodeError::BadResponse {
-                url: self.url.clone(),
-                method: "eth_getBlockByNumber".into(),
-                reason: format!("timestamp: {e}"),
-            }
+    /// The timestamp of the block with `tag`, or `None` when the node has no such block.
+    async fn block_timestamp(&self, tag: &str) -> Result<Option<u64>, NodeError> {
+        let block: Value = self.request("eth_getBlockByNumber", json!([tag, false])).await?;
+        let Some(ts) = block.get("timestamp").filter(|t| !t.is_null()) else { return Ok(None) };
+        let ts: U256 = serde_json::from_value(ts.clone()).map_err(|e| NodeError::BadResponse {
+            url: self.url.clone(),
+            method: "eth_getBlockByNumber".into(),
+            reason: format!("{tag} block timestamp: {e}"),
         })?;
-        Ok(ts.saturating_to())
+        Ok(Some(ts.saturating_to()))
+    }
+
+    /// The timestamp of the block the next transaction will be mined in: what a session's
+    /// expiry is checked against, because an operation runs in that block, not in the last
+    /// one (a session whose expiry passed while no block was mined is already expired).
+    /// anvil's `pending` block carries it (its clock, plus `evm_increaseTime`, or the time
+    /// `evm_setNextBlockTimestamp` set); a node without one gets the latest block's + 1.
+    pub async fn next_block_timestamp(&self) -> Result<u64, NodeError> {
+        let latest = self.block_timestamp("latest").await?.ok_or_else(|| NodeError::BadResponse {
+            url: self.url.clone(),
+            method: "eth_getBlockByNumber".into(),
+            reason: "no latest block".into(),
+        })?;
+        Ok(match self.block_timestamp("pending").await? {
+            Some(pending) => pending.max(latest),
+            None => latest.saturating_add(1),
+        })
     }
 
     pub async fn gas_price(&self) -> Result<U256, NodeError> {
@@ -198,11 +220,29 @@ impl Node {
         self.request("anvil_setNextBlockBaseFeePerGas", json!(["0x0"])).await.map(drop)
     }
 
+    /// Whether the node mines each transaction as it arrives (`anvil_getAutomine`; a node
+    /// without that method, or with interval mining, is mined explicitly).
+    async fn automines(&self) -> bool {
+        *self
+            .automine
+            .get_or_init(|| async { self.typed::<bool>("anvil_getAutomine", json!([])).await.unwrap_or(false) })
+            .await
+    }
+
     /// Sends `tx` with `eth_sendTransaction` (the sender must be impersonated or unlocked)
     /// and returns its receipt, mining a block when the node does not mine on its own.
     pub async fn transact(&self, tx: Value) -> Result<Receipt, NodeError> {
         let hash: B256 = self.typed("eth_sendTransaction", json!([tx])).await?;
         let mut raw = self.request("eth_getTransactionReceipt", json!([hash])).await?;
+        if raw.is_null() && self.automines().await {
+            // Automine mines just after answering: wait for its block rather than mining
+            // another one (an empty block each time, and slower as the chain grows).
+            let deadline = tokio::time::Instant::now() + AUTOMINE_WAIT;
+            while raw.is_null() && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(AUTOMINE_POLL_INTERVAL).await;
+                raw = self.request("eth_getTransactionReceipt", json!([hash])).await?;
+            }
+        }
         if raw.is_null() {
             self.request("evm_mine", json!([])).await?;
             raw = self.request("eth_getTransactionReceipt", json!([hash])).await?;

@@ -31,6 +31,10 @@ pub struct DevnetArgs {
     /// Mine a block every S seconds instead of on every transaction.
     #[arg(long, conflicts_with = "rpc")]
     pub block_time: Option<u64>,
+    /// UNSAFE, for tests only: serve devnet_setTamper, which makes the next
+    /// wallet_createSession grant more than asked (to test that clients refuse it).
+    #[arg(long)]
+    pub test_hooks: bool,
 }
 
 impl From<DevnetArgs> for DevnetConfig {
@@ -42,6 +46,7 @@ impl From<DevnetArgs> for DevnetConfig {
             rpc: a.rpc,
             block_time: a.block_time,
             state_dir: a.state,
+            test_hooks: a.test_hooks,
             ..Self::default()
         }
     }
@@ -54,11 +59,12 @@ pub enum StandaloneError {
     Start(#[from] StartError),
     #[error("cannot write the ready line: {0}")]
     Stdout(std::io::Error),
-    #[error("cannot wait for Ctrl-C: {0}")]
+    #[error("cannot wait for Ctrl-C or SIGTERM: {0}")]
     Signal(std::io::Error),
 }
 
-/// Runs the devnet until Ctrl-C.
+/// Runs the devnet until Ctrl-C (SIGINT) or, on Unix, SIGTERM — the signal service managers
+/// and test harnesses send — so the anvil it started is stopped either way.
 pub async fn run_standalone(args: DevnetArgs) -> Result<(), StandaloneError> {
     let handle = Devnet::start(args.into()).await?;
     let mut out = std::io::stdout().lock();
@@ -66,9 +72,25 @@ pub async fn run_standalone(args: DevnetArgs) -> Result<(), StandaloneError> {
         .and_then(|()| out.flush())
         .map_err(StandaloneError::Stdout)?;
     drop(out);
-    let waited = tokio::signal::ctrl_c().await;
+    let waited = interrupted().await;
     handle.stop().await;
     waited.map_err(StandaloneError::Signal)
+}
+
+/// Resolves at the first Ctrl-C or SIGTERM.
+#[cfg(unix)]
+async fn interrupted() -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r,
+        _ = term.recv() => Ok(()),
+    }
+}
+
+#[cfg(not(unix))]
+async fn interrupted() -> std::io::Result<()> {
+    tokio::signal::ctrl_c().await
 }
 
 #[cfg(test)]
@@ -89,6 +111,9 @@ mod tests {
             Cli::try_parse_from(["warden", "--port", "8545", "--chain-id", "84532", "--block-time", "2"]).unwrap();
         let c = DevnetConfig::from(cli.devnet);
         assert_eq!((c.port, c.chain_id, c.block_time, c.rpc), (8545, Some(84532), Some(2), None));
+        assert!(!c.test_hooks, "test hooks are off unless asked for");
+        let cli = Cli::try_parse_from(["warden", "--test-hooks"]).unwrap();
+        assert!(DevnetConfig::from(cli.devnet).test_hooks);
         assert!(Cli::try_parse_from(["warden", "--anvil", "/x", "--rpc", "http://127.0.0.1:8545"]).is_err());
         assert!(Cli::try_parse_from(["warden", "--port", "70000"]).is_err());
     }

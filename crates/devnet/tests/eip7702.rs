@@ -15,6 +15,8 @@ use warden_core::signing::{DigestSigner, signature_bytes};
 const ALICE: Address = address!("00000000000000000000000000000000000a11ce");
 /// anvil's fifth test key (public).
 const FIFTH_KEY: &str = "47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
+/// anvil's sixth test key (public).
+const SIXTH_KEY: &str = "8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";
 
 fn sig_hex(key: &str, digest: B256) -> Bytes {
     Bytes::copy_from_slice(&signature_bytes(&signer(key).sign_digest(&digest).unwrap()))
@@ -104,4 +106,56 @@ async fn an_undelegated_eoa_is_delegated_by_its_first_owner_call_and_then_takes_
     .await;
     assert_eq!(status(&url, &id).await["status"], 200);
     assert_eq!(balance(&url, ALICE).await, U256::from(7));
+}
+
+#[tokio::test]
+async fn an_eoa_never_requested_sends_as_its_7702_account_like_the_official_clients_default() {
+    let d = devnet().await;
+    let url = d.url();
+    // Funded by anvil; wallet_requestAccount is never called for it.
+    let eoa = signer(SIXTH_KEY).address();
+
+    // A refused request records no account.
+    let unknown_session =
+        json!({"permissions": {"sessionId": "0x000102030405060708090a0b0c0d0e0f", "signature": "0x00"}});
+    let (code, msg) = err(
+        &url,
+        "wallet_prepareCalls",
+        json!([{"calls": [{"to": ALICE, "value": "0x1"}], "from": eoa, "chainId": CHAIN, "capabilities": unknown_session}]),
+    )
+    .await;
+    assert_eq!(code, -32012, "{msg}");
+    assert_eq!(ok(&url, "wallet_listAccounts", json!([{"signerAddress": eoa}])).await["meta"]["totalCount"], 0);
+
+    let prepared = wallet(
+        &url,
+        "wallet_prepareCalls",
+        json!([{"calls": [{"to": ALICE, "value": "0x3"}], "from": eoa, "chainId": CHAIN}]),
+    )
+    .await;
+    assert_eq!(prepared["type"], "array", "{prepared}");
+    let sent = wallet(&url, "wallet_sendPreparedCalls", json!([sign_array(&prepared, SIXTH_KEY, SIXTH_KEY)])).await;
+    assert_eq!(status(&url, sent["id"].as_str().unwrap()).await["status"], 200);
+    assert_eq!(balance(&url, ALICE).await, U256::from(3));
+    assert_eq!(
+        ok(&url, "eth_getCode", json!([eoa, "latest"])).await,
+        json!("0xef010069007702764179f14f51cdce752f4f775d74e139")
+    );
+    // It is now the signer's account.
+    let r = wallet(&url, "wallet_requestAccount", json!([{"signerAddress": eoa}])).await;
+    assert_eq!(
+        (addr(&r["accountAddress"]), r["delegation"].clone()),
+        (eoa, json!("0x69007702764179f14F51cdce752f4f775d74E139"))
+    );
+
+    // An unknown address with other code (a contract) is no account.
+    let entry_point = warden_core::mav2::constants::ENTRY_POINT_V07;
+    let (code, msg) = err(
+        &url,
+        "wallet_prepareCalls",
+        json!([{"calls": [{"to": ALICE, "value": "0x1"}], "from": entry_point, "chainId": CHAIN}]),
+    )
+    .await;
+    assert_eq!(code, -32602);
+    assert!(msg.contains("unknown account"), "{msg}");
 }

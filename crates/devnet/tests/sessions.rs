@@ -310,6 +310,101 @@ async fn expired_and_revoked_sessions_are_refused() {
     assert_eq!((usage["installed"].clone(), usage["revoked"].clone()), (json!(true), json!(true)));
 }
 
+async fn latest_block(url: &str) -> (u64, u64) {
+    let b = ok(url, "eth_getBlockByNumber", json!(["latest", false])).await;
+    (quantity(&b["number"]).to::<u64>(), quantity(&b["timestamp"]).to::<u64>())
+}
+
+#[tokio::test]
+async fn expiry_is_checked_against_the_next_blocks_time_even_when_no_block_was_mined() {
+    let d = devnet().await;
+    let url = d.url();
+    let node = d.node_url().to_owned();
+    let account = funded_account(&url, owner(), 1000 * MILLI).await;
+    let perms = json!([{"type": "contract-access", "data": {"address": ALICE}}]);
+    let calls = json!([{"to": ALICE, "value": "0x1"}]);
+    let key = warden_core::mav2::nonce::session_installed_key(U256::ZERO, 1, false);
+
+    // A live session, installed by a first use; then an operation prepared while it is live.
+    let (_, now) = latest_block(&url).await;
+    let expiry = now + 1000;
+    let g = grant(&url, account, session_key(), perms.clone(), Some(expiry)).await;
+    let caps = json!({"permissions": g.capability()});
+    let id = send_calls(&url, account, calls.clone(), caps.clone(), SESSION_KEY).await;
+    assert_eq!(status(&url, &id).await["status"], 200);
+    let prepared = prepare(&url, account, calls.clone(), caps.clone()).await;
+    let signed = sign_prepared(&prepared, SESSION_KEY, caps.clone());
+
+    // The clock moves past the expiry, but no block is mined: the latest block is still
+    // inside the session's time range, the block the operation would run in is not.
+    ok(&node, "evm_increaseTime", json!([2000])).await;
+    let (number, latest) = latest_block(&url).await;
+    assert!(latest <= expiry, "no block was mined past the expiry");
+    let (alice, nonce) = (balance(&url, ALICE).await, ep_nonce(&url, account, key).await);
+    let (code, msg) = err(&url, "wallet_sendPreparedCalls", json!([signed])).await;
+    assert_eq!(code, -32010, "{msg}");
+    assert!(
+        msg.starts_with(&format!("session expired: expirySec {expiry} is before the time of the next block")),
+        "{msg}"
+    );
+    let (code, msg) = err(
+        &url,
+        "wallet_prepareCalls",
+        json!([{"calls": calls, "from": account, "chainId": CHAIN, "capabilities": caps}]),
+    )
+    .await;
+    assert_eq!(code, -32010, "{msg}");
+    assert!(msg.starts_with(&format!("session expired: expirySec {expiry}")), "{msg}");
+    assert_eq!(latest_block(&url).await.0, number, "a refusal mines nothing");
+    assert_eq!((balance(&url, ALICE).await, ep_nonce(&url, account, key).await), (alice, nonce));
+
+    // evm_setNextBlockTimestamp: one second past the expiry is refused; exactly at the
+    // expiry is still inside the range (TimeRangeModule refuses only `timestamp > validUntil`),
+    // and the operation refused a moment ago was kept and now runs.
+    let (_, now) = latest_block(&url).await;
+    let next = quantity(&ok(&url, "eth_getBlockByNumber", json!(["pending", false])).await["timestamp"]).to::<u64>();
+    let expiry = next.max(now) + 1000;
+    let g = grant(&url, account, session_key(), perms, Some(expiry)).await;
+    let caps = json!({"permissions": g.capability()});
+    let id = send_calls(&url, account, calls.clone(), caps.clone(), SESSION_KEY).await;
+    assert_eq!(status(&url, &id).await["status"], 200);
+    let prepared = prepare(&url, account, calls.clone(), caps.clone()).await;
+    let signed = sign_prepared(&prepared, SESSION_KEY, caps);
+    ok(&node, "evm_setNextBlockTimestamp", json!([expiry + 1])).await;
+    let (code, msg) = err(&url, "wallet_sendPreparedCalls", json!([signed.clone()])).await;
+    assert_eq!(code, -32010, "{msg}");
+    assert_eq!(msg, format!("session expired: expirySec {expiry} is before the time of the next block {}", expiry + 1));
+    ok(&node, "evm_setNextBlockTimestamp", json!([expiry])).await;
+    let alice = balance(&url, ALICE).await;
+    let sent = wallet(&url, "wallet_sendPreparedCalls", json!([signed])).await;
+    let st = status(&url, sent["id"].as_str().unwrap()).await;
+    assert_eq!(st["status"], 200, "{st}");
+    assert_eq!(balance(&url, ALICE).await, alice + U256::from(1));
+    let block = ok(&url, "eth_getBlockByNumber", json!([st["receipts"][0]["blockNumber"], false])).await;
+    assert_eq!(quantity(&block["timestamp"]).to::<u64>(), expiry, "the call ran in a block at exactly the expiry");
+}
+
+#[tokio::test]
+async fn operations_on_an_automining_node_mine_no_empty_blocks() {
+    let d = devnet().await;
+    let url = d.url();
+    let account = funded_account(&url, owner(), 1000 * MILLI).await;
+    let (start, _) = latest_block(&url).await;
+    for i in 0..20u64 {
+        let id =
+            send_calls(&url, account, json!([{"to": ALICE, "value": format!("{:#x}", i + 1)}]), json!({}), OWNER_KEY)
+                .await;
+        assert_eq!(status(&url, &id).await["status"], 200);
+    }
+    let (end, _) = latest_block(&url).await;
+    // Each operation is its call's transaction and the nonce increment: two blocks, none empty.
+    assert_eq!(end - start, 40, "blocks mined for 20 one-call operations");
+    for n in start + 1..=end {
+        let block = ok(&url, "eth_getBlockByNumber", json!([format!("{n:#x}"), false])).await;
+        assert_eq!(block["transactions"].as_array().unwrap().len(), 1, "block {n}");
+    }
+}
+
 #[tokio::test]
 async fn owner_batches_are_atomic_and_sponsorship_costs_the_account_nothing() {
     let d = devnet().await;

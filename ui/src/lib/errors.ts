@@ -77,6 +77,42 @@ const TEXT: Record<ErrorCode, ErrorText> = {
     summary: 'The transaction failed.',
     action: 'Read the details below, check the balance, and try again.',
   },
+  approval_expired: {
+    summary: 'This approval request timed out.',
+    action: 'Nothing was signed. Start the request again from the main window.',
+  },
+  approval_unknown: {
+    summary: 'Warden does not know this approval request.',
+    action: 'Nothing was signed. Start the request again from the main window.',
+  },
+  approval_used: {
+    summary: 'This approval request was already answered.',
+    action: 'Nothing more was signed. Check the session list in the main window.',
+  },
+  not_verified: {
+    summary: 'The prepared grant does not match your request, so it cannot be approved.',
+    action: 'Nothing was signed. Reject it; if it keeps happening, the endpoint is misbehaving.',
+  },
+  session_unknown: {
+    summary: 'Warden does not know that session.',
+    action: 'It may have been forgotten in another window. Reload the session list.',
+  },
+  export_failed: {
+    summary: 'The export did not complete.',
+    action: 'Read the details below, then try again or pick another destination.',
+  },
+  storage_failed: {
+    summary: "Warden could not read or write its data folder.",
+    action: 'Check that the disk has space and the folder is writable, then try again.',
+  },
+  store_corrupt: {
+    summary: 'A Warden data file is damaged or from a newer version.',
+    action: 'The damaged file was kept aside; the message names where. Nothing was overwritten.',
+  },
+  log_tampered: {
+    summary: 'The activity log was changed outside Warden.',
+    action: 'Keep a copy of the log file for inspection; entries after the break cannot be trusted.',
+  },
 };
 
 /** Plain words for an error code. */

@@ -49,3 +49,40 @@ export function stepLabel(step: ProgressStep): string {
 
 /** The steps a delegation goes through, in order, for the progress list. */
 export const DELEGATE_STEPS: readonly ProgressStep[] = ['preparing', 'signing', 'sending', 'waiting', 'done'];
+
+/** A time span in words, two units at most: "3 days 4 h", "5 h 12 min", "4 min 05 s", "45 s". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const days = Math.floor(s / 86400);
+  const hours = Math.floor((s % 86400) / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const secs = s % 60;
+  if (days > 0) return hours ? `${days} day${days === 1 ? '' : 's'} ${hours} h` : `${days} day${days === 1 ? '' : 's'}`;
+  if (hours > 0) return minutes ? `${hours} h ${minutes} min` : `${hours} h`;
+  if (minutes > 0) return `${minutes} min ${String(secs).padStart(2, '0')} s`;
+  return `${secs} s`;
+}
+
+/** A unix time as a local date and time, e.g. "3 Mar 2026, 14:05". */
+export function formatDateTime(unixSec: number): string {
+  return new Date(unixSec * 1000).toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+/** How long until a session expires, in words. */
+export function expiryText(expirySec: number | null, nowSec: number): string {
+  if (expirySec === null || expirySec === 0) return 'Never expires';
+  if (expirySec <= nowSec) return `Expired on ${formatDateTime(expirySec)}`;
+  return `Expires in ${formatDuration(expirySec - nowSec)} (${formatDateTime(expirySec)})`;
+}
+
+/** The steps a revocation or a test call goes through, in order. */
+export const CALL_STEPS: readonly ProgressStep[] = ['preparing', 'verifying', 'signing', 'sending', 'waiting', 'done'];
+
+/** Whether a call's status code means it went through (the Wallets API's 2xx family). */
+export const callSucceeded = (status: number) => status >= 200 && status < 300;

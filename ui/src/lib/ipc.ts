@@ -1,5 +1,5 @@
-// Typed wrappers over the Tauri commands of the IPC contract (app-contract.md), and the
-// `progress` event. The UI calls Rust only through this module, never `window.__TAURI__`.
+// Typed wrappers over the Tauri commands of the IPC contract (app-contract.md and
+// app-contract-2.md), and its events (`progress`, `sessions-changed`, `approval-finished`). The UI calls Rust only through this module, never `window.__TAURI__`.
 // Every rejection is normalised to an `IpcError` carrying an `AppError` code, so screens can
 // branch on the closed code set. Left out: retries and caching — the Rust side owns both.
 
@@ -17,6 +17,21 @@ import type { ErrorCode } from './bindings/ErrorCode';
 import type { KeychainStatus } from './bindings/KeychainStatus';
 import type { OwnerKey } from './bindings/OwnerKey';
 import type { Progress } from './bindings/Progress';
+import type { ActivityKind } from './bindings/ActivityKind';
+import type { ActivityLog } from './bindings/ActivityLog';
+import type { ApprovalFinished } from './bindings/ApprovalFinished';
+import type { ApprovalView } from './bindings/ApprovalView';
+import type { ExportDestination } from './bindings/ExportDestination';
+import type { ExportPreview } from './bindings/ExportPreview';
+import type { ExportResult } from './bindings/ExportResult';
+import type { GrantRequest } from './bindings/GrantRequest';
+import type { PermissionCheck } from './bindings/PermissionCheck';
+import type { PermissionWire } from './bindings/PermissionWire';
+import type { SecretChoice } from './bindings/SecretChoice';
+import type { SelectorInfo } from './bindings/SelectorInfo';
+import type { SessionView } from './bindings/SessionView';
+import type { TokenInfo } from './bindings/TokenInfo';
+import type { UsageLine } from './bindings/UsageLine';
 
 /** Every code the contract allows; anything else from the other side becomes `internal`. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -41,6 +56,13 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'devnet_failed',
   'not_on_devnet',
   'call_failed',
+  'approval_expired',
+  'approval_unknown',
+  'approval_used',
+  'not_verified',
+  'session_unknown',
+  'export_failed',
+  'log_tampered',
 ];
 
 /** A rejected command: the contract's `AppError` plus the command that failed. */
@@ -107,7 +129,44 @@ export const accountBalance = (address: string) => call<Balance>('account_balanc
 export const accountDelegate = () => call<CallResult>('account_delegate');
 export const devnetFund = (address: string) => call<Balance>('devnet_fund', { address });
 
+// Grant wizard, sessions, export and activity (window `main`).
+/** The core permission rules with field-level errors, and the permissions in words. */
+export const permissionsCheck = (permissions: PermissionWire[], expirySec: number | null) =>
+  call<PermissionCheck>('permissions_check', { permissions, expirySec });
+export const tokenInfo = (address: string) => call<TokenInfo>('token_info', { address });
+export const selectorOf = (signature: string) => call<SelectorInfo>('selector_of', { signature });
+/** Resolves to the approvalId; Rust opens the `approval` window. Emits `progress` with op "grant". */
+export const grantStart = (request: GrantRequest) => call<string>('grant_start', { request });
+export const sessionsList = () => call<SessionView[]>('sessions_list');
+export const sessionUsage = (id: string) => call<UsageLine[]>('session_usage', { id });
+/** `value` is a decimal wei string; only for sessions whose key Warden holds. */
+export const sessionTestCall = (id: string, to: string, value: string, data: string) =>
+  call<CallResult>('session_test_call', { id, to, value, data });
+/** Emits `progress` with op "revoke" while it runs. */
+export const sessionRevoke = (id: string) => call<CallResult>('session_revoke', { id });
+export const sessionForget = (id: string) => call<SessionView[]>('session_forget', { id, confirm: true });
+export const sessionExportPreview = (id: string) => call<ExportPreview>('session_export_preview', { id });
+export const sessionExport = (id: string, secret: SecretChoice, destination: ExportDestination) =>
+  call<ExportResult>('session_export', { id, secret, destination });
+export const activityList = (kind: ActivityKind | null, sessionId: string | null) =>
+  call<ActivityLog>('activity_list', { kind, sessionId });
+
+// The approval window (window `approval`; its capability allows only these three).
+export const approvalPending = () => call<ApprovalView | null>('approval_pending');
+export const approvalApprove = (approvalId: string) => call<SessionView>('approval_approve', { approvalId });
+export const approvalReject = (approvalId: string) => call<null>('approval_reject', { approvalId });
+
 /** Subscribes to the `progress` event; resolves to the function that unsubscribes. */
 export function onProgress(handler: (progress: Progress) => void): Promise<UnlistenFn> {
   return listen<Progress>('progress', (event) => handler(event.payload));
+}
+
+/** Subscribes to `sessions-changed` (no payload): the session list should be read again. */
+export function onSessionsChanged(handler: () => void): Promise<UnlistenFn> {
+  return listen<null>('sessions-changed', () => handler());
+}
+
+/** Subscribes to `approval-finished`: the approval window was answered or timed out. */
+export function onApprovalFinished(handler: (finished: ApprovalFinished) => void): Promise<UnlistenFn> {
+  return listen<ApprovalFinished>('approval-finished', (event) => handler(event.payload));
 }

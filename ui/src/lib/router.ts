@@ -4,9 +4,12 @@
 
 import { writable, get } from 'svelte/store';
 
-export type View = 'starting' | 'keychain' | 'onboarding' | 'account' | 'settings';
+export type View = 'starting' | 'keychain' | 'onboarding' | 'account' | 'settings' | 'sessions' | 'activity' | 'grant';
 
 export const view = writable<View>('starting');
+
+/** Screens reached from the main navigation; settings and onboarding return to them. */
+const RETURNABLE: readonly View[] = ['account', 'onboarding', 'sessions', 'activity'];
 
 const opened: View[] = [];
 
@@ -14,7 +17,7 @@ const opened: View[] = [];
 export function go(next: View): void {
   const current = get(view);
   if (current === next) return;
-  if ((next === 'settings' || next === 'onboarding') && (current === 'account' || current === 'onboarding')) {
+  if ((next === 'settings' || next === 'onboarding') && RETURNABLE.includes(current)) {
     opened.push(current);
   } else {
     opened.length = 0;

@@ -167,7 +167,7 @@ describe('account', () => {
 
 describe('7702 and delegation', () => {
   test('switching to 7702 shows the owner address and lets it delegate, with progress and final status', async () => {
-    const app = await openAccount({ delays: { account_delegate_step: 250 } });
+    const app = await openAccount({ delays: { account_delegate_step: 10 }, holdAt: 'signing' });
     const { page } = app;
     await page.getByRole('radio', { name: 'EIP-7702', exact: true }).check();
     await expect.poll(() => address(app).getAttribute('title')).toBe(ANVIL_ADDRESS);
@@ -180,6 +180,7 @@ describe('7702 and delegation', () => {
     await progress.waitFor();
     await expectVisibleText(page, 'Signing with your owner key');
     await app.shot('account-7702-delegating');
+    await page.evaluate(() => (globalThis as { __wardenReleaseStep?: () => void }).__wardenReleaseStep?.());
     await expectText(page.getByTestId('delegation-result'), 'Delegation confirmed.');
     await expectText(page.getByTestId('delegation-result'), 'Call status: confirmed (200)');
     await expectText(page.getByTestId('delegation-status'), 'Delegated');

@@ -13,8 +13,8 @@ let harness: Harness;
 beforeAll(async () => (harness = await startHarness()));
 afterAll(async () => harness?.close());
 
-test('dist/index.html loads only external scripts and styles', () => {
-  const html = readFileSync(join(DIST, 'index.html'), 'utf8');
+test.each(['index.html', 'approval.html'])('dist/%s loads only external scripts and styles', (page) => {
+  const html = readFileSync(join(DIST, page), 'utf8');
   const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
   expect(scripts.length).toBeGreaterThan(0);
   for (const [, attrs, body] of scripts) {

@@ -1,5 +1,5 @@
-// A stand-in for src-tauri in page tests: answers every command of the IPC contract from an
-// in-page state, emits `progress` like the real delegate command, and records each call so
+// A stand-in for src-tauri in page tests: answers every command of the IPC contract (part 2's
+// in fake-sessions.ts) from an in-page state, emits `progress` like the real delegate command, and records each call so
 // tests can assert what the UI sent. Bundled with esbuild and injected before the app loads.
 // It is configured by `window.__WARDEN_SCENARIO__`; failures are injected per command to reach
 // the error paths a real backend would need a broken keychain or network to produce.
@@ -12,8 +12,9 @@ import type { ChainOption } from '../../src/lib/bindings/ChainOption';
 import type { KeychainState } from '../../src/lib/bindings/KeychainState';
 import type { OwnerKey } from '../../src/lib/bindings/OwnerKey';
 import type { Progress } from '../../src/lib/bindings/Progress';
+import { sessionHandlers, type SessionsScenario } from './fake-sessions';
 
-export type Scenario = {
+export type Scenario = SessionsScenario & {
   keychain?: KeychainState;
   keychainMessage?: string;
   keys?: OwnerKey[];
@@ -56,6 +57,11 @@ declare global {
   interface Window {
     __WARDEN_SCENARIO__?: Scenario;
     __WARDEN_CALLS__: Call[];
+    /** Test hooks: answer the approval window for the last grant, or emit any event. */
+    __WARDEN_FAKE__: {
+      finishApproval: (outcome: 'approved' | 'rejected' | 'expired') => Promise<void>;
+      emit: (event: string, payload: unknown) => Promise<void>;
+    };
   }
 }
 
@@ -194,6 +200,10 @@ function install(scenario: Scenario) {
     },
   };
 
+  const part2 = sessionHandlers(scenario, () => accountAddress('sma-b'), () => backend.chainId);
+  Object.assign(handlers, part2.handlers);
+  window.__WARDEN_FAKE__ = { finishApproval: part2.finishApproval, emit: (event, payload) => emit(event, payload) };
+
   async function delegate() {
     const steps: Progress[] = [
       { op: 'delegate', step: 'preparing', message: 'Preparing the delegation call' },
@@ -203,6 +213,11 @@ function install(scenario: Scenario) {
     ];
     for (const step of steps) {
       await emit('progress', step);
+      if (scenario.holdAt === step.step) {
+        await new Promise<void>((release) => {
+          (globalThis as { __wardenReleaseStep?: () => void }).__wardenReleaseStep = release;
+        });
+      }
       await sleep(scenario.delays?.account_delegate_step ?? 150);
     }
     const status = scenario.delegateStatus ?? { status: 200, statusText: 'confirmed' };

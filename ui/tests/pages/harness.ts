@@ -77,7 +77,7 @@ async function bundleFakeBackend(): Promise<string> {
 }
 
 export type Harness = {
-  open(scenario: Scenario, options?: { width?: number; height?: number }): Promise<AppPage>;
+  open(scenario: Scenario, options?: { width?: number; height?: number; path?: string }): Promise<AppPage>;
   close(): Promise<void>;
 };
 
@@ -125,7 +125,7 @@ export async function startHarness(): Promise<Harness> {
       });
       await page.addInitScript(`window.__WARDEN_SCENARIO__ = ${JSON.stringify(scenario)};`);
       await page.addInitScript(fake);
-      await page.goto(origin + '/');
+      await page.goto(origin + (options.path ?? '/'));
       return {
         page,
         context,

@@ -57,3 +57,24 @@ test('stepLabel names every step', () => {
   expect(stepLabel('waiting')).toBe('Waiting for confirmation');
   expect(stepLabel('failed')).toBe('Failed');
 });
+
+import { expiryText, formatDuration } from '../../src/lib/format';
+
+describe('durations and expiry', () => {
+  test.each([
+    [0, '0 s'],
+    [45, '45 s'],
+    [65, '1 min 05 s'],
+    [3600, '1 h'],
+    [3660, '1 h 1 min'],
+    [86400, '1 day'],
+    [2 * 86400 + 3 * 3600 + 59, '2 days 3 h'],
+    [-5, '0 s'],
+  ])('%i s is %s', (s, text) => expect(formatDuration(s)).toBe(text));
+  test('expiryText', () => {
+    expect(expiryText(null, 100)).toBe('Never expires');
+    expect(expiryText(0, 100)).toBe('Never expires');
+    expect(expiryText(50, 100)).toMatch(/^Expired on /);
+    expect(expiryText(100 + 7200, 100)).toMatch(/^Expires in 2 h \(/);
+  });
+});

@@ -117,3 +117,64 @@ test('onProgress hands over the payload and stops when asked', async () => {
   await emit('progress', { op: 'delegate', step: 'done', message: 'Done' });
   expect(seen).toEqual([{ op: 'delegate', step: 'signing', message: 'Signing' }]);
 });
+
+describe('part 2 wrappers and events', () => {
+  test('send the contract command names with camelCase arguments', async () => {
+    const calls = record();
+    const request = { label: 'Bot', key: { kind: 'generate' as const }, expirySec: null, permissions: [{ type: 'root' as const }] };
+    await ipc.permissionsCheck([{ type: 'root' }], 123);
+    await ipc.tokenInfo('0xt');
+    await ipc.selectorOf('transfer(address,uint256)');
+    await ipc.grantStart(request);
+    await ipc.sessionsList();
+    await ipc.sessionUsage('s1');
+    await ipc.sessionTestCall('s1', '0xto', '10', '0x');
+    await ipc.sessionRevoke('s1');
+    await ipc.sessionForget('s1');
+    await ipc.sessionExportPreview('s1');
+    await ipc.sessionExport('s1', { kind: 'keystore', passphrase: 'pw' }, { kind: 'post', url: 'https://x', bearer: null });
+    await ipc.activityList(null, 'sid');
+    await ipc.approvalPending();
+    await ipc.approvalApprove('a1');
+    await ipc.approvalReject('a1');
+    expect(calls).toEqual([
+      ['permissions_check', { permissions: [{ type: 'root' }], expirySec: 123 }],
+      ['token_info', { address: '0xt' }],
+      ['selector_of', { signature: 'transfer(address,uint256)' }],
+      ['grant_start', { request }],
+      ['sessions_list', {}],
+      ['session_usage', { id: 's1' }],
+      ['session_test_call', { id: 's1', to: '0xto', value: '10', data: '0x' }],
+      ['session_revoke', { id: 's1' }],
+      ['session_forget', { id: 's1', confirm: true }],
+      ['session_export_preview', { id: 's1' }],
+      ['session_export', { id: 's1', secret: { kind: 'keystore', passphrase: 'pw' }, destination: { kind: 'post', url: 'https://x', bearer: null } }],
+      ['activity_list', { kind: null, sessionId: 'sid' }],
+      ['approval_pending', {}],
+      ['approval_approve', { approvalId: 'a1' }],
+      ['approval_reject', { approvalId: 'a1' }],
+    ]);
+  });
+
+  test('the new error codes keep their code', async () => {
+    mockIPC(() => {
+      throw { code: 'approval_used', message: 'already answered' };
+    });
+    expect(await ipc.approvalApprove('a').catch((e: unknown) => ipc.toAppError(e))).toEqual({ code: 'approval_used', message: 'already answered' });
+  });
+
+  test('sessions-changed and approval-finished reach their handlers', async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    let changed = 0;
+    const finished: unknown[] = [];
+    const stopChanged = await ipc.onSessionsChanged(() => (changed += 1));
+    const stopFinished = await ipc.onApprovalFinished((f) => finished.push(f));
+    await emit('sessions-changed', null);
+    await emit('approval-finished', { approvalId: 'a1', outcome: 'rejected' });
+    stopChanged();
+    stopFinished();
+    await emit('sessions-changed', null);
+    expect(changed).toBe(1);
+    expect(finished).toEqual([{ approvalId: 'a1', outcome: 'rejected' }]);
+  });
+});

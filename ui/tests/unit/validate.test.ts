@@ -90,3 +90,57 @@ describe('checkApiKey', () => {
     expect(checkApiKey('short', true).ok).toBe(false);
   });
 });
+
+import {
+  checkAgeRecipient,
+  checkBearer,
+  checkCallData,
+  checkExpiryDate,
+  checkPassphrase,
+  checkServerUrl,
+  checkSessionLabel,
+  passphraseStrength,
+} from '../../src/lib/validate';
+
+describe('export checks', () => {
+  test('age recipients: the example from age’s own documentation passes; one changed character fails', () => {
+    const good = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p';
+    expect(checkAgeRecipient(` ${good} `)).toEqual({ ok: true, value: good });
+    expect(checkAgeRecipient(good.replace(/p$/, 'q'))).toMatchObject({ ok: false, error: expect.stringContaining('checksum') });
+    expect(checkAgeRecipient('age1abc')).toMatchObject({ ok: false, error: expect.stringContaining('no b, i, o or 1') });
+    expect(checkAgeRecipient('age1qqqq')).toMatchObject({ ok: false, error: expect.stringContaining('62 characters') });
+    expect(checkAgeRecipient('ssh-ed25519 AAAA')).toMatchObject({ ok: false, error: expect.stringContaining('starts with age1') });
+  });
+  test('server URL: https anywhere, http only to loopback', () => {
+    expect(checkServerUrl('https://example.org/s')).toEqual({ ok: true, value: 'https://example.org/s' });
+    for (const url of ['http://127.0.0.1:8080/x', 'http://127.8.9.10/x', 'http://localhost/x', 'http://[::1]:9/x'])
+      expect(checkServerUrl(url), url).toMatchObject({ ok: true });
+    for (const url of ['http://example.org/x', 'http://10.0.0.2/x', 'http://127.0.0.1.example.org/x', 'http://localhost.evil.test/x'])
+      expect(checkServerUrl(url), url).toMatchObject({ ok: false, error: expect.stringContaining('only allowed to this computer') });
+    expect(checkServerUrl('file:///etc/passwd')).toMatchObject({ ok: false, error: expect.stringContaining('https://') });
+    expect(checkServerUrl('https://a:b@example.org')).toMatchObject({ ok: false, error: expect.stringContaining('Bearer') });
+  });
+  test('bearer, passphrase and its strength hint', () => {
+    expect(checkBearer('')).toEqual({ ok: true, value: null });
+    expect(checkBearer('a b')).toMatchObject({ ok: false });
+    expect(checkPassphrase('', '')).toEqual({ passphrase: expect.stringContaining('Enter a passphrase') });
+    expect(checkPassphrase('short', 'short')).toEqual({ passphrase: expect.stringContaining('at least 12') });
+    expect(checkPassphrase('long enough pass', 'long enough pasS')).toEqual({ repeat: 'The two passphrases are not the same.' });
+    expect(checkPassphrase('long enough pass', 'long enough pass')).toEqual({});
+    expect(passphraseStrength('abc').level).toBe('weak');
+    expect(passphraseStrength('abcdefghijkl').level).toBe('fair');
+    expect(passphraseStrength('correct horse battery staple').level).toBe('strong');
+  });
+  test('session label, expiry date, call data', () => {
+    expect(checkSessionLabel('  Bot ')).toEqual({ ok: true, value: 'Bot' });
+    expect(checkSessionLabel('')).toMatchObject({ ok: false });
+    const now = Math.floor(new Date('2030-01-01T00:00').getTime() / 1000);
+    expect(checkExpiryDate('2030-01-02T00:00', now)).toEqual({ ok: true, value: now + 86400 });
+    expect(checkExpiryDate('2030-01-01T00:00', now)).toMatchObject({ ok: false });
+    expect(checkExpiryDate('2290-01-01T00:00', now)).toMatchObject({ ok: false, error: expect.stringContaining('2286') });
+    expect(checkCallData('')).toEqual({ ok: true, value: '0x' });
+    expect(checkCallData('0xABCD')).toEqual({ ok: true, value: '0xabcd' });
+    expect(checkCallData('0xabc')).toMatchObject({ ok: false });
+    expect(checkCallData('abcd')).toMatchObject({ ok: false });
+  });
+});

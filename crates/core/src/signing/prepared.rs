@@ -256,7 +256,10 @@ impl Checker {
 
     fn authorization(&mut self, at: &str, a: &PreparedAuthorization, e: &PreparedExpectation<'_>) {
         self.chain(at, a.chain_id, e);
-        if a.data.address != SMA_7702_IMPLEMENTATION && a.data.address != Address::ZERO {
+        // Only ever delegate to the MAv2 implementation. Warden asks for no undelegation, so
+        // an authorization to the zero address (which would strip the account's code) is a
+        // mismatch like any other address.
+        if a.data.address != SMA_7702_IMPLEMENTATION {
             self.mm.push(mismatch(format!("{at}data.address"), SMA_7702_IMPLEMENTATION, a.data.address));
         }
         let authorization =

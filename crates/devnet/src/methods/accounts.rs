@@ -5,7 +5,8 @@
 //! counterfactual info) or 7702 (the EOA itself, delegated to the MAv2 7702
 //! implementation). An existing account of the signer is returned and the hint ignored; a
 //! new `id` or `createAdditional` makes another account with the next free salt. Light
-//! Account and multi-owner types are refused: the devnet emulates MAv2 only.
+//! Account and multi-owner types are refused: the devnet emulates MAv2 only. In
+//! `wallet_prepareCalls`, an address never requested is the 7702 account of that EOA.
 
 use alloy_primitives::{Address, U256};
 use base64::Engine as _;
@@ -45,10 +46,40 @@ fn result_of(account: &Account, counterfactual: bool) -> RequestAccountResult {
     }
 }
 
-fn insert(state: &mut State, account: Account) -> &Account {
+pub(crate) fn insert(state: &mut State, account: Account) -> &Account {
     let address = account.address;
     state.by_owner.entry(account.owner).or_default().push(address);
     state.accounts.entry(address).or_insert(account)
+}
+
+/// The account `from` names in `wallet_prepareCalls`, and whether the devnet did not know it.
+///
+/// A known account as it is. An unknown address is taken, as the hosted API takes it, as the
+/// 7702 account of that EOA: the official client's default account is the signer's own
+/// address, used without `wallet_requestAccount`. The caller records a new account only
+/// once its request succeeded. An unknown address with code other than the MAv2 7702
+/// delegation is no account the devnet can serve.
+pub(crate) async fn account_for_calls(
+    emu: &Emulator,
+    state: &State,
+    from: Address,
+) -> Result<(Account, bool), MethodError> {
+    if let Some(a) = state.accounts.get(&from) {
+        return Ok((a.clone(), false));
+    }
+    let code = emu.node.code(from).await?;
+    if !code.is_empty() && code != Emulator::delegation_code() {
+        return Err(MethodError::UnknownAccount { address: from });
+    }
+    let account = Account {
+        address: eip7702_address(from),
+        owner: from,
+        id: UuidV4::new_random(),
+        kind: AccountKind::Eip7702,
+        deployed: true,
+        next_entity_id: 1,
+    };
+    Ok((account, true))
 }
 
 /// `wallet_requestAccount`.

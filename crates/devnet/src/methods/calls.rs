@@ -205,10 +205,10 @@ pub async fn prepare_calls(emu: &Emulator, params: Value) -> Result<Value, Metho
         return Err(MethodError::Invalid(format!("nonceOverride.nonceKey {parallel:#x} must be below 2^152")));
     }
     let sponsored = caps.paymaster_service.as_ref();
-    let now = emu.node.latest_timestamp().await?;
+    let now = emu.node.next_block_timestamp().await?;
 
     let mut state = emu.state.lock().await;
-    let account = state.accounts.get(&p.from).ok_or(MethodError::UnknownAccount { address: p.from })?.clone();
+    let (account, new_account) = super::accounts::account_for_calls(emu, &state, p.from).await?;
     let (signer, key, exec_hooks, session) = match &caps.permissions {
         None => (OpSigner::Owner, nonce_key(parallel, 0, FLAG_GLOBAL), false, None),
         Some(cap) => {
@@ -239,6 +239,9 @@ pub async fn prepare_calls(emu: &Emulator, params: Value) -> Result<Value, Metho
     }
     let hash = hash_v07(&op, ENTRY_POINT_V07, u64::from(emu.chain_id))?;
     let only_estimation = sponsored.and_then(|s| s.only_estimation).unwrap_or(false);
+    if new_account {
+        super::accounts::insert(&mut state, account.clone());
+    }
     if !only_estimation {
         state.prepared.insert(
             hash,
@@ -423,7 +426,7 @@ pub async fn send_user_op(
     let sig = signature_bytes(signature)?;
     let recovered = recover(&eip191_hash_message(hash), &sig)
         .map_err(|e| MethodError::BadSignature { what: "user operation", reason: e.to_string() })?;
-    let now = emu.node.latest_timestamp().await?;
+    let now = emu.node.next_block_timestamp().await?;
     let cost = max_gas_cost(op);
     let mut spend = Spend::default();
     let mut session_id = None;

@@ -1,7 +1,8 @@
 //! What a session's modules would allow (SPEC §6.2, §6.7), checked before an operation is
 //! prepared and again before it runs.
 //!
-//! * TimeRangeModule: the node's latest block time must not be past `expirySec`.
+//! * TimeRangeModule: the time of the block the operation would be mined in (the node's
+//!   next block, not its latest) must not be past `expirySec`.
 //! * AllowlistModule (validation): with any allow-list permission, every call must target
 //!   an allowed contract — `contract-access` (any function), `functions-on-contract` (those
 //!   selectors), `erc20-token-transfer` (`transfer`/`approve`), or any target with a
@@ -34,7 +35,7 @@ sol! {
 /// A session permission forbids the operation.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Violation {
-    #[error("session expired: expirySec {expiry} is before the node's time {now}")]
+    #[error("session expired: expirySec {expiry} is before the time of the next block {now}")]
     Expired { expiry: u64, now: u64 },
     #[error("session revoked: the owner uninstalled its validation (entity {entity_id})")]
     Uninstalled { entity_id: u32 },
@@ -91,7 +92,7 @@ fn selector_of(call: &Call) -> Option<FixedBytes<4>> {
     call.data.as_ref().and_then(|d| d.get(..4)).map(FixedBytes::from_slice)
 }
 
-/// Checks expiry (against the node's time) and revocation by uninstall.
+/// Checks expiry (against the next block's time, `now`) and revocation by uninstall.
 pub fn check_live(session: &Session, now: u64) -> Result<(), Violation> {
     if session.revoked {
         return Err(Violation::Uninstalled { entity_id: session.entity_id });

@@ -66,6 +66,8 @@ pub enum MethodError {
     Node(#[from] NodeError),
     #[error("{0}")]
     EntryPoint(#[from] EntryPointError),
+    #[error("method `{method}` is a test hook: it exists only on a devnet started with --test-hooks")]
+    TestHooksDisabled { method: &'static str },
 }
 
 impl RpcCode for MethodError {
@@ -85,6 +87,7 @@ impl RpcCode for MethodError {
             Self::InsufficientFunds(_) => rpc::INSUFFICIENT_FUNDS,
             Self::UnknownCallId { .. } => rpc::UNKNOWN_CALL_ID,
             Self::Node(_) | Self::EntryPoint(_) => rpc::NODE_FAILED,
+            Self::TestHooksDisabled { .. } => rpc::METHOD_NOT_FOUND,
         }
     }
 }
@@ -100,7 +103,8 @@ impl Coded for MethodError {
             | Self::UnknownAccount { .. }
             | Self::UnknownSession { .. }
             | Self::NotPrepared { .. }
-            | Self::UnknownCallId { .. } => ErrorCode::InvalidInput,
+            | Self::UnknownCallId { .. }
+            | Self::TestHooksDisabled { .. } => ErrorCode::InvalidInput,
             Self::WrongSigner { .. } | Self::BadSignature { .. } => ErrorCode::BadSignature,
             Self::Violation(_) | Self::StaleNonce { .. } | Self::InsufficientFunds(_) => ErrorCode::InvalidPermissions,
             Self::Node(_) | Self::EntryPoint(_) => ErrorCode::Unavailable,

@@ -8,6 +8,7 @@
 //! * [`eip7702`] — delegating a 7702 account with a signed authorization.
 //! * [`enforce`] — what a session's modules allow.
 //! * [`state`] — what the devnet remembers.
+//! * [`tamper`] — `devnet_setTamper`, the test-only dishonest-server switch (`--test-hooks`).
 //! * [`tokens`] — `devnet_deployToken`, `devnet_mint`: a test ERC-20.
 //!
 //! [`Emulator`] is the shared server state: the node client, the chain id, and the emulated
@@ -23,6 +24,7 @@ pub mod enforce;
 mod error;
 pub mod sessions;
 pub mod state;
+pub mod tamper;
 pub mod tokens;
 
 use std::path::PathBuf;
@@ -46,11 +48,28 @@ pub struct Emulator {
     state: tokio::sync::Mutex<State>,
     /// `--state DIR`: where state is saved after every change.
     state_dir: Option<PathBuf>,
+    /// `--test-hooks`: whether test-only methods such as `devnet_setTamper` exist.
+    test_hooks: bool,
+    /// The pending `devnet_setTamper` mode.
+    tamper: std::sync::Mutex<Option<tamper::TamperMode>>,
 }
 
 impl Emulator {
     pub(crate) fn new(node: Node, chain_id: u32, state: State, state_dir: Option<PathBuf>) -> Self {
-        Self { node, chain_id, state: tokio::sync::Mutex::new(state), state_dir }
+        Self {
+            node,
+            chain_id,
+            state: tokio::sync::Mutex::new(state),
+            state_dir,
+            test_hooks: false,
+            tamper: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Enables the test-only methods (see [`tamper`]).
+    pub(crate) fn with_test_hooks(mut self, enabled: bool) -> Self {
+        self.test_hooks = enabled;
+        self
     }
 
     /// Saves the state when `--state` was given; a failure is logged (the request it
@@ -110,13 +129,18 @@ pub async fn dispatch(emu: &Emulator, method: &str, params: Value) -> Result<Val
         "devnet_sessionUsage" => sessions::session_usage(emu, params).await,
         "devnet_deployToken" => tokens::deploy_token(emu, params).await,
         "devnet_mint" => tokens::mint(emu, params).await,
+        "devnet_setTamper" => tamper::set_tamper(emu, params).await,
         _ => {
             return Err(RpcFailure::new(METHOD_NOT_FOUND, format!("method `{method}` does not exist on the devnet")));
         }
     };
     let mutating = !matches!(
         method,
-        "wallet_listAccounts" | "wallet_getCapabilities" | "wallet_getCallsStatus" | "devnet_sessionUsage"
+        "wallet_listAccounts"
+            | "wallet_getCapabilities"
+            | "wallet_getCallsStatus"
+            | "devnet_sessionUsage"
+            | "devnet_setTamper"
     );
     if outcome.is_ok() && mutating {
         emu.save().await;

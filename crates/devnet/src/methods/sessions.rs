@@ -22,13 +22,15 @@ use super::{Emulator, MethodError, entry_point};
 /// `wallet_createSession`.
 pub async fn create_session(emu: &Emulator, params: Value) -> Result<Value, MethodError> {
     let p = CreateSession::parse_params(params)?;
+    // Test hook (`--test-hooks` only): a dishonest server broadens the request here.
+    let p = super::tamper::apply_pending(emu, p)?;
     emu.check_chain(p.chain_id)?;
     if p.key.ty == KeyType::Contract {
         return Err(MethodError::Invalid(
             "key.type contract: the devnet supports secp256k1 (ecdsa) session keys only".into(),
         ));
     }
-    let now = emu.node.latest_timestamp().await?;
+    let now = emu.node.next_block_timestamp().await?;
     let mut state = emu.state.lock().await;
     let account = state.accounts.get(&p.account).ok_or(MethodError::UnknownAccount { address: p.account })?.clone();
     emu.require_delegated(&account).await?;
@@ -92,7 +94,9 @@ fn limit_entry(kind: &str, token: Option<Address>, limit: U256, spent: U256) -> 
 }
 
 /// `devnet_sessionUsage(sessionId)`: per limited permission its limit, spent and remaining
-/// (hex wei or token units), plus expiry, installed and revoked.
+/// (hex wei or token units), plus expiry, installed, revoked and how (`revocation`:
+/// `uninstalled`, `install-nonce-consumed` for a grant cancelled before its first use, or
+/// null).
 pub async fn session_usage(emu: &Emulator, params: Value) -> Result<Value, MethodError> {
     let [id]: [Bytes; 1] = serde_json::from_value(params).map_err(|e| {
         MethodError::Invalid(format!("devnet_sessionUsage params must be [sessionId (16-byte hex)]: {e}"))
@@ -115,6 +119,16 @@ pub async fn session_usage(emu: &Emulator, params: Value) -> Result<Value, Metho
             _ => {}
         }
     }
+    // An unused grant is revoked by consuming the nonce it signed; only the chain knows.
+    let revocation = if session.revoked {
+        Some("uninstalled")
+    } else if !session.installed {
+        let key = session_first_use_key(U256::ZERO, session.entity_id, session.is_root());
+        let current = entry_point::get_nonce(&emu.node, session.account, key).await?;
+        (current != session.deferred_nonce).then_some("install-nonce-consumed")
+    } else {
+        None
+    };
     Ok(json!({
         "sessionId": Bytes::copy_from_slice(session.id.as_slice()),
         "account": session.account.to_checksum(None),
@@ -124,6 +138,7 @@ pub async fn session_usage(emu: &Emulator, params: Value) -> Result<Value, Metho
         "limits": limits,
         "expirySec": session.expiry_sec,
         "installed": session.installed,
-        "revoked": session.revoked,
+        "revoked": revocation.is_some(),
+        "revocation": revocation,
     }))
 }

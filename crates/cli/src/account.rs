@@ -1,0 +1,131 @@
+//! `warden account`: the smart account of an owner key, found or created through the
+//! endpoint and checked by `warden_core::account`, with its balance and (7702) delegation;
+//! `--delegate` delegates an undelegated 7702 account with an owner-signed empty call.
+
+use alloy_primitives::U256;
+use serde_json::json;
+use warden_core::account::{AccountError, AccountInfo, AccountKind, delegate, request_account};
+use warden_core::calls::{NoProgress, ProgressSink, WaitPolicy};
+
+use crate::call::{TerminalProgress, calls_failure};
+use warden_core::chain::Delegation;
+use warden_core::permissions::format_wei;
+
+use crate::endpoint::{NetworkArgs, endpoint_failure, runtime};
+use crate::exit::{CmdResult, Failure};
+use crate::input::{parse_u256, print_json, print_text};
+use crate::key::owner_key;
+
+/// Account kinds on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccountTypeArg {
+    /// Modular Account v2, semi-modular (the default).
+    #[value(name = "sma-b")]
+    SmaB,
+    /// The owner's own address as a smart account, by EIP-7702 delegation.
+    #[value(name = "7702")]
+    Eip7702,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AccountArgs {
+    #[command(flatten)]
+    pub endpoint: NetworkArgs,
+    /// Owner key in the keychain, by address or label (default: the selected key).
+    #[arg(long, value_name = "KEY")]
+    pub owner: Option<String>,
+    /// Account type to create when the owner has none.
+    #[arg(long = "type", value_enum, default_value = "sma-b")]
+    pub account_type: AccountTypeArg,
+    /// CREATE2 salt of an SMA-B account (decimal or 0x hex).
+    #[arg(long, value_parser = parse_u256, conflicts_with = "delegate")]
+    pub salt: Option<U256>,
+    /// Delegate a 7702 account that is not delegated yet (an owner-signed empty call).
+    #[arg(long)]
+    pub delegate: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: AccountArgs) -> CmdResult {
+    let keychain = crate::key::open()?;
+    let owner = owner_key(&keychain, args.owner.as_deref())?;
+    let kind = match args.account_type {
+        AccountTypeArg::SmaB => AccountKind::SmaB { salt: args.salt },
+        AccountTypeArg::Eip7702 if args.salt.is_some() => {
+            return Err(Failure::bad_input("--salt applies to sma-b accounts; a 7702 account is the owner's address"));
+        }
+        AccountTypeArg::Eip7702 => AccountKind::Eip7702,
+    };
+    runtime()?.block_on(async {
+        let conn = args.endpoint.connect(None).await?;
+        let mut info =
+            request_account(&conn.rpc, conn.chain_id, owner, kind).await.map_err(|e| endpoint_failure(&e))?;
+        let mut delegation_call = None;
+        if args.delegate {
+            if info.delegation.is_none() {
+                return Err(Failure::bad_input(format!(
+                    "--delegate applies to 7702 accounts; {} is an sma-b account",
+                    info.address
+                )));
+            }
+            if info.needs_delegation() {
+                let signer = keychain.owner_signer(owner).map_err(crate::key::keychain_failure)?;
+                let progress = TerminalProgress::new();
+                let sink: &dyn ProgressSink = if progress.enabled { &progress } else { &NoProgress };
+                let result = delegate(&conn.rpc, &info, &signer, &WaitPolicy::default(), sink).await;
+                progress.finish();
+                let outcome = result.map_err(|e| match e {
+                    AccountError::Calls(c) => calls_failure(&c),
+                    other => endpoint_failure(&other),
+                })?;
+                delegation_call = Some(json!(outcome));
+                info =
+                    request_account(&conn.rpc, conn.chain_id, owner, kind).await.map_err(|e| endpoint_failure(&e))?;
+                info.notes.retain(|n| !n.contains("not delegated yet"));
+            } else {
+                info.notes.push("the 7702 account is already delegated; nothing was sent".into());
+            }
+        }
+        if args.json {
+            let mut v = json!(info);
+            if let Some(call) = delegation_call {
+                v["delegationCall"] = call;
+            }
+            print_json(&v)
+        } else {
+            print_text(&words(&info))
+        }
+    })
+}
+
+fn words(info: &AccountInfo) -> String {
+    let kind = match info.account_type {
+        warden_core::credentials::AccountType::SmaB => "sma-b (Modular Account v2)",
+        warden_core::credentials::AccountType::Eip7702 => "7702 (the owner's own address)",
+    };
+    let mut out = format!(
+        "account   {}\ntype      {kind}\nowner     {}\nchain     {}\nbalance   {} (eth_getBalance)\n",
+        info.address.to_checksum(None),
+        info.owner.to_checksum(None),
+        info.chain_id,
+        format_wei(info.balance)
+    );
+    if let Some(salt) = info.salt {
+        out.push_str(&format!("salt      {salt}\n"));
+    }
+    if let Some(d) = &info.delegation {
+        let text = match d {
+            Delegation::Delegated { implementation } => format!("delegated to {implementation} (eth_getCode)"),
+            Delegation::NotDelegated => "not delegated (eth_getCode is empty)".to_owned(),
+            Delegation::DelegatedElsewhere { implementation } => format!("delegated elsewhere, to {implementation}"),
+            Delegation::Contract => "contract code, not a delegation".to_owned(),
+        };
+        out.push_str(&format!("7702      {text}\n"));
+    }
+    for n in &info.notes {
+        out.push_str(&format!("note      {n}\n"));
+    }
+    out
+}

@@ -1,0 +1,212 @@
+//! `warden session inspect`: a credentials file in words — account, key, permissions, expiry,
+//! risks — checked as any reader checks it; with `--status`, what the chain and the endpoint
+//! say about the session now. Every number names where it came from: the file, the chain
+//! (`eth_getBalance`, `EntryPoint.getNonce`), or the endpoint's `devnet_sessionUsage`
+//! (which only the devnet serves; a hosted endpoint's usage is not knowable from here).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use alloy_primitives::{Address, U256};
+use serde_json::{Value, json};
+use warden_core::chain;
+use warden_core::credentials::SessionCredentials;
+use warden_core::mav2::nonce::NonceParts;
+use warden_core::permissions::{self, Permission, TokenInfo, format_units, format_wei};
+use warden_core::rpc::{CallKind, RpcError};
+
+use crate::endpoint::{Connection, NetworkArgs, endpoint_failure, runtime};
+use crate::exit::{CmdResult, Failure};
+use crate::input::{now_unix, print_json, print_text};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum SessionCommand {
+    /// Show a credentials file in words; with --status, its usage and state from the chain
+    /// and the endpoint.
+    ///
+    /// Example: warden session inspect session.json --status
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// The credentials file (warden.session.v1).
+    pub file: PathBuf,
+    /// Ask the chain and the endpoint about the session (default endpoint: the file's).
+    #[arg(long)]
+    pub status: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub endpoint: NetworkArgs,
+}
+
+pub fn run(cmd: SessionCommand) -> CmdResult {
+    match cmd {
+        SessionCommand::Inspect(args) => inspect(args),
+    }
+}
+
+fn inspect(args: InspectArgs) -> CmdResult {
+    let creds = crate::call::read_credentials(&args.file)?;
+    let now = now_unix();
+    let mut report = json!({
+        "file": args.file.display().to_string(),
+        "source": "credentials file",
+        "format": creds.format,
+        "account": creds.account.to_checksum(None),
+        "accountType": creds.account_type,
+        "owner": creds.owner.to_checksum(None),
+        "chainId": creds.chain_id,
+        "endpoint": creds.endpoint,
+        "sessionId": creds.session_id,
+        "sessionKey": creds.key.public_key.to_checksum(None),
+        "entityId": creds.grant.as_ref().map(|g| g.entity_id),
+        "expirySec": creds.expiry_sec,
+        "createdAt": creds.created_at,
+        "secret": match &creds.secret {
+            None => "none",
+            Some(warden_core::credentials::Secret::Plaintext(_)) => "plaintext",
+            Some(warden_core::credentials::Secret::Keystore(_)) => "keystore",
+            Some(warden_core::credentials::Secret::Age(_)) => "age",
+        },
+        "permissions": creds.permissions,
+    });
+    let mut tokens = HashMap::new();
+    if args.status {
+        let status = runtime()?.block_on(async {
+            let conn = args.endpoint.connect(Some(&creds.endpoint)).await?;
+            if conn.chain_id != creds.chain_id {
+                return Err(Failure::refused(format!(
+                    "wrong endpoint: {} serves chain {}, the credentials are for chain {}",
+                    conn.rpc.endpoint().host(),
+                    conn.chain_id,
+                    creds.chain_id
+                )));
+            }
+            for p in &creds.permissions {
+                if let Permission::Erc20TokenTransfer { address, .. } = p
+                    && let Some(info) = chain::erc20_info(&conn.rpc, *address).await
+                {
+                    tokens.insert(*address, info);
+                }
+            }
+            status(&conn, &creds).await
+        })?;
+        report["status"] = status;
+    }
+    let description = permissions::describe(&creds.permissions, creds.expiry_sec, now, &tokens);
+    report["description"] = json!(description);
+    if args.json {
+        return print_json(&report);
+    }
+    print_text(&words(&report, &tokens))
+}
+
+/// What the chain and the endpoint say about the session now.
+async fn status(conn: &Connection, creds: &SessionCredentials) -> Result<Value, Failure> {
+    let balance = chain::balance(&conn.rpc, creds.account).await.map_err(|e| endpoint_failure(&e))?;
+    let mut out = json!({
+        "endpoint": conn.rpc.endpoint().to_string(),
+        "accountBalance": {"wei": balance.to_string(), "source": "eth_getBalance"},
+    });
+    if let Some(grant) = &creds.grant {
+        let key = NonceParts::from_nonce(grant.nonce).key();
+        let current =
+            chain::entry_point_nonce(&conn.rpc, creds.account, key).await.map_err(|e| endpoint_failure(&e))?;
+        let state = if current == grant.nonce {
+            "unused: the grant's install nonce is still open"
+        } else if current > grant.nonce {
+            "used or cancelled: the grant's install nonce was consumed"
+        } else {
+            "unknown: the EntryPoint's nonce is behind the grant's (another chain?)"
+        };
+        out["installNonce"] = json!({
+            "signed": format!("{:#x}", grant.nonce),
+            "current": format!("{current:#x}"),
+            "state": state,
+            "source": "EntryPoint.getNonce (eth_call)",
+        });
+    }
+    match conn.rpc.request::<_, Value>("devnet_sessionUsage", json!([creds.session_id]), CallKind::Read).await {
+        Ok(usage) => {
+            let mut usage = usage;
+            usage["source"] = json!("devnet_sessionUsage");
+            out["usage"] = usage;
+        }
+        Err(RpcError::Rpc { code: -32601, .. }) => {
+            out["usage"] = json!({
+                "source": "none",
+                "note": "the endpoint does not report session usage (no devnet_sessionUsage); spent amounts are not known here",
+            });
+        }
+        Err(e) => return Err(endpoint_failure(&e)),
+    }
+    Ok(out)
+}
+
+fn words(r: &Value, tokens: &HashMap<Address, TokenInfo>) -> String {
+    let s = |v: &Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+    let mut out = format!("{} (from the credentials file)\n", s(&r["file"]));
+    out.push_str(&format!("  account     {} ({})\n", s(&r["account"]), s(&r["accountType"])));
+    out.push_str(&format!("  owner       {}\n", s(&r["owner"])));
+    out.push_str(&format!("  chain       {}\n", r["chainId"]));
+    out.push_str(&format!("  endpoint    {}\n", s(&r["endpoint"])));
+    out.push_str(&format!("  session     {} (entity {})\n", s(&r["sessionId"]), r["entityId"]));
+    out.push_str(&format!("  key         {} (secret: {})\n", s(&r["sessionKey"]), s(&r["secret"])));
+    let d = &r["description"];
+    for line in d["permissions"].as_array().into_iter().flatten() {
+        out.push_str(&format!("  - {}\n", s(line)));
+    }
+    out.push_str(&format!("  {}\n", s(&d["expiry"])));
+    for risk in d["risks"].as_array().into_iter().flatten() {
+        out.push_str(&format!("  risk {} [{}]: {}\n", s(&risk["severity"]), s(&risk["code"]), s(&risk["message"])));
+    }
+    let st = &r["status"];
+    if !st.is_null() {
+        out.push_str(&format!("status from {}\n", s(&st["endpoint"])));
+        let wei = st["accountBalance"]["wei"].as_str().and_then(|w| w.parse::<U256>().ok()).unwrap_or_default();
+        out.push_str(&format!("  account balance  {} (eth_getBalance)\n", format_wei(wei)));
+        if !st["installNonce"].is_null() {
+            out.push_str(&format!("  grant            {} (EntryPoint.getNonce)\n", s(&st["installNonce"]["state"])));
+        }
+        let usage = &st["usage"];
+        if usage["source"] == "devnet_sessionUsage" {
+            let how = usage["revocation"].as_str().map(|r| format!(" ({r})")).unwrap_or_default();
+            out.push_str(&format!(
+                "  installed        {}, revoked {}{how} (devnet_sessionUsage)\n",
+                usage["installed"], usage["revoked"]
+            ));
+            for l in usage["limits"].as_array().into_iter().flatten() {
+                let token = l["address"].as_str().and_then(|a| a.parse::<Address>().ok());
+                let amount = |v: &Value| amount(v, token, tokens);
+                let of = token.map(|a| format!(" of {a}")).unwrap_or_default();
+                out.push_str(&format!(
+                    "  {}{of}: spent {} of {}, remaining {} (devnet_sessionUsage)\n",
+                    s(&l["type"]),
+                    amount(&l["spent"]),
+                    amount(&l["limit"]),
+                    amount(&l["remaining"])
+                ));
+            }
+        } else {
+            out.push_str(&format!("  usage            {}\n", s(&usage["note"])));
+        }
+    }
+    out
+}
+
+/// A hex quantity in words: wei as ETH, token units with the token's decimals when known.
+fn amount(v: &Value, token: Option<Address>, tokens: &HashMap<Address, TokenInfo>) -> String {
+    let Some(n) = v.as_str().and_then(|h| warden_core::wire::parse_hex_u256(h).ok()) else {
+        return v.to_string();
+    };
+    match token {
+        None => format_wei(n),
+        Some(t) => match tokens.get(&t) {
+            Some(info) => format!("{} {}", format_units(n, info.decimals), info.symbol),
+            None => format!("{n} raw units"),
+        },
+    }
+}

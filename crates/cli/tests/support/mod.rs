@@ -1,0 +1,157 @@
+//! Helpers shared by the tests that make calls against a real devnet: starting it, raw
+//! JSON-RPC, accounts, tokens, balances, and granting a session exactly as `warden grant`
+//! does (createSession → verify_grant → owner signs the recomputed digest → credentials).
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use alloy_primitives::{Address, Bytes, FixedBytes, U256};
+use alloy_sol_types::{SolCall, sol};
+use serde_json::{Value, json};
+use warden_core::api::{
+    CallKind, CreateSession, CreateSessionParams, KeySigner, KeyType, RequestAccount, RequestAccountParams,
+};
+use warden_core::credentials::{AccountType, FORMAT_V1, GrantData, SessionCredentials};
+use warden_core::mav2::constants::ENTRY_POINT_V07;
+use warden_core::mav2::context::Context;
+use warden_core::permissions::Permission;
+use warden_core::rpc::{Endpoint, RpcClient, RpcConfig};
+use warden_core::signing::{DigestSigner, LocalSigner, signature_bytes, verify_grant};
+use warden_devnet::{Devnet, DevnetConfig, DevnetHandle};
+
+/// anvil's published test keys: the owner, a session key, and another key.
+pub const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+pub const SESSION_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+pub const OTHER_KEY: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+
+pub const ALICE: Address = alloy_primitives::address!("00000000000000000000000000000000000a11ce");
+pub const BOB: Address = alloy_primitives::address!("0000000000000000000000000000000000000b0b");
+pub const MILLI: u128 = 1_000_000_000_000_000;
+pub const ETHER: u128 = 1_000_000_000_000_000_000;
+
+sol! {
+    function balanceOf(address owner) external view returns (uint256);
+    function transfer(address to, uint256 amount) external returns (bool);
+    function getNonce(address sender, uint192 key) external view returns (uint256 nonce);
+}
+
+pub fn signer(hex: &str) -> LocalSigner {
+    LocalSigner::from_hex(hex).unwrap()
+}
+
+pub async fn devnet() -> DevnetHandle {
+    Devnet::start(DevnetConfig::default())
+        .await
+        .expect("devnet starts (run scripts/setup.sh --test to install the pinned anvil)")
+}
+
+pub fn rpc(url: &str) -> RpcClient {
+    RpcClient::new(Endpoint::new(url).unwrap(), RpcConfig::default()).unwrap()
+}
+
+/// Calls `method` once (never retried) and returns its result.
+pub async fn raw(rpc: &RpcClient, method: &str, params: Value) -> Value {
+    rpc.request(method, params, CallKind::Send).await.unwrap_or_else(|e| panic!("{method}: {e}"))
+}
+
+fn quantity(v: &Value) -> U256 {
+    warden_core::wire::parse_hex_u256(v.as_str().unwrap()).unwrap()
+}
+
+/// The SMA-B account of `owner`, funded with `wei`.
+pub async fn funded_account(rpc: &RpcClient, owner: Address, wei: u128) -> Address {
+    let params: RequestAccountParams = serde_json::from_value(json!({"signerAddress": owner})).unwrap();
+    let account = rpc.call::<RequestAccount>(&params).await.unwrap().account_address;
+    raw(rpc, "devnet_fund", json!([account, format!("{wei:#x}")])).await;
+    account
+}
+
+pub async fn balance(rpc: &RpcClient, who: Address) -> U256 {
+    quantity(&raw(rpc, "eth_getBalance", json!([who, "latest"])).await)
+}
+
+/// A fresh test ERC-20 with `amount` minted to `to`.
+pub async fn token(rpc: &RpcClient, to: Address, amount: u128) -> Address {
+    let r = raw(rpc, "devnet_deployToken", json!(["Test", "TST", 18])).await;
+    let token: Address = r["address"].as_str().unwrap().parse().unwrap();
+    raw(rpc, "devnet_mint", json!([token, to, format!("{amount:#x}")])).await;
+    token
+}
+
+pub async fn token_balance(rpc: &RpcClient, token: Address, who: Address) -> U256 {
+    let data = Bytes::from(balanceOfCall { owner: who }.abi_encode());
+    quantity(&raw(rpc, "eth_call", json!([{"to": token, "data": data}, "latest"])).await)
+}
+
+/// `transfer(to, amount)` call data.
+pub fn transfer_data(to: Address, amount: u128) -> Bytes {
+    Bytes::from(transferCall { to, amount: U256::from(amount) }.abi_encode())
+}
+
+/// The sequence part of the EntryPoint's next nonce of `account` for nonce `key`: how many
+/// operations with that key have run.
+pub async fn entry_point_sequence(rpc: &RpcClient, account: Address, key: U256) -> u64 {
+    let data = Bytes::from(getNonceCall { sender: account, key: key.to() }.abi_encode());
+    let nonce = quantity(&raw(rpc, "eth_call", json!([{"to": ENTRY_POINT_V07, "data": data}, "latest"])).await);
+    assert_eq!(nonce >> 64, key, "the EntryPoint answers the nonce of the key asked for");
+    (nonce & U256::from(u64::MAX)).to()
+}
+
+/// The chain's latest block time.
+pub async fn chain_time(rpc: &RpcClient) -> u64 {
+    let block = raw(rpc, "eth_getBlockByNumber", json!(["latest", false])).await;
+    quantity(&block["timestamp"]).to()
+}
+
+/// Moves the chain's clock forward by `seconds` and mines a block, on the node under the
+/// devnet (the devnet forwards only `eth_*`, `net_*` and `web3_*`).
+pub async fn advance_time(devnet: &DevnetHandle, seconds: u64) {
+    let node = rpc(devnet.node_url());
+    raw(&node, "evm_increaseTime", json!([seconds])).await;
+    raw(&node, "evm_mine", json!([])).await;
+}
+
+/// Grants `permissions` to `session_key` on `account` as `owner` (createSession, verified,
+/// signed over the recomputed digest) and returns the credentials, without a secret.
+pub async fn grant(
+    rpc: &RpcClient,
+    url: &str,
+    owner: &LocalSigner,
+    account: Address,
+    session_key: Address,
+    permissions: Vec<Permission>,
+    expiry_sec: Option<u64>,
+) -> SessionCredentials {
+    let chain_id: u32 = quantity(&raw(rpc, "eth_chainId", json!([])).await).to();
+    let request = CreateSessionParams {
+        account,
+        chain_id,
+        key: KeySigner { ty: KeyType::Secp256k1, public_key: session_key },
+        permissions,
+        expiry_sec,
+    };
+    let result = rpc.call::<CreateSession>(&request).await.unwrap();
+    let now = chain_time(rpc).await;
+    let grant = verify_grant(&request, &result, now).unwrap();
+    let signature = Bytes::copy_from_slice(&signature_bytes(&owner.sign_digest(&grant.digest).unwrap()));
+    let session_id = FixedBytes::<16>::from_slice(&grant.session_id);
+    let creds = SessionCredentials {
+        format: FORMAT_V1.into(),
+        created_at: now,
+        endpoint: url.to_owned(),
+        chain_id,
+        account,
+        account_type: AccountType::SmaB,
+        owner: owner.address(),
+        session_id: grant.session_id.clone(),
+        context: Context::Remote { session_id, signature: signature.clone() }.encode(),
+        signature,
+        key: KeySigner { ty: KeyType::Secp256k1, public_key: session_key },
+        permissions: grant.permissions.clone(),
+        expiry_sec: grant.expiry_sec,
+        paymaster: None,
+        grant: Some(GrantData { entity_id: grant.entity_id, nonce: grant.nonce, call: grant.call.clone() }),
+        secret: None,
+    };
+    creds.check().unwrap();
+    creds
+}

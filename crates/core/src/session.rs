@@ -1,0 +1,298 @@
+//! [`SessionClient`]: a server's handle on one session grant — send calls within it and
+//! read their status, from as many tasks as needed.
+//!
+//! Built from a `warden.session.v1` document ([`SessionCredentials`]) and the session key
+//! (unlocked from the document, or any [`DigestSigner`] the server keeps itself). Every
+//! call goes through [`crate::calls`]: prepared with the session's `permissions`
+//! capability, verified (calls, account, chain, the session's own entity in the nonce,
+//! the `executeUserOp` prefix its hooks need), signed, sent once, and awaited.
+//!
+//! Nonces: the endpoint picks each operation's nonce at `wallet_prepareCalls` from the
+//! EntryPoint's current nonce for the session's key (SPEC §6.1), so two operations
+//! prepared before either is sent would get the same nonce and the second would fail.
+//! The client therefore serializes prepare → sign → send per client (waiting for the
+//! outcome happens outside that lock, so N tasks still overlap their waits). If an
+//! endpoint hands out a nonce this client already used — it answered before the previous
+//! operation landed — the client waits for that operation and prepares again. A nonce
+//! conflict the endpoint reports (another process used the same session) means nothing
+//! was executed; the client prepares afresh, a bounded number of times.
+//!
+//! Left out: parallel nonce keys (`nonceOverride`), which would let operations of one
+//! session be in flight at once but whose placement in the key is unconfirmed on the
+//! hosted API (SPEC §12 item 12); and any persistence across processes.
+
+use std::sync::Arc;
+
+use alloy_primitives::{Address, Bytes, U256};
+
+use crate::api::{Call, PermissionsCapability, PrepareCallsCapabilities, PrepareCallsParams, UuidV4};
+use crate::calls::{
+    self, CallOutcome, CallRequest, CallsError, NoProgress, ProgressSink, Sent, Validation, WaitPolicy, sponsorship,
+};
+use crate::credentials::{CredentialsError, SessionCredentials, Unlock};
+use crate::permissions;
+use crate::rpc::RpcClient;
+use crate::signing::DigestSigner;
+
+/// How many times a send refused for a nonce conflict is prepared again.
+const NONCE_CONFLICT_RETRIES: u32 = 3;
+
+/// A session key's client for one grant. Cheap to clone; clones share the key, the
+/// connection pool and the nonce lock, so clones may send from different tasks at once.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use warden_core::api::Call;
+/// use warden_core::credentials::{SessionCredentials, Unlock};
+/// use warden_core::rpc::{Endpoint, RpcClient, RpcConfig};
+/// use warden_core::session::SessionClient;
+///
+/// let creds = SessionCredentials::read_file("session.json".as_ref())?;
+/// let passphrase = std::env::var("WARDEN_PASSPHRASE")?;
+/// let rpc = RpcClient::new(Endpoint::new(&creds.endpoint)?, RpcConfig::default())?;
+/// let client = SessionClient::from_credentials(&creds, Unlock::Passphrase(&passphrase), rpc)?;
+///
+/// let pay = Call { to: "0x0000000000000000000000000000000000000b0b".parse()?, data: None, value: Some(1_000u64.try_into()?) };
+/// let outcome = client.send_calls(&[pay]).await?; // waits for a final status
+/// println!("call {} status {} tx {:?}", outcome.call_id, outcome.status, outcome.transaction_hash());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct SessionClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    rpc: RpcClient,
+    credentials: SessionCredentials,
+    signer: Arc<dyn DigestSigner + Send + Sync>,
+    validation: Validation,
+    policy: Option<UuidV4>,
+    wait: WaitPolicy,
+    /// Held from prepare to send; remembers the last operation this client sent.
+    sending: tokio::sync::Mutex<Option<LastSent>>,
+}
+
+#[derive(Clone, Debug)]
+struct LastSent {
+    nonce: U256,
+    call_id: Bytes,
+}
+
+impl std::fmt::Debug for SessionClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionClient")
+            .field("account", &self.inner.credentials.account)
+            .field("chain_id", &self.inner.credentials.chain_id)
+            .field("session_key", &self.inner.signer.address())
+            .field("endpoint", self.inner.rpc.endpoint())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionClient {
+    /// A client for the grant in `credentials`, with the session key unlocked from its
+    /// `secret` by `unlock`, talking to `rpc` (whose endpoint may differ from the
+    /// document's `endpoint`, e.g. to add an API key).
+    pub fn from_credentials(
+        credentials: &SessionCredentials,
+        unlock: Unlock<'_>,
+        rpc: RpcClient,
+    ) -> Result<Self, CredentialsError> {
+        let signer = credentials.session_signer(unlock)?;
+        Self::with_signer(credentials, Arc::new(signer), rpc)
+    }
+
+    /// A client for the grant in `credentials` whose session key is `signer` (a server that
+    /// keeps its own key; the document then carries no secret). Refuses a signer that is
+    /// not the document's session key.
+    pub fn with_signer(
+        credentials: &SessionCredentials,
+        signer: Arc<dyn DigestSigner + Send + Sync>,
+        rpc: RpcClient,
+    ) -> Result<Self, CredentialsError> {
+        credentials.check()?;
+        if signer.address() != credentials.key.public_key {
+            return Err(CredentialsError::Inconsistent {
+                field: "key.publicKey",
+                reason: format!("is {}, but the signer given is {}", credentials.key.public_key, signer.address()),
+            });
+        }
+        let set = permissions::validate(&credentials.permissions, credentials.account)
+            .map_err(|e| CredentialsError::Inconsistent { field: "permissions", reason: e.to_string() })?;
+        let validation = Validation::Session {
+            entity_id: credentials.grant.as_ref().map(|g| g.entity_id),
+            root: set.is_root(),
+            execute_user_op: set.has_execution_hooks(),
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                rpc,
+                policy: credentials.paymaster.as_ref().map(|p| p.policy_id),
+                credentials: credentials.without_secret(),
+                signer,
+                validation,
+                wait: WaitPolicy::default(),
+                sending: tokio::sync::Mutex::new(None),
+            }),
+        })
+    }
+
+    /// The same client with another gas-manager policy (or none) for the calls it sends.
+    pub fn with_policy(&self, policy: Option<UuidV4>) -> Self {
+        self.rebuilt(|i| i.policy = policy)
+    }
+
+    /// The same client with another wait policy for [`Self::send_calls`].
+    pub fn with_wait_policy(&self, wait: WaitPolicy) -> Self {
+        self.rebuilt(|i| i.wait = wait)
+    }
+
+    /// A new client (with its own nonce lock) from this one's parts, changed by `change`.
+    fn rebuilt(&self, change: impl FnOnce(&mut Inner)) -> Self {
+        let i = &self.inner;
+        let mut inner = Inner {
+            rpc: i.rpc.clone(),
+            credentials: i.credentials.clone(),
+            signer: i.signer.clone(),
+            validation: i.validation,
+            policy: i.policy,
+            wait: i.wait.clone(),
+            sending: tokio::sync::Mutex::new(None),
+        };
+        change(&mut inner);
+        Self { inner: Arc::new(inner) }
+    }
+
+    /// The smart account the session acts for.
+    pub fn account(&self) -> Address {
+        self.inner.credentials.account
+    }
+
+    /// The chain the session is on.
+    pub fn chain_id(&self) -> u32 {
+        self.inner.credentials.chain_id
+    }
+
+    /// The session key's address.
+    pub fn session_key(&self) -> Address {
+        self.inner.credentials.key.public_key
+    }
+
+    /// The credentials, without their secret.
+    pub fn credentials(&self) -> &SessionCredentials {
+        &self.inner.credentials
+    }
+
+    /// The `wallet_prepareCalls` request for `calls` under this session.
+    pub fn request(&self, calls: &[Call]) -> CallRequest {
+        let creds = &self.inner.credentials;
+        CallRequest {
+            params: PrepareCallsParams {
+                calls: Some(calls.to_vec()),
+                from: creds.account,
+                chain_id: creds.chain_id,
+                capabilities: Some(PrepareCallsCapabilities {
+                    permissions: Some(PermissionsCapability::Context { context: creds.context.clone() }),
+                    paymaster_service: self.inner.policy.map(sponsorship),
+                    ..PrepareCallsCapabilities::default()
+                }),
+                paymaster_permit_signature: None,
+            },
+            validation: self.inner.validation,
+        }
+    }
+
+    /// Sends `calls` as one atomic operation and waits for its final status. `Ok` only when
+    /// it succeeded (status 2xx).
+    pub async fn send_calls(&self, calls: &[Call]) -> Result<CallOutcome, CallsError> {
+        let wait = self.inner.wait.clone();
+        self.send_calls_with(calls, Some(&wait), &NoProgress).await
+    }
+
+    /// Sends `calls`; with `wait`, waits for a final status, otherwise returns once the
+    /// endpoint accepted the operation (status 100). Each step is reported to `progress`.
+    pub async fn send_calls_with(
+        &self,
+        calls: &[Call],
+        wait: Option<&WaitPolicy>,
+        progress: &dyn ProgressSink,
+    ) -> Result<CallOutcome, CallsError> {
+        let sent = self.send_serialized(calls, progress).await?;
+        match wait {
+            Some(policy) => calls::wait_for(&self.inner.rpc, &sent.call_id, policy, progress).await,
+            None => Ok(sent.pending_outcome()),
+        }
+    }
+
+    /// Prepare → verify → sign → send under the client's lock (see the module docs).
+    async fn send_serialized(&self, calls: &[Call], progress: &dyn ProgressSink) -> Result<Sent, CallsError> {
+        let inner = &*self.inner;
+        let request = self.request(calls);
+        let mut last = inner.sending.lock().await;
+        let mut conflicts = 0;
+        let mut waited_for_previous = false;
+        loop {
+            let verified = calls::prepare(&inner.rpc, &request, progress).await?;
+            let nonce = verified.nonce();
+            if let (Some(n), Some(prev)) = (nonce, last.as_ref())
+                && same_key(n, prev.nonce)
+                && n <= prev.nonce
+                && !waited_for_previous
+            {
+                // The endpoint does not count our previous operation yet: let it land.
+                tracing::debug!(call_id = %prev.call_id, "waiting for the previous operation before reusing its nonce key");
+                let _ = calls::wait_for(&inner.rpc, &prev.call_id, &inner.wait, &NoProgress).await;
+                waited_for_previous = true;
+                continue;
+            }
+            match calls::sign_and_send(&inner.rpc, &*inner.signer, &request, verified, progress).await {
+                Ok(sent) => {
+                    if let Some(n) = nonce {
+                        *last = Some(LastSent { nonce: n, call_id: sent.call_id.clone() });
+                    }
+                    return Ok(sent);
+                }
+                Err(e) if e.is_nonce_conflict() && conflicts < NONCE_CONFLICT_RETRIES => {
+                    conflicts += 1;
+                    tracing::debug!(conflicts, error = %e, "nonce taken by another sender; preparing again");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The status of a call, read once.
+    pub async fn status(&self, call_id: &Bytes) -> Result<CallOutcome, CallsError> {
+        calls::status(&self.inner.rpc, call_id).await
+    }
+
+    /// Waits for a call this (or another) client sent to reach a final status.
+    pub async fn wait(&self, call_id: &Bytes) -> Result<CallOutcome, CallsError> {
+        calls::wait_for(&self.inner.rpc, call_id, &self.inner.wait, &NoProgress).await
+    }
+}
+
+/// Whether two nonces share their 192-bit key.
+fn same_key(a: U256, b: U256) -> bool {
+    (a >> 64) == (b >> 64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+
+    #[test]
+    fn the_client_can_be_shared_between_tasks() {
+        assert_send_sync::<SessionClient>();
+    }
+
+    #[test]
+    fn nonce_keys_are_compared_without_the_sequence() {
+        let key = U256::from(0x102u64) << 64;
+        assert!(same_key(key, key + U256::from(5)));
+        assert!(!same_key(key, U256::from(0x100u64) << 64));
+    }
+}

@@ -1,0 +1,341 @@
+//! The app's list of sessions, kept in one JSON file that survives restarts and crashes.
+//!
+//! `sessions.json` in the app's data folder holds `{format, version, sessions: [...]}`.
+//! Every change writes the whole file atomically ([`crate::atomic_file`]: temp file in the
+//! same folder, fsync, rename, fsync folder) and only then changes the list in memory, so
+//! after a failed write memory and disk still agree and a crash leaves the old list or the
+//! new one. Lists are small (tens of sessions), so rewriting the file is cheap.
+//!
+//! Loading never starts empty over a file it cannot use. A damaged file (not JSON, wrong
+//! shape, a record that contradicts its own credentials, a secret where none may be, …) is
+//! moved aside as `sessions.json.corrupt-<unix time>` and reported as
+//! [`StoreError::Corrupt`] naming the problem; the next open starts a new list and the old
+//! file stays for the user to inspect. A file from a newer Warden (a higher `version`) is
+//! left exactly where it is and refused. A file that cannot be read at all (permissions)
+//! is refused and left alone.
+//!
+//! * [`record`] — one session: the record, its status, its checks.
+//!
+//! Left out: locking between processes (the app is the only writer) and any secret (the
+//! session key stays in the keychain; records refuse to carry one).
+
+pub mod record;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use record::{
+    CallOutcome, EndpointKind, EndpointRef, MAX_LABEL_CHARS, RecordProblem, SentCall, SessionRecord, SessionStatus,
+    check_label,
+};
+
+use crate::api::UuidV4;
+use crate::atomic_file::{self, AtomicWriteError, Existing, write_atomic};
+use crate::error::{Coded, ErrorCode};
+
+/// The file name inside the data folder.
+pub const FILE_NAME: &str = "sessions.json";
+/// The `format` field of the file.
+pub const FORMAT: &str = "warden.sessions";
+/// The only version this Warden reads and writes.
+pub const VERSION: u64 = 1;
+
+/// What is wrong with a sessions file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CorruptProblem {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file is not valid JSON (line {line}, column {column}: {reason})")]
+    NotJson { line: usize, column: usize, reason: String },
+    #[error("the file is not a Warden sessions file (`format` is {found})")]
+    WrongFormat { found: String },
+    #[error("`version` is {found}, which no Warden writes")]
+    BadVersion { found: String },
+    #[error("`sessions` is missing or not a list")]
+    NoSessionList,
+    #[error("session #{index}: {reason}")]
+    Record { index: usize, reason: String },
+    #[error("sessions #{first} and #{second} have the same {what}")]
+    Duplicate { first: usize, second: usize, what: &'static str },
+}
+
+/// Why the store could not be opened or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: cannot read the sessions file: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: the sessions file is damaged: {problem}; {}", kept_note(.kept_as.as_deref(), .move_error.as_deref()))]
+    Corrupt { path: PathBuf, problem: CorruptProblem, kept_as: Option<PathBuf>, move_error: Option<String> },
+    #[error(
+        "{path}: the sessions file has version {found}, written by a newer Warden (this one reads version {VERSION}); it was left untouched"
+    )]
+    NewerVersion { path: PathBuf, found: u64 },
+    #[error("cannot save the sessions list: {0}")]
+    Write(#[from] AtomicWriteError),
+    #[error("no session with id {id}")]
+    Unknown { id: UuidV4 },
+    #[error("session {id} is already in the list{}", duplicate_note(.same_session_id))]
+    Duplicate { id: UuidV4, same_session_id: bool },
+    #[error("invalid session record: {0}")]
+    InvalidRecord(#[from] RecordProblem),
+}
+
+fn duplicate_note(same_session_id: &bool) -> &'static str {
+    if *same_session_id { " (same on-chain session id)" } else { "" }
+}
+
+fn kept_note(kept_as: Option<&Path>, move_error: Option<&str>) -> String {
+    match (kept_as, move_error) {
+        (Some(p), _) => format!("it was moved to {} and a new list was started; nothing was deleted", p.display()),
+        (None, Some(e)) => format!("it could not be moved aside ({e}) and was left in place"),
+        (None, None) => "it was left in place".to_owned(),
+    }
+}
+
+impl Coded for StoreError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::Read { .. } => ErrorCode::StorageFailed,
+            Self::Corrupt { .. } | Self::NewerVersion { .. } => ErrorCode::StoreCorrupt,
+            Self::Write(e) => e.code(),
+            Self::Unknown { .. } => ErrorCode::SessionUnknown,
+            Self::Duplicate { .. } => ErrorCode::AlreadyExists,
+            Self::InvalidRecord(_) => ErrorCode::InvalidInput,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FileOut<'a> {
+    format: &'static str,
+    version: u64,
+    sessions: &'a [SessionRecord],
+}
+
+/// The app's sessions, backed by `sessions.json` in a folder.
+#[derive(Debug)]
+pub struct SessionStore {
+    path: PathBuf,
+    sessions: Vec<SessionRecord>,
+}
+
+impl SessionStore {
+    /// Opens the list in `dir` (created if missing); no file yet means an empty list.
+    /// Stray temporary files of an interrupted write are removed. See the module docs for
+    /// damaged and newer files.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let path = dir.join(FILE_NAME);
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Read { path: path.clone(), source })?;
+        if let Ok(strays) = atomic_file::stray_temp_files(&path) {
+            for stray in strays {
+                // A leftover of a killed write; the real file is intact either way.
+                let _ = std::fs::remove_file(&stray);
+            }
+        }
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self { path, sessions: Vec::new() }),
+            Err(source) => return Err(StoreError::Read { path, source }),
+        };
+        match parse(&bytes) {
+            Ok(sessions) => Ok(Self { path, sessions }),
+            Err(Parsed::Newer(found)) => Err(StoreError::NewerVersion { path, found }),
+            Err(Parsed::Corrupt(problem)) => Err(set_aside(path, problem)),
+        }
+    }
+
+    /// The file backing the list.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every session, oldest first.
+    pub fn list(&self) -> &[SessionRecord] {
+        &self.sessions
+    }
+
+    /// The session with this record id.
+    pub fn get(&self, id: UuidV4) -> Result<&SessionRecord, StoreError> {
+        self.sessions.iter().find(|r| r.id == id).ok_or(StoreError::Unknown { id })
+    }
+
+    /// The session with this on-chain session id, if the list has it.
+    pub fn find_by_session_id(&self, session_id: &[u8]) -> Option<&SessionRecord> {
+        self.sessions.iter().find(|r| r.session_id.as_ref() == session_id)
+    }
+
+    /// Adds a session. Refused when the record fails its checks or its id or on-chain
+    /// session id is already listed.
+    pub fn insert(&mut self, record: SessionRecord) -> Result<(), StoreError> {
+        record.check()?;
+        if let Some(existing) = self.sessions.iter().find(|r| r.id == record.id || r.session_id == record.session_id) {
+            return Err(StoreError::Duplicate {
+                id: existing.id,
+                same_session_id: existing.session_id == record.session_id,
+            });
+        }
+        let mut next = self.sessions.clone();
+        next.push(record);
+        self.commit(next)
+    }
+
+    /// Records the first use at `at` (kept when already set: the first one counts).
+    pub fn mark_first_used(&mut self, id: UuidV4, at: u64) -> Result<&SessionRecord, StoreError> {
+        self.change(id, |r| {
+            r.first_used_at.get_or_insert(at);
+        })
+    }
+
+    /// Records the revocation at `at` (kept when already set).
+    pub fn mark_revoked(&mut self, id: UuidV4, at: u64) -> Result<&SessionRecord, StoreError> {
+        self.change(id, |r| {
+            r.revoked_at.get_or_insert(at);
+        })
+    }
+
+    /// Adds or updates (same call id) a call Warden sent with the session key. A confirmed
+    /// call also marks the first use.
+    pub fn record_call(&mut self, id: UuidV4, call: SentCall) -> Result<&SessionRecord, StoreError> {
+        self.change(id, |r| {
+            if call.outcome == CallOutcome::Confirmed {
+                r.first_used_at.get_or_insert(call.sent_at);
+            }
+            match r.sent_calls.iter_mut().find(|c| c.call_id == call.call_id) {
+                Some(existing) => *existing = call,
+                None => r.sent_calls.push(call),
+            }
+        })
+    }
+
+    /// Renames a session.
+    pub fn set_label(&mut self, id: UuidV4, label: &str) -> Result<&SessionRecord, StoreError> {
+        let label = check_label(label)?;
+        self.change(id, |r| r.label = label)
+    }
+
+    /// Removes a session from the list (local only; nothing on chain changes) and returns it.
+    pub fn forget(&mut self, id: UuidV4) -> Result<SessionRecord, StoreError> {
+        let index = self.index(id)?;
+        let mut next = self.sessions.clone();
+        let removed = next.remove(index);
+        self.commit(next)?;
+        Ok(removed)
+    }
+
+    fn index(&self, id: UuidV4) -> Result<usize, StoreError> {
+        self.sessions.iter().position(|r| r.id == id).ok_or(StoreError::Unknown { id })
+    }
+
+    fn change(&mut self, id: UuidV4, f: impl FnOnce(&mut SessionRecord)) -> Result<&SessionRecord, StoreError> {
+        let index = self.index(id)?;
+        let mut next = self.sessions.clone();
+        f(&mut next[index]);
+        self.commit(next)?;
+        Ok(&self.sessions[index])
+    }
+
+    /// Writes `next` and, only when that worked, makes it the list.
+    fn commit(&mut self, next: Vec<SessionRecord>) -> Result<(), StoreError> {
+        let mut json = serde_json::to_vec_pretty(&FileOut { format: FORMAT, version: VERSION, sessions: &next })
+            .map_err(|e| {
+                StoreError::Write(AtomicWriteError::Io {
+                    path: self.path.clone(),
+                    action: "serialize the list",
+                    source: std::io::Error::other(e),
+                })
+            })?;
+        json.push(b'\n');
+        write_atomic(&self.path, &json, 0o600, Existing::Replace)?;
+        self.sessions = next;
+        Ok(())
+    }
+}
+
+enum Parsed {
+    Corrupt(CorruptProblem),
+    Newer(u64),
+}
+
+impl From<CorruptProblem> for Parsed {
+    fn from(p: CorruptProblem) -> Self {
+        Self::Corrupt(p)
+    }
+}
+
+fn parse(bytes: &[u8]) -> Result<Vec<SessionRecord>, Parsed> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(CorruptProblem::Empty.into());
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| CorruptProblem::NotJson {
+        line: e.line(),
+        column: e.column(),
+        reason: e.to_string().split(" at line").next().unwrap_or_default().to_owned(),
+    })?;
+    let format = value.get("format");
+    if format.and_then(serde_json::Value::as_str) != Some(FORMAT) {
+        let found = format.map_or_else(|| "missing".to_owned(), |f| f.to_string());
+        return Err(CorruptProblem::WrongFormat { found }.into());
+    }
+    match value.get("version").and_then(serde_json::Value::as_u64) {
+        Some(VERSION) => {}
+        Some(v) if v > VERSION => return Err(Parsed::Newer(v)),
+        _ => {
+            let found = value.get("version").map_or_else(|| "missing".to_owned(), |v| v.to_string());
+            return Err(CorruptProblem::BadVersion { found }.into());
+        }
+    }
+    let Some(list) = value.get("sessions").and_then(serde_json::Value::as_array) else {
+        return Err(CorruptProblem::NoSessionList.into());
+    };
+    let mut sessions: Vec<SessionRecord> = Vec::with_capacity(list.len());
+    for (index, item) in list.iter().enumerate() {
+        let record: SessionRecord = serde_path_to_error::deserialize(item).map_err(|e| {
+            let path = e.path().to_string();
+            let reason = if path == "." { e.inner().to_string() } else { format!("{path}: {}", e.inner()) };
+            CorruptProblem::Record { index, reason }
+        })?;
+        record.check().map_err(|p| CorruptProblem::Record { index, reason: p.to_string() })?;
+        for (first, other) in sessions.iter().enumerate() {
+            let what = if other.id == record.id {
+                "id"
+            } else if other.session_id == record.session_id {
+                "session id"
+            } else {
+                continue;
+            };
+            return Err(CorruptProblem::Duplicate { first, second: index, what }.into());
+        }
+        sessions.push(record);
+    }
+    Ok(sessions)
+}
+
+/// Moves a damaged file to `NAME.corrupt-<unix time>[-n]` and builds the error reporting it.
+fn set_aside(path: PathBuf, problem: CorruptProblem) -> StoreError {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut moved = Err(String::from("no free name"));
+    for n in 0..100u32 {
+        let suffix = if n == 0 { String::new() } else { format!("-{n}") };
+        let target = path.with_file_name(format!("{name}.corrupt-{now}{suffix}"));
+        if target.symlink_metadata().is_ok() {
+            continue;
+        }
+        moved = std::fs::rename(&path, &target).map(|()| target).map_err(|e| e.to_string());
+        break;
+    }
+    if moved.is_ok() {
+        let _ = atomic_file::sync_dir(atomic_file::parent_dir(&path));
+    }
+    tracing::error!(path = %path.display(), %problem, "sessions file is damaged");
+    let (kept_as, move_error) = match moved {
+        Ok(p) => (Some(p), None),
+        Err(e) => (None, Some(e)),
+    };
+    StoreError::Corrupt { path, problem, kept_as, move_error }
+}

@@ -1,0 +1,295 @@
+//! The activity log: entries chain by hash; editing, forging, deleting, reordering or
+//! cutting lines is reported at the right entry with the right problem, also after more
+//! entries were appended; filters; the file is 0600.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use alloy_primitives::{Address, B256, FixedBytes, U256};
+use warden_core::activity::{
+    ActivityEntry, ActivityError, ActivityKind, ActivityLog, Filter, HEAD_FILE, Integrity, LOG_FILE, LogProblem,
+    Summary,
+};
+use warden_core::{Coded, ErrorCode};
+
+const ACCOUNT: Address = Address::repeat_byte(0x11);
+const KEY: Address = Address::repeat_byte(0x22);
+
+fn session(n: u8) -> FixedBytes<16> {
+    FixedBytes::repeat_byte(n)
+}
+
+/// A log with `n` entries of varied kinds; entries alternate between sessions 1 and 2.
+fn log_with(dir: &Path, n: u64) -> ActivityLog {
+    let log = ActivityLog::open(dir).unwrap();
+    for i in 0..n {
+        let kind = ActivityKind::ALL[i as usize % ActivityKind::ALL.len()];
+        let summary = Summary::new("Did something").address("account", ACCOUNT).wei("value", U256::from(i));
+        log.append(kind, summary, Some(session(1 + (i % 2) as u8)), 1_000 + i).unwrap();
+    }
+    log
+}
+
+fn lines(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join(LOG_FILE)).unwrap().lines().map(str::to_owned).collect()
+}
+
+fn write_lines(dir: &Path, lines: &[String]) {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    std::fs::write(dir.join(LOG_FILE), text).unwrap();
+}
+
+fn broken(integrity: &Integrity) -> (Option<u64>, LogProblem) {
+    assert!(!integrity.intact, "{integrity:?}");
+    (integrity.broken_at, integrity.problem.clone().unwrap())
+}
+
+#[test]
+fn entries_chain_by_hash_and_read_back_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_with(dir.path(), 5);
+    let view = log.read(Filter::default()).unwrap();
+    assert_eq!(view.integrity, Integrity { intact: true, broken_at: None, problem: None, entries: 5 });
+    let mut prev = B256::ZERO;
+    for (i, e) in view.entries.iter().enumerate() {
+        assert_eq!(e.seq, i as u64 + 1);
+        assert_eq!(e.at, 1_000 + i as u64);
+        assert_eq!(e.prev, prev);
+        assert_eq!(e.hash, e.compute_hash());
+        prev = e.hash;
+    }
+    assert_eq!(
+        view.entries[1].summary,
+        "Did something · account 0x1111111111111111111111111111111111111111 · value 1 wei"
+    );
+    // Each line is exactly the documented object.
+    let first: serde_json::Value = serde_json::from_str(&lines(dir.path())[0]).unwrap();
+    let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["seq", "at", "kind", "summary", "sessionId", "prev", "hash"]);
+    assert_eq!(first["kind"], "account_created");
+    assert_eq!(first["sessionId"], "0x01010101010101010101010101010101");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join(LOG_FILE)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    log.ensure_intact().unwrap();
+    // A new handle on the same folder continues the chain.
+    let again = ActivityLog::open(dir.path()).unwrap();
+    let e = again.append(ActivityKind::Forgotten, Summary::new("Forgot"), None, 2_000).unwrap();
+    assert_eq!((e.seq, e.prev), (6, prev));
+    assert!(again.verify().unwrap().intact);
+}
+
+#[test]
+fn an_empty_log_is_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = ActivityLog::open(dir.path()).unwrap();
+    let view = log.read(Filter::default()).unwrap();
+    assert!(view.entries.is_empty());
+    assert!(view.integrity.intact);
+}
+
+#[test]
+fn filters_by_kind_and_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_with(dir.path(), 12);
+    let approved = log.read(Filter { kind: Some(ActivityKind::Approved), session_id: None }).unwrap();
+    assert_eq!(approved.entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 12]);
+    let s2 = log.read(Filter { kind: None, session_id: Some(session(2)) }).unwrap();
+    assert_eq!(s2.entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 4, 6, 8, 10, 12]);
+    let both = log.read(Filter { kind: Some(ActivityKind::Approved), session_id: Some(session(2)) }).unwrap();
+    assert_eq!(both.entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [12]);
+    assert!(s2.integrity.intact);
+}
+
+#[test]
+fn an_edited_past_line_is_reported_at_its_entry_even_after_more_appends() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_with(dir.path(), 6);
+    let mut l = lines(dir.path());
+    l[2] = l[2].replace("value 2 wei", "value 2000 wei");
+    write_lines(dir.path(), &l);
+    let (at, problem) = broken(&log.verify().unwrap());
+    assert_eq!((at, problem), (Some(3), LogProblem::Edited { line: 3 }));
+
+    let e = log.ensure_intact().unwrap_err();
+    assert!(matches!(e, ActivityError::Tampered { at: Some(3), .. }), "{e}");
+    assert_eq!(e.code(), ErrorCode::LogTampered);
+    assert!(e.to_string().contains("at entry 3"), "{e}");
+
+    for i in 0..3 {
+        log.append(ActivityKind::Signed, Summary::new("Signed"), None, 5_000 + i).unwrap();
+    }
+    let view = log.read(Filter::default()).unwrap();
+    assert_eq!(view.entries.len(), 9, "the edited entry is still shown, and the new ones");
+    assert_eq!((view.integrity.broken_at, view.integrity.problem), (Some(3), Some(LogProblem::Edited { line: 3 })));
+}
+
+#[test]
+fn a_forged_entry_with_a_recomputed_hash_breaks_the_chain_at_the_next_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_with(dir.path(), 5);
+    let mut l = lines(dir.path());
+    let mut e: ActivityEntry = serde_json::from_str(&l[1]).unwrap();
+    e.summary = "Nothing happened".into();
+    e.hash = e.compute_hash();
+    l[1] = serde_json::to_string(&e).unwrap();
+    write_lines(dir.path(), &l);
+    assert_eq!(broken(&log.verify().unwrap()), (Some(3), LogProblem::ChainBroken { seq: 3 }));
+}
+
+#[test]
+fn a_deleted_line_is_reported_even_after_more_appends() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_with(dir.path(), 6);
+    let mut l = lines(dir.path());
+    l.remove(2);
+    write_lines(dir.path(), &l);
+    assert_eq!(broken(&log.verify().unwrap()), (Some(3), LogProblem::Missing { expected: 3, found: 4 }));
+    log.append(ActivityKind::Revoked, Summary::new("Revoked"), None, 9_000).unwrap();
+    assert_eq!(broken(&log.verify().unwrap()), (Some(3), LogProblem::Missing { expected: 3, found: 4 }));
+    assert!(LogProblem::Missing { expected: 3, found: 4 }.to_string().contains("entries 3 to 3 are missing"));
+}
+
+#[test]
+fn reordered_lines_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_with(dir.path(), 5);
+    let mut l = lines(dir.path());
+    l.swap(1, 2);
+    write_lines(dir.path(), &l);
+    assert_eq!(broken(&log.verify().unwrap()), (Some(2), LogProblem::OutOfOrder { expected: 2, found: 3 }));
+    // A repeated line.
+    let mut l = lines(dir.path());
+    l.swap(1, 2);
+    l.insert(3, l[2].clone());
+    write_lines(dir.path(), &l);
+    assert_eq!(broken(&log.verify().unwrap()), (Some(4), LogProblem::OutOfOrder { expected: 4, found: 3 }));
+}
+
+#[test]
+fn a_cut_tail_is_reported_and_appending_keeps_it_visible() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_with(dir.path(), 4);
+    // Cut in the middle of the last line (a write interrupted, or the file truncated).
+    let text = std::fs::read(dir.path().join(LOG_FILE)).unwrap();
+    std::fs::write(dir.path().join(LOG_FILE), &text[..text.len() - 40]).unwrap();
+    assert_eq!(broken(&log.verify().unwrap()), (Some(4), LogProblem::TruncatedTail { line: 4 }));
+    let e = log.append(ActivityKind::Exported, Summary::new("Exported"), None, 9_000).unwrap();
+    assert_eq!(e.seq, 5, "numbering continues after the anchored entry 4");
+    let view = log.read(Filter::default()).unwrap();
+    assert_eq!(view.entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3, 5]);
+    let (at, problem) = (view.integrity.broken_at, view.integrity.problem.unwrap());
+    assert_eq!(at, Some(4));
+    assert!(matches!(problem, LogProblem::Malformed { line: 4, .. }), "{problem}");
+}
+
+#[test]
+fn whole_lines_cut_from_the_end_are_caught_by_the_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_with(dir.path(), 6);
+    let l = lines(dir.path());
+    write_lines(dir.path(), &l[..4]);
+    assert_eq!(broken(&log.verify().unwrap()), (Some(5), LogProblem::TailRemoved { anchored: 6, last: 4 }));
+    // Appending after the cut: the gap stays visible.
+    let e = log.append(ActivityKind::Approved, Summary::new("Approved"), None, 9_000).unwrap();
+    assert_eq!(e.seq, 7);
+    assert_eq!(broken(&log.verify().unwrap()), (Some(5), LogProblem::Missing { expected: 5, found: 7 }));
+
+    // The whole file deleted.
+    std::fs::remove_file(dir.path().join(LOG_FILE)).unwrap();
+    assert_eq!(broken(&log.verify().unwrap()), (Some(1), LogProblem::TailRemoved { anchored: 7, last: 0 }));
+}
+
+#[test]
+fn a_consistently_rechained_log_differs_from_its_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_with(dir.path(), 4);
+    let mut prev = B256::ZERO;
+    let mut out = Vec::new();
+    for line in lines(dir.path()) {
+        let mut e: ActivityEntry = serde_json::from_str(&line).unwrap();
+        if e.seq == 2 {
+            e.summary = "Rewritten".into();
+        }
+        e.prev = prev;
+        e.hash = e.compute_hash();
+        prev = e.hash;
+        out.push(serde_json::to_string(&e).unwrap());
+    }
+    write_lines(dir.path(), &out);
+    assert_eq!(broken(&log.verify().unwrap()), (Some(4), LogProblem::Rewritten { seq: 4 }));
+}
+
+#[test]
+fn a_missing_or_damaged_anchor_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_with(dir.path(), 3);
+    std::fs::write(dir.path().join(HEAD_FILE), b"{").unwrap();
+    assert_eq!(broken(&log.verify().unwrap()), (None, LogProblem::AnchorMissing));
+    std::fs::remove_file(dir.path().join(HEAD_FILE)).unwrap();
+    assert_eq!(broken(&log.verify().unwrap()), (None, LogProblem::AnchorMissing));
+    // The next append restores it; the log is whole again.
+    log.append(ActivityKind::Signed, Summary::new("Signed"), None, 9).unwrap();
+    assert!(log.verify().unwrap().intact);
+}
+
+#[test]
+fn garbage_lines_are_malformed_with_the_line_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_with(dir.path(), 3);
+    let mut l = lines(dir.path());
+    l[1] = l[1].replace("\"kind\":\"grant_requested\"", "\"kind\":\"nonsense\"");
+    write_lines(dir.path(), &l);
+    let (at, problem) = broken(&log.verify().unwrap());
+    assert_eq!(at, Some(2));
+    assert!(matches!(&problem, LogProblem::Malformed { line: 2, reason } if reason.contains("nonsense")), "{problem}");
+    let mut l = lines(dir.path());
+    l[1] = String::new();
+    write_lines(dir.path(), &l);
+    assert!(matches!(broken(&log.verify().unwrap()), (Some(2), LogProblem::Malformed { line: 2, .. })));
+}
+
+#[test]
+fn an_unreadable_log_is_a_storage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(LOG_FILE)).unwrap();
+    let log = ActivityLog::open(dir.path()).unwrap();
+    let e = log.verify().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::StorageFailed);
+    let e = log.append(ActivityKind::Signed, Summary::new("x"), None, 1).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::StorageFailed);
+    assert!(e.to_string().contains(LOG_FILE), "{e}");
+}
+
+#[test]
+fn appends_from_many_threads_stay_one_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = std::sync::Arc::new(ActivityLog::open(dir.path()).unwrap());
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for i in 0..10 {
+                    log.append(
+                        ActivityKind::TestCall,
+                        Summary::new("Test call").address("key", KEY),
+                        None,
+                        t * 100 + i,
+                    )
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let integrity = log.verify().unwrap();
+    assert!(integrity.intact, "{integrity:?}");
+    assert_eq!(integrity.entries, 40);
+}

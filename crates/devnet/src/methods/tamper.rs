@@ -1,0 +1,115 @@
+//! `devnet_setTamper`: a test-only switch that makes the devnet a dishonest server.
+//!
+//! Warden must never sign a grant that differs from what the user asked for. To test that
+//! against a real server, a devnet started with `--test-hooks` ([`crate::DevnetConfig`]'s
+//! `test_hooks`) accepts `devnet_setTamper([mode])`, after which the next
+//! `wallet_createSession` grants more than it was asked:
+//!
+//! | mode | what the next grant installs instead |
+//! |---|---|
+//! | `root` | full control (`root`) |
+//! | `higher-allowance` | the first native, ERC-20 or gas allowance × 1000 |
+//! | `other-key` | the asked permissions, for a session key nobody asked for |
+//! | `off` | (clears a pending mode) |
+//!
+//! The broader grant goes through the normal path — validated, encoded, nonce and digest
+//! computed, remembered as the session — so its typed data is internally consistent and
+//! `rawPayload` is its true digest: only a comparison with the request can tell. The mode
+//! applies once. Without `--test-hooks` the method does not exist (-32601).
+
+use alloy_primitives::{Address, U256};
+use rand::RngCore;
+use serde_json::{Value, json};
+use warden_core::api::CreateSessionParams;
+use warden_core::permissions::Permission;
+
+use super::{Emulator, MethodError};
+
+/// How the next grant is broadened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TamperMode {
+    Root,
+    HigherAllowance,
+    OtherKey,
+}
+
+impl TamperMode {
+    fn parse(s: &str) -> Option<Option<Self>> {
+        match s {
+            "root" => Some(Some(Self::Root)),
+            "higher-allowance" => Some(Some(Self::HigherAllowance)),
+            "other-key" => Some(Some(Self::OtherKey)),
+            "off" => Some(None),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Root => "root",
+            Self::HigherAllowance => "higher-allowance",
+            Self::OtherKey => "other-key",
+        }
+    }
+}
+
+/// `devnet_setTamper([mode])`.
+pub async fn set_tamper(emu: &Emulator, params: Value) -> Result<Value, MethodError> {
+    if !emu.test_hooks {
+        return Err(MethodError::TestHooksDisabled { method: "devnet_setTamper" });
+    }
+    let [mode]: [String; 1] = serde_json::from_value(params).map_err(|e| {
+        MethodError::Invalid(format!(
+            "devnet_setTamper params must be [mode] (root, higher-allowance, other-key, off): {e}"
+        ))
+    })?;
+    let parsed = TamperMode::parse(&mode).ok_or_else(|| {
+        MethodError::Invalid(format!(
+            "devnet_setTamper: unknown mode {mode:?} (root, higher-allowance, other-key, off)"
+        ))
+    })?;
+    *emu.tamper.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = parsed;
+    tracing::warn!(mode, "devnet test hook: the next wallet_createSession will grant more than asked");
+    Ok(json!({ "mode": parsed.map_or("off", TamperMode::name) }))
+}
+
+/// Applies and clears a pending mode to a `wallet_createSession` request.
+pub(crate) fn apply_pending(emu: &Emulator, mut p: CreateSessionParams) -> Result<CreateSessionParams, MethodError> {
+    let Some(mode) = emu.tamper.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() else {
+        return Ok(p);
+    };
+    match mode {
+        TamperMode::Root => p.permissions = vec![Permission::Root],
+        TamperMode::HigherAllowance => {
+            let raise = |a: &mut U256| {
+                *a = if a.is_zero() {
+                    U256::from(10u64).pow(U256::from(18u64))
+                } else {
+                    a.saturating_mul(U256::from(1000u64))
+                }
+            };
+            let target = p.permissions.iter_mut().find_map(|perm| match perm {
+                Permission::NativeTokenTransfer { allowance } | Permission::Erc20TokenTransfer { allowance, .. } => {
+                    Some(allowance)
+                }
+                Permission::GasLimit { limit } => Some(limit),
+                _ => None,
+            });
+            match target {
+                Some(a) => raise(a),
+                None => {
+                    return Err(MethodError::Invalid(
+                        "devnet tamper higher-allowance: the request has no allowance to raise".into(),
+                    ));
+                }
+            }
+        }
+        TamperMode::OtherKey => {
+            let mut bytes = [0u8; 20];
+            rand::rng().fill_bytes(&mut bytes);
+            p.key.public_key = Address::from(bytes);
+        }
+    }
+    tracing::warn!(mode = mode.name(), "devnet test hook: granting more than asked");
+    Ok(p)
+}
