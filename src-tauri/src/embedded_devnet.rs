@@ -16,6 +16,9 @@ use warden_devnet::{Devnet, DevnetConfig, DevnetHandle};
 
 use crate::error::{AppError, AppErrorCode};
 
+/// How long a stop waits for the devnet's server to finish gracefully.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Where a running devnet listens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DevnetEndpoint {
@@ -65,12 +68,16 @@ impl EmbeddedDevnet {
         Ok(ep)
     }
 
-    /// Stops the devnet if it runs, waiting for it to finish.
+    /// Stops the devnet if it runs. A graceful stop waits for open connections (the
+    /// app's own pooled ones among them), so it gets [`STOP_GRACE`]; after that the server
+    /// is aborted and anvil killed.
     pub async fn stop(&self) {
         let handle = self.running.lock().await.take();
         if let Some(handle) = handle {
-            handle.stop().await;
-            info!("local devnet stopped");
+            match tokio::time::timeout(STOP_GRACE, handle.stop()).await {
+                Ok(()) => info!("local devnet stopped"),
+                Err(_) => info!("local devnet stopped (connections still open were cut)"),
+            }
         }
     }
 }

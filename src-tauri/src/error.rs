@@ -234,7 +234,8 @@ mod tests {
         let contract = "invalid_input invalid_permissions verification_failed decode_failed bad_signature rpc_error \
                         unavailable rate_limited bad_response key_not_found keychain_locked keychain_denied \
                         keychain_unavailable keychain_corrupt already_exists internal not_confirmed no_owner_key \
-                        devnet_failed not_on_devnet call_failed";
+                        devnet_failed not_on_devnet call_failed approval_expired approval_unknown approval_used \
+                        not_verified session_unknown export_failed log_tampered storage_failed store_corrupt";
         assert_eq!(names, contract.split_whitespace().collect::<Vec<_>>());
     }
 }

@@ -9,7 +9,8 @@
 //! The process is started on an ephemeral port (`--port 0`) and is ready when it prints
 //! `Listening on 127.0.0.1:PORT`; its output is drained for as long as it runs (a full pipe
 //! would stall it) and kept in the last few lines for error messages. It is killed when the
-//! [`AnvilProcess`] is dropped. Left out: anvil's own `--state` (the devnet dumps and loads
+//! [`AnvilProcess`] is dropped, and on Linux also when the process that started it dies
+//! (`setpriv --pdeathsig`). Left out: anvil's own `--state` (the devnet dumps and loads
 //! node state itself, see `persist`).
 
 use std::collections::VecDeque;
@@ -184,10 +185,28 @@ fn drain<R: AsyncRead + Unpin + Send + 'static>(
     });
 }
 
+/// On Linux, util-linux's `setpriv --pdeathsig KILL` makes the kernel kill anvil when the
+/// process that started it dies, even by SIGKILL (when `kill_on_drop` never runs), so a
+/// killed app or CLI leaves no node behind. Elsewhere, or without setpriv, anvil is started
+/// directly and only `kill_on_drop` stops it.
+fn parent_death_wrapper() -> Option<&'static Path> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    ["/usr/bin/setpriv", "/bin/setpriv"].into_iter().map(Path::new).find(|p| is_executable_file(p))
+}
+
 impl AnvilProcess {
     /// Starts anvil at `path` on 127.0.0.1 with an ephemeral port and waits until it listens.
     pub async fn spawn(path: &Path, opts: &AnvilOptions) -> Result<Self, AnvilError> {
-        let mut cmd = Command::new(path);
+        let mut cmd = match parent_death_wrapper() {
+            Some(setpriv) => {
+                let mut c = Command::new(setpriv);
+                c.args(["--pdeathsig", "KILL", "--"]).arg(path);
+                c
+            }
+            None => Command::new(path),
+        };
         cmd.args(["--host", "127.0.0.1", "--port", "0", "--chain-id"])
             .arg(opts.chain_id.to_string())
             .stdin(Stdio::null())

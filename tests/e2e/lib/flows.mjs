@@ -54,7 +54,14 @@ export async function prepareFor7702(app) {
   await createOwnerKey(app, 'Throwaway');
   const radio = await app.session.find('input[type=radio][name=accountType][value="7702"]');
   await radio.click();
-  await app.until('the 7702 choice', () => radio.property('checked'));
-  await app.click('Add owner key');
-  await app.byLabel('Label');
+  await app.until('the 7702 choice and its account', async () => {
+    if (!(await radio.property('checked'))) return false;
+    return (await app.has('Account address')) && !/Asking the backend/.test(await app.bodyText());
+  });
+  // The account screen re-renders as the lookup settles; click until the form opens.
+  await app.until('the add-key form', async () => {
+    if (await app.has('Label')) return true;
+    await app.click('Add owner key');
+    return app.has('Label');
+  }, { interval: 500 });
 }

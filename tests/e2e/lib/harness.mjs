@@ -146,6 +146,11 @@ export class App {
     this.shots += 1;
     const file = join(SHOTS, `${this.name}-${String(this.shots).padStart(2, '0')}-${what}.png`);
     try {
+      // WebKitWebDriver snapshots the last composited frame: let the page paint first.
+      await this.session.executeAsync(
+        'const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));',
+      );
+      await sleep(150);
       writeFileSync(file, await this.session.screenshot());
     } catch (e) {
       writeFileSync(`${file}.error.txt`, String(e));
