@@ -22,6 +22,10 @@ pub struct ActiveBackend {
     pub chain_id: u32,
     pub policy_id: Option<String>,
     pub rpc: RpcClient,
+    /// The endpoint's URL as written into credentials (never with an API key).
+    pub url: String,
+    /// `host[:port]` of the endpoint.
+    pub host: String,
 }
 
 /// The active backend, starting the devnet if it is the one and is not running.
@@ -35,7 +39,14 @@ pub async fn active(state: &AppState) -> Result<ActiveBackend, AppError> {
                 Some(rpc) => rpc,
                 None => store_client(state, &key, Endpoint::new(&devnet.url)?)?,
             };
-            Ok(ActiveBackend { kind: BackendKind::Devnet, chain_id: devnet.chain_id, policy_id: None, rpc })
+            Ok(ActiveBackend {
+                kind: BackendKind::Devnet,
+                chain_id: devnet.chain_id,
+                policy_id: None,
+                rpc,
+                url: devnet.url,
+                host: devnet.host,
+            })
         }
         BackendKind::Alchemy => {
             let rpc = match cached(state, ALCHEMY_CACHE_KEY)? {
@@ -50,7 +61,9 @@ pub async fn active(state: &AppState) -> Result<ActiveBackend, AppError> {
                 kind: BackendKind::Alchemy,
                 chain_id: settings.alchemy_chain_id,
                 policy_id: settings.policy_id,
+                host: rpc.endpoint().host().to_owned(),
                 rpc,
+                url: ALCHEMY_WALLET_URL.to_owned(),
             })
         }
     }

@@ -48,7 +48,12 @@ impl EmbeddedDevnet {
         if let Some(handle) = running.as_ref() {
             return Ok(endpoint(handle));
         }
-        let config = DevnetConfig { port: 0, state_dir: self.state_dir.clone(), ..DevnetConfig::default() };
+        let config = DevnetConfig {
+            port: 0,
+            state_dir: self.state_dir.clone(),
+            test_hooks: test_hooks_requested(),
+            ..DevnetConfig::default()
+        };
         if let Some(dir) = &self.state_dir {
             std::fs::create_dir_all(dir).map_err(|e| {
                 AppError::new(
@@ -80,6 +85,18 @@ impl EmbeddedDevnet {
             }
         }
     }
+}
+
+/// `WARDEN_DEVNET_TEST_HOOKS=1` makes the local devnet serve its test-only methods
+/// (`devnet_setTamper`: the next grant is broader than asked), for the real-app tamper
+/// test. It only changes what the local devnet (no real money) answers, which Warden
+/// verifies like any endpoint's answer.
+fn test_hooks_requested() -> bool {
+    let on = std::env::var("WARDEN_DEVNET_TEST_HOOKS").is_ok_and(|v| v == "1");
+    if on {
+        warn!("WARDEN_DEVNET_TEST_HOOKS=1: the local devnet serves its test-only methods");
+    }
+    on
 }
 
 fn endpoint(handle: &DevnetHandle) -> DevnetEndpoint {

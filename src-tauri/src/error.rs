@@ -184,6 +184,14 @@ from_coded!(
     warden_core::account::AccountError,
     warden_core::chain::ChainError,
     warden_core::calls::CallsError,
+    warden_core::grant::GrantError,
+    warden_core::store::StoreError,
+    warden_core::activity::ActivityError,
+    warden_core::export::ExportError,
+    warden_core::usage::UsageError,
+    warden_core::revoke::RevokeError,
+    warden_core::credentials::CredentialsError,
+    warden_core::permissions::SignatureError,
 );
 
 #[cfg(test)]

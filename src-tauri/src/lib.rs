@@ -12,14 +12,17 @@
 //!
 //! Security configuration (CSP, capabilities, no global Tauri object) is in
 //! `tauri.conf.json` and `capabilities/`, checked by `tests/security_config.rs`.
-//! Left out: the grant, session and call screens (later issues), tray and auto-update.
+//! The grant flow's approvals live in [`approvals`]; the session list and activity log in
+//! [`records`]. Left out: tray and auto-update.
 
+pub mod approvals;
 pub mod backend;
 pub mod commands;
 pub mod embedded_devnet;
 pub mod error;
 pub mod keychain_access;
 pub mod payloads;
+pub mod records;
 pub mod sensitive;
 pub mod settings;
 pub mod state;
@@ -38,6 +41,10 @@ pub fn run() -> Result<(), String> {
     init_logging();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
+        // Used from Rust only (the save dialog of an export, the clipboard); no window's
+        // capability grants their JavaScript commands.
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .setup(|app| {
             let state = build_state(app.handle())?;
             let start_devnet = state.settings.load().backend == payloads::BackendKind::Devnet;
@@ -70,6 +77,21 @@ pub fn run() -> Result<(), String> {
             commands::account::account_balance,
             commands::account::account_delegate,
             commands::account::devnet_fund,
+            commands::permissions::permissions_check,
+            commands::permissions::token_info,
+            commands::permissions::selector_of,
+            commands::grant::grant_start,
+            commands::grant::approval_pending,
+            commands::grant::approval_approve,
+            commands::grant::approval_reject,
+            commands::sessions::sessions_list,
+            commands::sessions::session_usage,
+            commands::sessions::session_test_call,
+            commands::sessions::session_revoke,
+            commands::sessions::session_forget,
+            commands::export::session_export_preview,
+            commands::export::session_export,
+            commands::activity::activity_list,
         ])
         .build(tauri::generate_context!())
         .map_err(|e| format!("the app could not start: {e}"))?;
@@ -118,7 +140,8 @@ fn build_state(app: &tauri::AppHandle) -> Result<AppState, Box<dyn std::error::E
     let data_dir: PathBuf = app.path().app_data_dir()?;
     let settings = settings::SettingsStore::open(app).map_err(|e| e.message)?;
     info!(namespace = %namespace, config_dir = %config_dir.display(), data_dir = %data_dir.display(), "starting");
-    Ok(AppState::new(namespace, config_dir, settings, Some(data_dir.join("devnet"))))
+    let records = records::Records::open(&data_dir).map_err(|e| e.message)?;
+    Ok(AppState::new(namespace, config_dir, settings, Some(data_dir.join("devnet")), records))
 }
 
 /// Logs to stderr; `RUST_LOG` filters (default: info for Warden's crates, warn otherwise).

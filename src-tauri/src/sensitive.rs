@@ -30,6 +30,11 @@ impl Sensitive {
     }
 
     /// Whether the secret is empty or only whitespace.
+    /// The text, trimmed, to hand straight to the core (never to log, store or return).
+    pub fn expose(&self) -> &str {
+        self.0.trim()
+    }
+
     pub fn is_blank(&self) -> bool {
         self.0.trim().is_empty()
     }

@@ -1,8 +1,9 @@
 //! [`AppState`]: what every command reaches through `tauri::State` — the keychain
-//! connection, the settings store, the embedded devnet and the cached JSON-RPC client.
+//! connection, the settings store, the embedded devnet, the cached JSON-RPC client, the
+//! session list and activity log, and the pending approvals.
 //!
 //! Built once in `setup` (it needs the app's data folder and store). Left out: per-window
-//! state (there is one window).
+//! state (the approval window's one approval lives in [`Approvals`]).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -10,8 +11,10 @@ use std::sync::{Arc, Mutex};
 use warden_core::rpc::RpcClient;
 use warden_keychain::Namespace;
 
+use crate::approvals::Approvals;
 use crate::embedded_devnet::EmbeddedDevnet;
 use crate::keychain_access::KeychainAccess;
+use crate::records::Records;
 use crate::settings::SettingsStore;
 
 /// The app's shared state.
@@ -20,6 +23,8 @@ pub struct AppState {
     pub keychain: Arc<KeychainAccess>,
     pub settings: SettingsStore,
     pub devnet: EmbeddedDevnet,
+    pub records: Records,
+    pub approvals: Approvals,
     /// The client of the active backend, keyed by what it was built for; rebuilt when the
     /// backend changes.
     pub(crate) rpc_cache: Mutex<Option<(String, RpcClient)>>,
@@ -31,11 +36,14 @@ impl AppState {
         config_dir: PathBuf,
         settings: SettingsStore,
         devnet_state_dir: Option<PathBuf>,
+        records: Records,
     ) -> Self {
         Self {
             keychain: Arc::new(KeychainAccess::new(namespace, config_dir)),
             settings,
             devnet: EmbeddedDevnet::new(devnet_state_dir),
+            records,
+            approvals: Approvals::default(),
             rpc_cache: Mutex::new(None),
         }
     }

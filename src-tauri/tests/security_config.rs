@@ -9,16 +9,24 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use warden_app::commands::COMMANDS;
+use warden_app::commands::{APPROVAL_COMMANDS, COMMANDS};
 
 /// Plugin permissions the UI uses: `listen`/`unlisten` for the `progress` event. Adding
 /// one here is a security decision; say why in the capability's description.
 const ALLOWED_PLUGIN_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
 
-/// The app commands each window needs. One window today: it runs every screen.
+/// The app commands each window needs: the approval window answers approvals and nothing
+/// else; the main window runs every other screen and cannot answer an approval.
 fn commands_per_window() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
-    BTreeMap::from([("main", COMMANDS.iter().copied().collect())])
+    BTreeMap::from([
+        ("main", COMMANDS.iter().copied().filter(|c| !APPROVAL_COMMANDS.contains(c)).collect()),
+        ("approval", APPROVAL_COMMANDS.iter().copied().collect()),
+    ])
 }
+
+/// Windows the app creates at run time (not in `tauri.conf.json`), and the source file
+/// that creates each — checked so a renamed label cannot silently lose its capability.
+const CREATED_WINDOWS: &[(&str, &str)] = &[("approval", "src/approvals.rs")];
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -199,8 +207,13 @@ fn capabilities_are_listed_and_per_window() {
     let defined = capabilities();
     assert_eq!(listed, defined.keys().cloned().collect(), "every capability file is listed, and only those");
 
-    let labels: BTreeSet<String> =
+    let mut labels: BTreeSet<String> =
         config["app"]["windows"].as_array().unwrap().iter().map(|w| w["label"].as_str().unwrap().to_owned()).collect();
+    for (label, source) in CREATED_WINDOWS {
+        let text = std::fs::read_to_string(manifest_dir().join(source)).unwrap();
+        assert!(text.contains(&format!("APPROVAL_WINDOW: &str = \"{label}\"")), "{source} names window {label}");
+        labels.insert((*label).to_owned());
+    }
     let needs = commands_per_window();
     assert_eq!(labels, needs.keys().map(|l| (*l).to_owned()).collect(), "the windows this test knows");
 

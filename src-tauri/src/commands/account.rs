@@ -6,6 +6,7 @@
 use alloy_primitives::U256;
 use tauri::{AppHandle, Emitter, State};
 use warden_core::account::{self, AccountKind};
+use warden_core::activity::{ActivityKind, Filter, Summary};
 use warden_core::calls::{self, CallOutcome, WaitPolicy};
 use warden_core::chain;
 use warden_core::permissions::format_wei;
@@ -50,7 +51,7 @@ fn account_kind(account_type: &str) -> Result<AccountKind, AppError> {
 }
 
 /// The selected owner key's address (`no_owner_key` when none is selected).
-async fn selected_owner(state: &AppState) -> Result<alloy_primitives::Address, AppError> {
+pub(crate) async fn selected_owner(state: &AppState) -> Result<alloy_primitives::Address, AppError> {
     state
         .keychain
         .run(|k| {
@@ -68,6 +69,7 @@ pub async fn account_get(state: State<'_, AppState>, account_type: String) -> Re
     let owner = selected_owner(&state).await?;
     let ActiveBackend { rpc, chain_id, .. } = backend::active(&state).await?;
     let info = account::request_account(&rpc, chain_id, owner, kind).await?;
+    record_account_once(&state, &info);
     Ok(AccountInfo {
         address: info.address.to_checksum(None),
         account_type: match info.account_type {
@@ -78,6 +80,22 @@ pub async fn account_get(state: State<'_, AppState>, account_type: String) -> Re
         chain_id: info.chain_id,
         delegated: info.delegation.as_ref().map(chain::Delegation::is_mav2),
     })
+}
+
+/// Records an account in the activity log the first time the app sees it (per address
+/// and chain); an unreadable log only skips the entry.
+fn record_account_once(state: &AppState, info: &account::AccountInfo) {
+    let filter = Filter { kind: Some(ActivityKind::AccountCreated), session_id: None };
+    let summary = Summary::new("Account").address("account", info.address).chain(info.chain_id);
+    let text = summary.clone().into_text();
+    let known = state.records.activity.read(filter).map(|v| v.entries.iter().any(|e| e.summary.starts_with(&text)));
+    if let Ok(false) = known {
+        let kind = match info.account_type {
+            warden_core::credentials::AccountType::SmaB => "smart account (SMA-B)",
+            warden_core::credentials::AccountType::Eip7702 => "EIP-7702 account",
+        };
+        state.records.record(ActivityKind::AccountCreated, summary.text(kind).address("owner", info.owner), None);
+    }
 }
 
 /// The native balance of `address` on the active backend.

@@ -11,9 +11,14 @@
 //! names, the capability grants them to the main window, and a test checks the three agree.
 
 pub mod account;
+pub mod activity;
 pub mod app;
 pub mod backend;
+pub mod export;
+pub mod grant;
 pub mod keys;
+pub mod permissions;
+pub mod sessions;
 
 use alloy_primitives::Address;
 

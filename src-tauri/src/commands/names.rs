@@ -1,7 +1,8 @@
 // Every command the app defines, as the UI names them. Included by `build.rs` (which
 // generates an `allow-<name>`/`deny-<name>` permission for each) and by `commands`, so
 // the permission list and the code share one list; `tests/security_config.rs` checks that
-// the main window's capability grants exactly these.
+// the main window's capability grants exactly these but the approval ones, and the approval
+// windows' capability exactly those.
 pub const COMMANDS: &[&str] = &[
     "app_info",
     "keychain_status",
@@ -20,4 +21,23 @@ pub const COMMANDS: &[&str] = &[
     "account_balance",
     "account_delegate",
     "devnet_fund",
+    "permissions_check",
+    "token_info",
+    "selector_of",
+    "grant_start",
+    "sessions_list",
+    "session_usage",
+    "session_test_call",
+    "session_revoke",
+    "session_forget",
+    "session_export_preview",
+    "session_export",
+    "activity_list",
+    "approval_pending",
+    "approval_approve",
+    "approval_reject",
 ];
+
+/// The commands an approval window may call (its capability grants exactly these).
+#[allow(dead_code)] // build.rs includes this file too and needs only COMMANDS.
+pub const APPROVAL_COMMANDS: &[&str] = &["approval_pending", "approval_approve", "approval_reject"];

@@ -7,9 +7,11 @@
 //! [`PermissionSet`], the only input the MAv2 encoder accepts.
 
 mod describe;
+mod selector;
 mod validate;
 
 pub use describe::{Description, RiskFlag, Severity, TokenInfo, describe, format_units, format_wei};
+pub use selector::{FunctionSelector, SignatureError, function_selector};
 pub use validate::{
     GrantLimits, MAX_ENTITY_ID, PRIVILEGED_SELECTORS, PermissionError, PermissionSet, ValidatedPermission,
     privileged_selector_name, validate, validate_grant,

@@ -93,6 +93,28 @@ impl Coded for PermissionError {
     }
 }
 
+impl PermissionError {
+    /// Where the rule is broken: the permission's index (`None` for the whole set or the
+    /// expiry) and the field, as a form shows it next to the input (`allowance`,
+    /// `address`, `functions[2]`, `expirySec`, …).
+    pub fn location(&self) -> (Option<usize>, String) {
+        match self {
+            Self::Empty | Self::NoCallableFunction => (None, "permissions".into()),
+            Self::RootNotAlone { index, .. } | Self::DuplicateKind { index, .. } => (Some(*index), "type".into()),
+            Self::ZeroAddress { index, .. }
+            | Self::TargetIsAccount { index, .. }
+            | Self::DuplicateTarget { index, .. } => (Some(*index), "address".into()),
+            Self::EmptyFunctions { index, .. } => (Some(*index), "functions".into()),
+            Self::BadSelector { index, position, .. }
+            | Self::DuplicateSelector { index, position, .. }
+            | Self::PrivilegedSelector { index, position, .. } => (Some(*index), format!("functions[{position}]")),
+            Self::ExpiryTooLarge { .. } | Self::ExpiryNotInFuture { .. } => (None, "expirySec".into()),
+            Self::EntityIdOutOfRange { .. } => (None, "entityId".into()),
+            Self::ParallelNonceKeyTooLarge { .. } => (None, "parallelNonceKey".into()),
+        }
+    }
+}
+
 /// One permission after validation, with typed selectors.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ValidatedPermission {
@@ -324,6 +346,19 @@ mod tests {
 
     fn err(p: Vec<Permission>) -> PermissionError {
         validate(&p, ACCOUNT).unwrap_err()
+    }
+
+    #[test]
+    fn errors_name_the_permission_and_field_a_form_marks() {
+        assert_eq!(err(vec![]).location(), (None, "permissions".to_owned()));
+        let zero = err(vec![Permission::ContractAccess { address: Address::ZERO }]);
+        assert_eq!(zero.location(), (Some(0), "address".to_owned()));
+        let bad = err(vec![
+            Permission::ContractAccess { address: TOKEN },
+            Permission::FunctionsOnContract { address: OTHER, functions: vec![bytes!("a9059cbb"), bytes!("a9059c")] },
+        ]);
+        assert_eq!(bad.location(), (Some(1), "functions[1]".to_owned()));
+        assert_eq!(check_expiry(5, 10).unwrap_err().location(), (None, "expirySec".to_owned()));
     }
 
     #[test]

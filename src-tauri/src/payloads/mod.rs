@@ -6,6 +6,8 @@
 //! material, and none is built from a secret. Left out: command arguments, which are
 //! plain parameters of each command (see `crate::commands`).
 
+pub mod sessions;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -171,6 +173,34 @@ pub fn export_bindings(dir: &Path) -> Result<Vec<PathBuf>, ts_rs::ExportError> {
     CallResult::export_all(&cfg)?;
     Progress::export_all(&cfg)?;
     ProgressStep::export_all(&cfg)?;
+    {
+        use sessions::*;
+        ActivityEntry::export_all(&cfg)?;
+        ActivityKind::export_all(&cfg)?;
+        ActivityLog::export_all(&cfg)?;
+        ApprovalFinished::export_all(&cfg)?;
+        ApprovalOutcome::export_all(&cfg)?;
+        ApprovalView::export_all(&cfg)?;
+        ExportDestination::export_all(&cfg)?;
+        ExportPreview::export_all(&cfg)?;
+        ExportResult::export_all(&cfg)?;
+        FieldError::export_all(&cfg)?;
+        GrantRequest::export_all(&cfg)?;
+        Mismatch::export_all(&cfg)?;
+        PermissionCheck::export_all(&cfg)?;
+        PermissionView::export_all(&cfg)?;
+        PermissionWire::export_all(&cfg)?;
+        RiskFlag::export_all(&cfg)?;
+        SecretChoice::export_all(&cfg)?;
+        SelectorInfo::export_all(&cfg)?;
+        SessionKeyChoice::export_all(&cfg)?;
+        SessionStatus::export_all(&cfg)?;
+        SessionView::export_all(&cfg)?;
+        Severity::export_all(&cfg)?;
+        TokenInfo::export_all(&cfg)?;
+        UsageLine::export_all(&cfg)?;
+        UsageSource::export_all(&cfg)?;
+    }
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(ts_rs::ExportError::Io)?
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -1,0 +1,366 @@
+//! Granting a session in the app: the wizard's request becomes a `wallet_createSession`
+//! answer that Warden verifies (`warden_core::grant`), then an approval in its own window,
+//! answered there once: approve (the owner key signs exactly the verified digest and the
+//! session joins the list) or reject (nothing is signed; a session key generated for it
+//! is deleted). An approval that is not answered in time expires the same way.
+//!
+//! The approval window (label `approval`) is created here, or reloaded when it is still
+//! open from an approval already answered; closing it rejects the approval it shows. Its
+//! capability (`capabilities/approval-window.json`) allows the three approval commands and
+//! nothing else, and the commands check the calling window's label as well.
+
+use alloy_primitives::{Address, FixedBytes};
+use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder, Window};
+use tracing::{info, warn};
+use warden_core::account::{self, AccountKind};
+use warden_core::activity::{ActivityKind, Summary};
+use warden_core::api::{CreateSession, UuidV4};
+use warden_core::credentials::{AccountType as CoreAccountType, PaymasterRef};
+use warden_core::grant::{self, GrantError, PendingGrant, SessionSecret};
+use warden_core::signing::VerifyGrantError;
+use warden_core::store::{EndpointKind, EndpointRef, SessionRecord, check_label};
+
+use crate::approvals::{APPROVAL_TTL_SECS, APPROVAL_WINDOW, PendingApproval, ensure_approval_window};
+use crate::backend::{self, ActiveBackend};
+use crate::commands::account::selected_owner;
+use crate::commands::permissions::{now, parse_expiry, parse_permissions};
+use crate::commands::{parse_address, sessions::session_view};
+use crate::error::{AppError, AppErrorCode};
+use crate::payloads::sessions::{
+    APPROVAL_FINISHED_EVENT, ApprovalFinished, ApprovalOutcome, ApprovalView, GrantRequest, Mismatch,
+    SESSIONS_CHANGED_EVENT, SessionKeyChoice, SessionView, permission_views,
+};
+use crate::payloads::{AccountType, BackendKind, PROGRESS_EVENT, Progress, ProgressStep};
+use crate::state::AppState;
+
+fn report(app: &AppHandle, step: ProgressStep, message: &str) {
+    let _ = app.emit(PROGRESS_EVENT, Progress { op: "grant".into(), step, message: message.into() });
+}
+
+fn session_id16(bytes: &[u8]) -> Option<FixedBytes<16>> {
+    (bytes.len() == 16).then(|| FixedBytes::from_slice(bytes))
+}
+
+/// Asks the endpoint for the grant the wizard describes, verifies the answer and opens
+/// the approval window. Resolves to the approval id. Emits `progress` with op "grant".
+#[tauri::command]
+pub async fn grant_start(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: serde_json::Value,
+) -> Result<String, AppError> {
+    let result = start(&app, &state, request).await;
+    if let Err(e) = &result {
+        report(&app, ProgressStep::Failed, &e.message);
+    }
+    result
+}
+
+async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) -> Result<String, AppError> {
+    let request: GrantRequest =
+        serde_json::from_value(request).map_err(|e| AppError::invalid_input(format!("grant request: {e}")))?;
+    let label = check_label(&request.label).map_err(|e| AppError::invalid_input(e.to_string()))?;
+    let permissions = parse_permissions(&request.permissions).map_err(|errors| {
+        let text = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
+        AppError::new(AppErrorCode::InvalidPermissions, text)
+    })?;
+    let expiry_value = request.expiry_sec.map(serde_json::Value::from);
+    let expiry_sec = parse_expiry(expiry_value.as_ref())?;
+    let now = now();
+
+    report(app, ProgressStep::Preparing, "Looking up the account");
+    let owner = selected_owner(state).await?;
+    let active = backend::active(state).await?;
+    let info = account::request_account(&active.rpc, active.chain_id, owner, AccountKind::SmaB { salt: None }).await?;
+    grant::validate_permissions(&permissions, info.address, expiry_sec, now).map_err(|e| AppError::coded(&e))?;
+    let paymaster = match &active.policy_id {
+        Some(p) => Some(PaymasterRef {
+            policy_id: p.parse::<UuidV4>().map_err(|_| {
+                AppError::invalid_input(format!("the gas policy id {p:?} is not a UUID: fix it in Settings"))
+            })?,
+        }),
+        None => None,
+    };
+
+    let (session_key, generated) = match &request.key {
+        SessionKeyChoice::Generate => {
+            let address = state.keychain.run(|k| Ok(k.create_session_key()?)).await?;
+            (address, Some(address))
+        }
+        SessionKeyChoice::External { address } => (parse_address("key.address", address)?, None),
+    };
+    let core_request = grant::GrantRequest {
+        endpoint: active.url.clone(),
+        chain_id: active.chain_id,
+        account: info.address,
+        account_type: info.account_type,
+        owner,
+        session_key,
+        permissions,
+        expiry_sec,
+        paymaster,
+    };
+    let opened = open_approval(app, state, &active, core_request, label, generated, now).await;
+    if opened.is_err()
+        && let Some(address) = generated
+    {
+        delete_session_key(state, address).await;
+    }
+    opened
+}
+
+async fn open_approval(
+    app: &AppHandle,
+    state: &AppState,
+    active: &ActiveBackend,
+    request: grant::GrantRequest,
+    label: String,
+    generated: Option<Address>,
+    now: u64,
+) -> Result<String, AppError> {
+    request.validate(now).map_err(|e| AppError::coded(&e))?;
+    state.records.record_first(
+        ActivityKind::GrantRequested,
+        Summary::new("Grant requested")
+            .label(&label)
+            .address("account", request.account)
+            .address("key", request.session_key)
+            .chain(request.chain_id),
+        None,
+    )?;
+    report(app, ProgressStep::Preparing, "Asking the endpoint to prepare the grant");
+    let answer = active.rpc.call::<CreateSession>(&request.create_session_params()).await?;
+    report(app, ProgressStep::Verifying, "Checking the grant against what you asked for");
+    let tokens = state.records.tokens_of(Some(&active.rpc), active.chain_id, &request.permissions).await;
+    let (views, risks) = permission_views(&request.permissions, request.expiry_sec, now, &tokens);
+    let approval_id = UuidV4::new_random().to_string();
+    let window = APPROVAL_WINDOW.to_owned();
+    let mut view = ApprovalView {
+        approval_id: approval_id.clone(),
+        account: request.account.to_checksum(None),
+        account_type: match request.account_type {
+            CoreAccountType::SmaB => AccountType::SmaB,
+            CoreAccountType::Eip7702 => AccountType::Eip7702,
+        },
+        chain_id: request.chain_id,
+        chain_name: match active.kind {
+            BackendKind::Devnet => "Local devnet".to_owned(),
+            BackendKind::Alchemy => warden_core::networks::display_name(request.chain_id),
+        },
+        session_key: request.session_key.to_checksum(None),
+        key_held_by_warden: generated.is_some(),
+        expiry_sec: (request.expiry_sec != 0).then_some(request.expiry_sec),
+        permissions: views,
+        risks,
+        verified: false,
+        mismatches: vec![],
+        digest: String::new(),
+        valid_until: now + APPROVAL_TTL_SECS,
+    };
+    let endpoint = EndpointRef {
+        kind: match active.kind {
+            BackendKind::Devnet => EndpointKind::Devnet,
+            BackendKind::Alchemy => EndpointKind::Alchemy,
+        },
+        host: active.host.clone(),
+    };
+    let grant = match PendingGrant::from_answer(request, &answer, now, &tokens) {
+        Ok(pending) => {
+            view.verified = true;
+            view.digest = pending.digest().to_string();
+            Some(pending)
+        }
+        Err(GrantError::Verify(VerifyGrantError::Mismatches(found))) => {
+            warn!(count = found.len(), "the endpoint's grant does not match the request; it cannot be approved");
+            view.mismatches =
+                found.into_iter().map(|m| Mismatch { field: m.field, expected: m.expected, actual: m.got }).collect();
+            None
+        }
+        Err(e) => return Err(AppError::coded(&e)),
+    };
+    let verified = grant.is_some();
+    state.approvals.open(
+        PendingApproval { view, grant, label, generated_key: generated, endpoint, window: window.clone() },
+        now,
+    )?;
+    report(
+        app,
+        ProgressStep::Waiting,
+        if verified {
+            "Waiting for your approval"
+        } else {
+            "The grant does not match your request: see the approval window"
+        },
+    );
+    if let Err(e) = show_approval_window(app) {
+        drop(state.approvals.reject_window(&window));
+        return Err(AppError::internal(format!("the approval window did not open: {e}")));
+    }
+    info!(approval = %approval_id, verified, "approval opened");
+    spawn_expiry(app.clone(), approval_id.clone());
+    Ok(approval_id)
+}
+
+/// Opens the approval window, or reloads it (so it reads the new approval) when it is
+/// still open from an earlier one.
+fn show_approval_window(app: &AppHandle) -> tauri::Result<()> {
+    if let Some(window) = app.get_webview_window(APPROVAL_WINDOW) {
+        window.eval("window.location.reload()")?;
+        let _ = window.unminimize();
+        return window.set_focus();
+    }
+    let window = WebviewWindowBuilder::new(app, APPROVAL_WINDOW, WebviewUrl::App("approval.html".into()))
+        .title("Approve session — Warden")
+        .inner_size(560.0, 780.0)
+        .min_inner_size(420.0, 520.0)
+        .build()?;
+    let handle = app.clone();
+    window.on_window_event(move |event| {
+        if let tauri::WindowEvent::Destroyed = event {
+            on_approval_window_closed(&handle, APPROVAL_WINDOW);
+        }
+    });
+    Ok(())
+}
+
+fn spawn_expiry(app: AppHandle, approval_id: String) {
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(APPROVAL_TTL_SECS + 1)).await;
+        let state = app.state::<AppState>();
+        for approval in state.approvals.expire_due(now()) {
+            info!(approval = %approval.view.approval_id, "approval expired unanswered");
+            ended_unsigned(&app, &state, approval, ApprovalOutcome::Expired).await;
+        }
+        let _ = approval_id;
+    });
+}
+
+async fn delete_session_key(state: &AppState, address: Address) {
+    if let Err(e) = state.keychain.run(move |k| Ok(k.delete_session_key(address)?)).await {
+        warn!(error = %e.message, %address, "could not delete a session key nobody will use");
+    }
+}
+
+/// Clean-up of an approval that ended without a signature.
+pub(crate) async fn ended_unsigned(
+    app: &AppHandle,
+    state: &AppState,
+    approval: Box<PendingApproval>,
+    outcome: ApprovalOutcome,
+) {
+    if let Some(address) = approval.generated_key {
+        delete_session_key(state, address).await;
+    }
+    let summary = match outcome {
+        ApprovalOutcome::Expired => Summary::new("Grant expired unanswered; nothing was signed"),
+        _ => Summary::new("Grant rejected; nothing was signed"),
+    };
+    state.records.record(
+        ActivityKind::Rejected,
+        summary.label(&approval.label).address("key", parse_or_zero(&approval.view.session_key)),
+        None,
+    );
+    let _ =
+        app.emit(APPROVAL_FINISHED_EVENT, ApprovalFinished { approval_id: approval.view.approval_id.clone(), outcome });
+}
+
+fn parse_or_zero(address: &str) -> Address {
+    address.parse().unwrap_or(Address::ZERO)
+}
+
+/// The approval the approval window shows (null when none is open).
+#[tauri::command]
+pub fn approval_pending(window: Window, state: State<'_, AppState>) -> Result<Option<ApprovalView>, AppError> {
+    ensure_approval_window(window.label())?;
+    Ok(state.approvals.pending_view(now()))
+}
+
+/// Approves: the owner key signs the verified digest, and the session joins the list.
+#[tauri::command]
+pub async fn approval_approve(
+    app: AppHandle,
+    window: Window,
+    state: State<'_, AppState>,
+    approval_id: String,
+) -> Result<SessionView, AppError> {
+    ensure_approval_window(window.label())?;
+    let now = now();
+    let approval = state.approvals.begin_approve(&approval_id, now)?;
+    match sign_and_store(&state, &approval, now).await {
+        Ok(record) => {
+            state.approvals.finish(&approval_id, ApprovalOutcome::Approved);
+            let session_id = session_id16(&record.session_id);
+            state.records.record(
+                ActivityKind::Approved,
+                Summary::new("Grant approved").label(&record.label).address("key", record.session_key),
+                session_id,
+            );
+            state.records.record(
+                ActivityKind::Signed,
+                Summary::new("Owner signed the grant")
+                    .address("owner", record.owner)
+                    .address("account", record.account),
+                session_id,
+            );
+            let _ =
+                app.emit(APPROVAL_FINISHED_EVENT, ApprovalFinished { approval_id, outcome: ApprovalOutcome::Approved });
+            let _ = app.emit(SESSIONS_CHANGED_EVENT, ());
+            let tokens = state.records.tokens_of(None, record.chain_id, &record.permissions).await;
+            Ok(session_view(&record, now, &tokens))
+        }
+        Err(e) => {
+            // Nothing was stored: the person may try again (e.g. after unlocking the keychain).
+            state.approvals.put_back(approval);
+            Err(e)
+        }
+    }
+}
+
+async fn sign_and_store(state: &AppState, approval: &PendingApproval, now: u64) -> Result<SessionRecord, AppError> {
+    let grant =
+        approval.grant.as_ref().ok_or_else(|| AppError::new(AppErrorCode::NotVerified, "the grant did not verify"))?;
+    let owner = grant.request().owner;
+    let signer = state.keychain.run(move |k| Ok(k.owner_signer(owner)?)).await?;
+    let credentials = grant.approve(&signer, SessionSecret::None).map_err(|e| AppError::coded(&e))?;
+    let record = SessionRecord::new(
+        &approval.label,
+        &credentials,
+        approval.endpoint.clone(),
+        approval.generated_key.is_some(),
+        now,
+    )
+    .map_err(|e| AppError::invalid_input(e.to_string()))?;
+    let stored = record.clone();
+    state.records.with_sessions(move |s| s.insert(record))?;
+    Ok(stored)
+}
+
+/// Rejects: nothing is signed; a session key generated for the grant is deleted.
+#[tauri::command]
+pub async fn approval_reject(
+    app: AppHandle,
+    window: Window,
+    state: State<'_, AppState>,
+    approval_id: String,
+) -> Result<(), AppError> {
+    ensure_approval_window(window.label())?;
+    let approval = state.approvals.reject(&approval_id, now())?;
+    ended_unsigned(&app, &state, approval, ApprovalOutcome::Rejected).await;
+    Ok(())
+}
+
+/// The approval window `label` closed: its open approval, if any, is rejected.
+fn on_approval_window_closed(app: &AppHandle, label: &str) {
+    let state = app.state::<AppState>();
+    let closed = state.approvals.reject_window(label);
+    if closed.is_empty() {
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        for approval in closed {
+            ended_unsigned(&app, &state, approval, ApprovalOutcome::Rejected).await;
+        }
+    });
+}

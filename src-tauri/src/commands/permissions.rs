@@ -1,0 +1,148 @@
+//! The grant wizard's helpers: check a permission list by the core's rules with the
+//! offending permission and field named, describe it in words, read a token's symbol and
+//! decimals, and turn a function signature into its selector. Nothing here changes state.
+
+use tauri::State;
+use warden_core::grant::{GrantError, validate_permissions};
+use warden_core::permissions::{Permission, function_selector};
+
+use crate::backend;
+use crate::commands::parse_address;
+use crate::error::{AppError, AppErrorCode};
+use crate::payloads::sessions::{FieldError, PermissionCheck, SelectorInfo, TokenInfo, permission_views};
+use crate::state::AppState;
+
+pub(crate) fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Reads wire permissions one by one, so a malformed one is named by its index.
+pub(crate) fn parse_permissions(values: &[serde_json::Value]) -> Result<Vec<Permission>, Vec<FieldError>> {
+    let mut out = Vec::with_capacity(values.len());
+    let mut errors = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        match serde_json::from_value::<Permission>(v.clone()) {
+            Ok(p) => out.push(p),
+            Err(e) => errors.push(FieldError {
+                index: Some(u32::try_from(i).unwrap_or(u32::MAX)),
+                field: "data".into(),
+                message: format!("permissions[{i}]: {e}"),
+            }),
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+/// A unix-seconds expiry argument: null = never; otherwise a positive whole number.
+pub(crate) fn parse_expiry(value: Option<&serde_json::Value>) -> Result<u64, AppError> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(0),
+        Some(v) => v.as_u64().filter(|n| *n > 0).ok_or_else(|| {
+            AppError::new(
+                AppErrorCode::InvalidPermissions,
+                format!("expirySec: {v} is not a unix time in whole seconds (null for no expiry)"),
+            )
+        }),
+    }
+}
+
+fn field_error(e: &GrantError) -> FieldError {
+    match e {
+        GrantError::Permissions(p) => {
+            let (index, field) = p.location();
+            FieldError { index: index.map(|i| u32::try_from(i).unwrap_or(u32::MAX)), field, message: p.to_string() }
+        }
+        other => FieldError { index: None, field: "request".into(), message: other.to_string() },
+    }
+}
+
+/// Checks `permissions` and the expiry with the rules a grant must pass, and describes
+/// them. The account is not known here (the grant checks targets against it again).
+#[tauri::command]
+pub async fn permissions_check(
+    state: State<'_, AppState>,
+    permissions: Vec<serde_json::Value>,
+    expiry_sec: Option<serde_json::Value>,
+) -> Result<PermissionCheck, AppError> {
+    let now = now();
+    let expiry = match parse_expiry(expiry_sec.as_ref()) {
+        Ok(e) => e,
+        Err(e) => {
+            let error = FieldError { index: None, field: "expirySec".into(), message: e.message };
+            return Ok(PermissionCheck { ok: false, errors: vec![error], views: vec![], risks: vec![] });
+        }
+    };
+    let parsed = match parse_permissions(&permissions) {
+        Ok(p) => p,
+        Err(errors) => return Ok(PermissionCheck { ok: false, errors, views: vec![], risks: vec![] }),
+    };
+    let errors = match validate_permissions(&parsed, alloy_primitives::Address::ZERO, expiry, now) {
+        Ok(_) => vec![],
+        Err(e) => vec![field_error(&e)],
+    };
+    // Token symbols only make amounts readable; without a backend they read as raw units.
+    let active = backend::active(&state).await.ok();
+    let tokens = state
+        .records
+        .tokens_of(active.as_ref().map(|b| &b.rpc), active.as_ref().map_or(0, |b| b.chain_id), &parsed)
+        .await;
+    let (views, risks) = permission_views(&parsed, expiry, now, &tokens);
+    Ok(PermissionCheck { ok: errors.is_empty(), errors, views, risks })
+}
+
+/// The symbol and decimals of the ERC-20 token at `address` on the active backend (null
+/// when it does not answer).
+#[tauri::command]
+pub async fn token_info(state: State<'_, AppState>, address: String) -> Result<TokenInfo, AppError> {
+    let token = parse_address("address", &address)?;
+    let active = backend::active(&state).await?;
+    let info = state.records.token(&active.rpc, active.chain_id, token).await;
+    Ok(TokenInfo {
+        address: token.to_checksum(None),
+        symbol: info.as_ref().map(|i| i.symbol.clone()),
+        decimals: info.map(|i| i.decimals),
+    })
+}
+
+/// `transfer(address,uint256)` → `0xa9059cbb`, with the signature in canonical form.
+#[tauri::command]
+pub fn selector_of(signature: String) -> Result<SelectorInfo, AppError> {
+    let f = function_selector(&signature)?;
+    Ok(SelectorInfo { signature: f.signature, selector: f.selector.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_permissions_are_named_by_index() {
+        let values = vec![
+            serde_json::json!({"type": "contract-access", "data": {"address": "0x1111111111111111111111111111111111111111"}}),
+            serde_json::json!({"type": "native-token-transfer", "data": {"allowance": "ten"}}),
+            serde_json::json!({"type": "teleport"}),
+        ];
+        let errors = parse_permissions(&values).unwrap_err();
+        assert_eq!(errors.iter().map(|e| e.index).collect::<Vec<_>>(), vec![Some(1), Some(2)]);
+        assert!(errors[0].message.starts_with("permissions[1]"));
+    }
+
+    #[test]
+    fn rule_breaks_point_at_the_field() {
+        let p = vec![Permission::ContractAccess { address: alloy_primitives::Address::ZERO }];
+        let e = validate_permissions(&p, alloy_primitives::Address::repeat_byte(9), 0, 1).unwrap_err();
+        let f = field_error(&e);
+        assert_eq!((f.index, f.field.as_str()), (Some(0), "address"));
+        assert_eq!(parse_expiry(Some(&serde_json::json!(1.5))).unwrap_err().code, AppErrorCode::InvalidPermissions);
+        assert_eq!(parse_expiry(Some(&serde_json::json!(0))).unwrap_err().code, AppErrorCode::InvalidPermissions);
+        assert_eq!(parse_expiry(None).unwrap(), 0);
+        assert_eq!(parse_expiry(Some(&serde_json::json!(1_900_000_000u64))).unwrap(), 1_900_000_000);
+    }
+
+    #[test]
+    fn selectors_from_signatures() {
+        let s = selector_of("transfer(address, uint)".into()).unwrap();
+        assert_eq!((s.signature.as_str(), s.selector.as_str()), ("transfer(address,uint256)", "0xa9059cbb"));
+        assert_eq!(selector_of("transfer".into()).unwrap_err().code, AppErrorCode::InvalidInput);
+    }
+}

@@ -1,0 +1,362 @@
+//! The sessions dashboard: the list with live statuses, usage against each limit, a test
+//! call with a session key Warden holds, revocation (owner-signed) and forgetting (local).
+//!
+//! Sessions live on the endpoint that granted them. A session on the active backend (same
+//! kind and chain) is reachable: its first use is read from the EntryPoint nonce, its
+//! usage from the devnet, and it can be tested and revoked. Others are shown from what
+//! the list recorded. Every change is written (atomically) before it is reported, and
+//! ends with a `sessions-changed` event so every window reads the list again.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use alloy_primitives::{Address, Bytes, FixedBytes, U256};
+use tauri::{AppHandle, Emitter, State};
+use tracing::warn;
+use warden_core::activity::{ActivityKind, Summary};
+use warden_core::api::{Call, UuidV4};
+use warden_core::calls::{self, CallsError, WaitPolicy};
+use warden_core::permissions::TokenInfo;
+use warden_core::revoke::{self, Revocation};
+use warden_core::session::SessionClient;
+use warden_core::store::{CallOutcome as StoredOutcome, EndpointKind, SentCall, SessionRecord, SessionStatus};
+use warden_core::usage;
+
+use crate::backend::{self, ActiveBackend};
+use crate::commands::parse_address;
+use crate::commands::permissions::now;
+use crate::error::{AppError, AppErrorCode};
+use crate::payloads::sessions::{SESSIONS_CHANGED_EVENT, SessionView, UsageLine, permission_views};
+use crate::payloads::{BackendKind, CallResult, PROGRESS_EVENT, Progress, ProgressStep};
+use crate::state::AppState;
+
+/// A record as the dashboard shows it at `now`.
+pub(crate) fn session_view(record: &SessionRecord, now: u64, tokens: &HashMap<Address, TokenInfo>) -> SessionView {
+    let (permissions, _) = permission_views(&record.permissions, record.expiry_sec.unwrap_or(0), now, tokens);
+    SessionView {
+        id: record.id.to_string(),
+        label: record.label.clone(),
+        account: record.account.to_checksum(None),
+        chain_id: record.chain_id,
+        session_id: record.session_id.to_string(),
+        session_key: record.session_key.to_checksum(None),
+        key_held_by_warden: record.key_held_by_warden,
+        expiry_sec: record.expiry_sec,
+        created_at: record.created_at,
+        status: record.status(now).into(),
+        permissions,
+    }
+}
+
+pub(crate) fn parse_id(id: &str) -> Result<UuidV4, AppError> {
+    id.trim().parse().map_err(|_| AppError::new(AppErrorCode::SessionUnknown, format!("{id:?} is not a session id")))
+}
+
+fn session_id16(bytes: &[u8]) -> Option<FixedBytes<16>> {
+    (bytes.len() == 16).then(|| FixedBytes::from_slice(bytes))
+}
+
+/// Whether `record` lives on the active backend.
+fn reachable(record: &SessionRecord, active: &ActiveBackend) -> bool {
+    let same_kind = matches!(
+        (record.endpoint.kind, active.kind),
+        (EndpointKind::Devnet, BackendKind::Devnet) | (EndpointKind::Alchemy, BackendKind::Alchemy)
+    );
+    same_kind && record.chain_id == active.chain_id
+}
+
+/// The active backend, if `record` lives there; otherwise an error saying where it lives.
+async fn backend_of(state: &AppState, record: &SessionRecord) -> Result<ActiveBackend, AppError> {
+    let active = backend::active(state).await?;
+    if reachable(record, &active) {
+        Ok(active)
+    } else {
+        let place = match record.endpoint.kind {
+            EndpointKind::Devnet => "the local devnet".to_owned(),
+            EndpointKind::Alchemy => format!("Alchemy (chain {})", record.chain_id),
+            EndpointKind::Custom => format!("{} (chain {})", record.endpoint.host, record.chain_id),
+        };
+        Err(AppError::invalid_input(format!(
+            "session “{}” lives on {place}, not on the active backend: switch to it in Settings",
+            record.label
+        )))
+    }
+}
+
+fn record_of(state: &AppState, id: UuidV4) -> Result<SessionRecord, AppError> {
+    state.records.with_sessions(|s| s.get(id).cloned())
+}
+
+fn changed(app: &AppHandle) {
+    let _ = app.emit(SESSIONS_CHANGED_EVENT, ());
+}
+
+/// Every session, oldest first, with its status now. Sessions on the active backend that
+/// wait for their first use are checked against the chain first.
+#[tauri::command]
+pub async fn sessions_list(state: State<'_, AppState>) -> Result<Vec<SessionView>, AppError> {
+    let records = state.records.with_sessions(|s| Ok(s.list().to_vec()))?;
+    let now = now();
+    let active = if records.is_empty() { None } else { backend::active(&state).await.ok() };
+    let mut views = Vec::with_capacity(records.len());
+    for record in records {
+        let mut record = record;
+        if let Some(active) = active.as_ref().filter(|a| reachable(&record, a))
+            && record.status(now) == SessionStatus::Waiting
+            && let Ok(plan) = revoke::plan_revoke(&active.rpc, &record.credentials).await
+            && plan.revocation == Revocation::Uninstall
+        {
+            // The grant's nonce was consumed: someone used the session.
+            match state.records.with_sessions(|s| s.mark_first_used(record.id, now).cloned()) {
+                Ok(updated) => record = updated,
+                Err(e) => warn!(error = %e.message, "could not record a session's first use"),
+            }
+        }
+        let rpc = active.as_ref().filter(|a| reachable(&record, a)).map(|a| &a.rpc);
+        let tokens = state.records.tokens_of(rpc, record.chain_id, &record.permissions).await;
+        views.push(session_view(&record, now, &tokens));
+    }
+    Ok(views)
+}
+
+/// Usage of each limit of session `id`, with where each number comes from.
+#[tauri::command]
+pub async fn session_usage(state: State<'_, AppState>, id: String) -> Result<Vec<UsageLine>, AppError> {
+    let record = record_of(&state, parse_id(&id)?)?;
+    let active = backend::active(&state).await.ok().filter(|a| reachable(&record, a));
+    let rpc = active.as_ref().map(|a| &a.rpc);
+    let tokens = state.records.tokens_of(rpc, record.chain_id, &record.permissions).await;
+    let lines = usage::session_usage(&record, rpc, &tokens).await?;
+    Ok(lines.into_iter().map(UsageLine::from).collect())
+}
+
+fn progress_sink(app: &AppHandle, op: &'static str) -> impl Fn(calls::Progress) + Send + Sync + use<> {
+    let app = app.clone();
+    move |p: calls::Progress| {
+        let step = match &p {
+            calls::Progress::Preparing => ProgressStep::Preparing,
+            calls::Progress::Verifying => ProgressStep::Verifying,
+            calls::Progress::Signing => ProgressStep::Signing,
+            calls::Progress::Sending | calls::Progress::Sent { .. } => ProgressStep::Sending,
+            calls::Progress::Waiting { .. } | calls::Progress::Done { .. } => ProgressStep::Waiting,
+        };
+        let _ = app.emit(PROGRESS_EVENT, Progress { op: op.into(), step, message: sentence(&p.to_string()) });
+    }
+}
+
+fn final_progress(app: &AppHandle, op: &str, result: &Result<CallResult, AppError>) {
+    let (step, message) = match result {
+        Ok(r) => (ProgressStep::Done, format!("Done ({})", r.status_text)),
+        Err(e) => (ProgressStep::Failed, e.message.clone()),
+    };
+    let _ = app.emit(PROGRESS_EVENT, Progress { op: op.into(), step, message });
+}
+
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn call_result(outcome: &calls::CallOutcome) -> CallResult {
+    CallResult {
+        call_id: outcome.call_id.to_string(),
+        status: outcome.status.0,
+        status_text: outcome.status.name().map_or_else(|| format!("status {}", outcome.status.0), str::to_owned),
+        tx_hash: outcome.transaction_hash().map(|h| h.to_string()),
+    }
+}
+
+/// Sends one call with session `id`'s key (only when Warden holds it): prepare → verify →
+/// sign → send → wait. `value` is decimal wei; `data` hex (empty for none). Emits
+/// `progress` with op "test-call".
+#[tauri::command]
+pub async fn session_test_call(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    to: String,
+    value: String,
+    data: String,
+) -> Result<CallResult, AppError> {
+    let result = test_call(&app, &state, &id, &to, &value, &data).await;
+    final_progress(&app, "test-call", &result);
+    result
+}
+
+fn parse_call(to: &str, value: &str, data: &str) -> Result<Call, AppError> {
+    let to = parse_address("to", to)?;
+    let value = value.trim();
+    let value = if value.is_empty() {
+        U256::ZERO
+    } else {
+        U256::from_str_radix(value, 10)
+            .map_err(|_| AppError::invalid_input(format!("value {value:?} is not a whole number of wei")))?
+    };
+    let data = data.trim();
+    let data = if data.is_empty() || data == "0x" {
+        None
+    } else {
+        Some(
+            data.parse::<Bytes>()
+                .map_err(|_| AppError::invalid_input("data must be 0x followed by hex digit pairs"))?,
+        )
+    };
+    Ok(Call { to, data, value: (!value.is_zero()).then_some(value) })
+}
+
+async fn test_call(
+    app: &AppHandle,
+    state: &AppState,
+    id: &str,
+    to: &str,
+    value: &str,
+    data: &str,
+) -> Result<CallResult, AppError> {
+    let id = parse_id(id)?;
+    let call = parse_call(to, value, data)?;
+    let record = record_of(state, id)?;
+    if !record.key_held_by_warden {
+        return Err(AppError::invalid_input("the server holds this session's key, so Warden cannot send with it"));
+    }
+    match record.status(now()) {
+        SessionStatus::Revoked | SessionStatus::Expired => {
+            return Err(AppError::invalid_input(format!(
+                "session “{}” has ended; it can no longer send",
+                record.label
+            )));
+        }
+        SessionStatus::Waiting | SessionStatus::Active => {}
+    }
+    let active = backend_of(state, &record).await?;
+    let key = record.session_key;
+    let signer = state.keychain.run(move |k| Ok(k.session_signer(key)?)).await?;
+    let policy = active.policy_id.as_deref().and_then(|p| p.parse::<UuidV4>().ok());
+    let client =
+        SessionClient::with_signer(&record.credentials, Arc::new(signer), active.rpc.clone())?.with_policy(policy);
+    let sent_at = now();
+    let sink = progress_sink(app, "test-call");
+    let result = client.send_calls_with(std::slice::from_ref(&call), Some(&WaitPolicy::default()), &sink).await;
+    let (outcome, call_id) = match &result {
+        Ok(o) => (StoredOutcome::Confirmed, Some(o.call_id.clone())),
+        Err(CallsError::Failed { outcome }) => (StoredOutcome::Failed, Some(outcome.call_id.clone())),
+        Err(CallsError::Timeout { call_id, .. }) => (StoredOutcome::Pending, Some(call_id.clone())),
+        Err(_) => (StoredOutcome::Failed, None),
+    };
+    if let Some(call_id) = call_id {
+        let sent =
+            SentCall { call_id: call_id.clone(), sent_at, calls: vec![call.clone()], outcome, gas_cost_wei: None };
+        if let Err(e) = state.records.with_sessions(|s| s.record_call(id, sent).map(|_| ())) {
+            warn!(error = %e.message, "could not record a test call in the session list");
+        }
+        let text = match outcome {
+            StoredOutcome::Confirmed => "Test call confirmed",
+            StoredOutcome::Failed => "Test call failed",
+            StoredOutcome::Pending => "Test call sent, not final yet",
+        };
+        state.records.record(
+            ActivityKind::TestCall,
+            Summary::new(text)
+                .label(&record.label)
+                .address("to", call.to)
+                .wei("value", call.value.unwrap_or_default())
+                .call_id(&call_id),
+            session_id16(&record.session_id),
+        );
+        changed(app);
+    }
+    let outcome = result?;
+    Ok(call_result(&outcome))
+}
+
+/// Revokes session `id` with an owner-signed call (uninstall, or cancelling a grant never
+/// used) and waits for it. Emits `progress` with op "revoke".
+#[tauri::command]
+pub async fn session_revoke(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<CallResult, AppError> {
+    let result = revoke_session(&app, &state, &id).await;
+    final_progress(&app, "revoke", &result);
+    result
+}
+
+async fn revoke_session(app: &AppHandle, state: &AppState, id: &str) -> Result<CallResult, AppError> {
+    let id = parse_id(id)?;
+    let record = record_of(state, id)?;
+    if record.revoked_at.is_some() {
+        return Err(AppError::invalid_input(format!("session “{}” is already revoked", record.label)));
+    }
+    let active = backend_of(state, &record).await?;
+    let _ = app.emit(
+        PROGRESS_EVENT,
+        Progress { op: "revoke".into(), step: ProgressStep::Preparing, message: "Reading the session's state".into() },
+    );
+    let plan = revoke::plan_revoke(&active.rpc, &record.credentials).await?;
+    let owner = record.owner;
+    let signer = state.keychain.run(move |k| Ok(k.owner_signer(owner)?)).await?;
+    let policy = active.policy_id.as_deref().and_then(|p| p.parse::<UuidV4>().ok());
+    let sink = progress_sink(app, "revoke");
+    let outcome = revoke::send_revocation(&active.rpc, &plan, &signer, policy, &WaitPolicy::default(), &sink).await?;
+    let at = now();
+    state.records.with_sessions(|s| s.mark_revoked(id, at).map(|_| ()))?;
+    let how = match plan.revocation {
+        Revocation::Uninstall => "Session revoked (uninstalled)",
+        Revocation::CancelUnused => "Session revoked (unused grant cancelled)",
+    };
+    state.records.record(
+        ActivityKind::Revoked,
+        Summary::new(how).label(&record.label).call_id(&outcome.call_id),
+        session_id16(&record.session_id),
+    );
+    changed(app);
+    Ok(call_result(&outcome))
+}
+
+/// Removes session `id` from the list (nothing changes on chain) and deletes its session
+/// key if Warden held it. Needs `confirm: true`. Returns the list.
+#[tauri::command]
+pub async fn session_forget(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    confirm: Option<bool>,
+) -> Result<Vec<SessionView>, AppError> {
+    if confirm != Some(true) {
+        return Err(AppError::new(
+            AppErrorCode::NotConfirmed,
+            "forgetting a session needs explicit confirmation (it stays valid on chain until it expires or is revoked)",
+        ));
+    }
+    let id = parse_id(&id)?;
+    let removed = state.records.with_sessions(|s| s.forget(id))?;
+    if removed.key_held_by_warden {
+        let key = removed.session_key;
+        if let Err(e) = state.keychain.run(move |k| Ok(k.delete_session_key(key)?)).await
+            && e.code != AppErrorCode::KeyNotFound
+        {
+            warn!(error = %e.message, "could not delete a forgotten session's key");
+        }
+    }
+    state.records.record(
+        ActivityKind::Forgotten,
+        Summary::new("Session forgotten (local only)").label(&removed.label),
+        session_id16(&removed.session_id),
+    );
+    changed(&app);
+    sessions_list(state).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_call_arguments_are_checked() {
+        let c = parse_call("0x1111111111111111111111111111111111111111", "1000", "").unwrap();
+        assert_eq!(c.value, Some(U256::from(1000u64)));
+        assert_eq!(c.data, None);
+        let c = parse_call("0x1111111111111111111111111111111111111111", "0", "0xa9059cbb").unwrap();
+        assert_eq!((c.value, c.data.unwrap().len()), (None, 4));
+        assert!(parse_call("0x11", "0", "").is_err());
+        assert!(parse_call("0x1111111111111111111111111111111111111111", "1.5", "").is_err());
+        assert!(parse_call("0x1111111111111111111111111111111111111111", "1", "0xabc").is_err());
+        assert_eq!(parse_id("nope").unwrap_err().code, AppErrorCode::SessionUnknown);
+    }
+}

@@ -1,0 +1,505 @@
+//! The IPC types of the grant wizard, the approval window, the sessions dashboard, export
+//! and the activity log, with the conversions from the core's types.
+//!
+//! Like the rest of [`crate::payloads`] these are views: addresses, amounts in words,
+//! statuses, hashes. The two inputs that may carry a secret (an export's passphrase and a
+//! server's bearer token) arrive as [`Sensitive`] values and are never serialized back.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use warden_core::activity as core_activity;
+use warden_core::permissions as core_permissions;
+use warden_core::store as core_store;
+use warden_core::usage as core_usage;
+
+use crate::payloads::AccountType;
+use crate::sensitive::Sensitive;
+
+/// How much a risk matters, as the UI colours it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Danger,
+}
+
+impl From<core_permissions::Severity> for Severity {
+    fn from(s: core_permissions::Severity) -> Self {
+        match s {
+            core_permissions::Severity::Low => Self::Info,
+            core_permissions::Severity::Medium => Self::Warning,
+            core_permissions::Severity::High | core_permissions::Severity::Critical => Self::Danger,
+        }
+    }
+}
+
+/// A risk of a grant. `permissionIndex` null: the flag is about the whole set (the expiry).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RiskFlag {
+    pub severity: Severity,
+    pub message: String,
+    pub permission_index: Option<u32>,
+}
+
+/// One permission in words: `kind` is the wire type, `detail` carries amounts with units.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct PermissionView {
+    pub index: u32,
+    pub kind: String,
+    pub title: String,
+    pub detail: String,
+    pub risks: Vec<RiskFlag>,
+}
+
+/// A rule a permission (by index; null for the whole request) or its field breaks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct FieldError {
+    pub index: Option<u32>,
+    pub field: String,
+    pub message: String,
+}
+
+/// Result of `permissions_check`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct PermissionCheck {
+    pub ok: bool,
+    pub errors: Vec<FieldError>,
+    pub views: Vec<PermissionView>,
+    pub risks: Vec<RiskFlag>,
+}
+
+/// One permission exactly as on the wire (SPEC §3.10); amounts are 0x-hex quantities.
+/// Commands read permissions as JSON and check them with the core's rules, so a malformed
+/// one gets a field-level error; this type is the contract the UI writes to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", content = "data")]
+pub enum PermissionWire {
+    #[serde(rename = "native-token-transfer")]
+    NativeTokenTransfer { allowance: String },
+    #[serde(rename = "erc20-token-transfer")]
+    Erc20TokenTransfer { allowance: String, address: String },
+    #[serde(rename = "gas-limit")]
+    GasLimit { limit: String },
+    #[serde(rename = "contract-access")]
+    ContractAccess { address: String },
+    #[serde(rename = "account-functions")]
+    AccountFunctions { functions: Vec<String> },
+    #[serde(rename = "functions-on-all-contracts")]
+    FunctionsOnAllContracts { functions: Vec<String> },
+    #[serde(rename = "functions-on-contract")]
+    FunctionsOnContract { address: String, functions: Vec<String> },
+    #[serde(rename = "root")]
+    Root,
+}
+
+/// An ERC-20 token's symbol and decimals; null when the token contract did not answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct TokenInfo {
+    pub address: String,
+    pub symbol: Option<String>,
+    pub decimals: Option<u8>,
+}
+
+/// A function signature in canonical form and its selector.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct SelectorInfo {
+    pub signature: String,
+    pub selector: String,
+}
+
+/// Where the session key comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum SessionKeyChoice {
+    /// Warden generates it and keeps it in the keychain.
+    Generate,
+    /// The server holds its key; this is its address.
+    External { address: String },
+}
+
+/// What the grant wizard asks for. `expirySec`: unix seconds, null for never.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantRequest {
+    pub label: String,
+    pub key: SessionKeyChoice,
+    #[ts(type = "number | null")]
+    pub expiry_sec: Option<u64>,
+    #[ts(as = "Vec<PermissionWire>")]
+    pub permissions: Vec<serde_json::Value>,
+}
+
+/// A field where the endpoint's grant differs from the request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct Mismatch {
+    pub field: String,
+    pub expected: String,
+    pub actual: String,
+}
+
+/// The pending approval the approval window shows; `validUntil` is unix seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalView {
+    pub approval_id: String,
+    pub account: String,
+    pub account_type: AccountType,
+    pub chain_id: u32,
+    pub chain_name: String,
+    pub session_key: String,
+    pub key_held_by_warden: bool,
+    #[ts(type = "number | null")]
+    pub expiry_sec: Option<u64>,
+    pub permissions: Vec<PermissionView>,
+    pub risks: Vec<RiskFlag>,
+    /// Whether `verify_grant` accepted the endpoint's answer; only then can it be approved.
+    pub verified: bool,
+    pub mismatches: Vec<Mismatch>,
+    /// The EIP-712 digest the owner's signature will cover (empty when not verified:
+    /// nothing will be signed).
+    pub digest: String,
+    #[ts(type = "number")]
+    pub valid_until: u64,
+}
+
+/// How an approval ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ApprovalOutcome {
+    Approved,
+    Rejected,
+    Expired,
+}
+
+/// Payload of the `approval-finished` event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalFinished {
+    pub approval_id: String,
+    pub outcome: ApprovalOutcome,
+}
+
+/// A session's lifecycle state; waiting = granted but not used yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionStatus {
+    Waiting,
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl From<core_store::SessionStatus> for SessionStatus {
+    fn from(s: core_store::SessionStatus) -> Self {
+        match s {
+            core_store::SessionStatus::Waiting => Self::Waiting,
+            core_store::SessionStatus::Active => Self::Active,
+            core_store::SessionStatus::Expired => Self::Expired,
+            core_store::SessionStatus::Revoked => Self::Revoked,
+        }
+    }
+}
+
+/// A session in the dashboard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    /// The app's id of the session (commands take it back as `id`).
+    pub id: String,
+    pub label: String,
+    pub account: String,
+    pub chain_id: u32,
+    /// The on-chain 16-byte session id.
+    pub session_id: String,
+    pub session_key: String,
+    pub key_held_by_warden: bool,
+    #[ts(type = "number | null")]
+    pub expiry_sec: Option<u64>,
+    #[ts(type = "number")]
+    pub created_at: u64,
+    pub status: SessionStatus,
+    pub permissions: Vec<PermissionView>,
+}
+
+/// Where a usage number comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum UsageSource {
+    Devnet,
+    Observed,
+}
+
+/// Usage of one limited permission. `used`/`limit` are decimal base-unit strings; the
+/// formatted ones carry units.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageLine {
+    pub permission_index: u32,
+    pub label: String,
+    pub used: String,
+    pub limit: String,
+    pub used_formatted: String,
+    pub limit_formatted: String,
+    pub source: UsageSource,
+    pub note: Option<String>,
+}
+
+impl From<core_usage::UsageLine> for UsageLine {
+    fn from(l: core_usage::UsageLine) -> Self {
+        Self {
+            permission_index: u32::try_from(l.permission_index).unwrap_or(u32::MAX),
+            label: l.label,
+            used: l.used,
+            limit: l.limit,
+            used_formatted: l.used_formatted,
+            limit_formatted: l.limit_formatted,
+            source: match l.source {
+                core_usage::UsageSource::Devnet => UsageSource::Devnet,
+                core_usage::UsageSource::Observed => UsageSource::Observed,
+            },
+            note: l.note,
+        }
+    }
+}
+
+/// How the session key goes into an export. The passphrase arrives once and is never
+/// sent back.
+#[derive(Debug, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum SecretChoice {
+    /// No secret: the server holds its own key.
+    None,
+    /// The private key in plain text; `confirmed` must be true.
+    Plaintext { confirmed: bool },
+    /// An Ethereum keystore v3 under this passphrase.
+    Keystore {
+        #[ts(type = "string")]
+        passphrase: Sensitive,
+    },
+    /// age-encrypted to this `age1…` recipient.
+    Age { recipient: String },
+}
+
+/// Where an export goes. "file": Rust opens the save dialog itself.
+#[derive(Debug, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ExportDestination {
+    File,
+    Clipboard,
+    Post {
+        url: String,
+        #[ts(type = "string | null")]
+        bearer: Option<Sensitive>,
+    },
+}
+
+/// `document` never carries a secret; `qrSvgPath` (an SVG path of the QR code's dark
+/// modules, 4 modules of quiet zone) is null when the document is too large for one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportPreview {
+    pub document: String,
+    pub qr_svg_path: Option<String>,
+}
+
+/// What an export did; `serverReply` is cut to the core's limit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportResult {
+    pub destination: String,
+    pub path: Option<String>,
+    pub http_status: Option<u16>,
+    pub server_reply: Option<String>,
+}
+
+/// What an activity entry records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    AccountCreated,
+    GrantRequested,
+    Approved,
+    Rejected,
+    Signed,
+    Exported,
+    TestCall,
+    Revoked,
+    Forgotten,
+}
+
+impl From<ActivityKind> for core_activity::ActivityKind {
+    fn from(k: ActivityKind) -> Self {
+        match k {
+            ActivityKind::AccountCreated => Self::AccountCreated,
+            ActivityKind::GrantRequested => Self::GrantRequested,
+            ActivityKind::Approved => Self::Approved,
+            ActivityKind::Rejected => Self::Rejected,
+            ActivityKind::Signed => Self::Signed,
+            ActivityKind::Exported => Self::Exported,
+            ActivityKind::TestCall => Self::TestCall,
+            ActivityKind::Revoked => Self::Revoked,
+            ActivityKind::Forgotten => Self::Forgotten,
+        }
+    }
+}
+
+impl From<core_activity::ActivityKind> for ActivityKind {
+    fn from(k: core_activity::ActivityKind) -> Self {
+        match k {
+            core_activity::ActivityKind::AccountCreated => Self::AccountCreated,
+            core_activity::ActivityKind::GrantRequested => Self::GrantRequested,
+            core_activity::ActivityKind::Approved => Self::Approved,
+            core_activity::ActivityKind::Rejected => Self::Rejected,
+            core_activity::ActivityKind::Signed => Self::Signed,
+            core_activity::ActivityKind::Exported => Self::Exported,
+            core_activity::ActivityKind::TestCall => Self::TestCall,
+            core_activity::ActivityKind::Revoked => Self::Revoked,
+            core_activity::ActivityKind::Forgotten => Self::Forgotten,
+        }
+    }
+}
+
+/// One activity entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityEntry {
+    #[ts(type = "number")]
+    pub seq: u64,
+    #[ts(type = "number")]
+    pub at: u64,
+    pub kind: ActivityKind,
+    pub summary: String,
+    pub session_id: Option<String>,
+    pub hash: String,
+}
+
+impl From<core_activity::ActivityEntry> for ActivityEntry {
+    fn from(e: core_activity::ActivityEntry) -> Self {
+        Self {
+            seq: e.seq,
+            at: e.at,
+            kind: e.kind.into(),
+            summary: e.summary,
+            session_id: e.session_id.map(|s| s.to_string()),
+            hash: e.hash.to_string(),
+        }
+    }
+}
+
+/// The log as the activity screen shows it. `brokenAt`: the seq of the first entry whose
+/// link fails; `problem` says how.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityLog {
+    pub entries: Vec<ActivityEntry>,
+    pub intact: bool,
+    #[ts(type = "number | null")]
+    pub broken_at: Option<u64>,
+    pub problem: Option<String>,
+}
+
+/// The name of the event that tells the main window to read the session list again.
+pub const SESSIONS_CHANGED_EVENT: &str = "sessions-changed";
+/// The name of the event sent when an approval is answered or times out.
+pub const APPROVAL_FINISHED_EVENT: &str = "approval-finished";
+
+/// A permission kind's title as the UI shows it.
+fn title_of(kind: &str) -> &'static str {
+    match kind {
+        "native-token-transfer" => "Native token limit",
+        "erc20-token-transfer" => "Token limit",
+        "gas-limit" => "Gas limit",
+        "contract-access" => "Contract access",
+        "account-functions" => "Account functions",
+        "functions-on-all-contracts" => "Functions on all contracts",
+        "functions-on-contract" => "Functions on a contract",
+        "root" => "Full control (root)",
+        _ => "Permission",
+    }
+}
+
+fn index_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// The permissions in words with their risk flags, and every risk of the set (each
+/// permission's, then the expiry's), most severe first — the core's description
+/// (`warden_core::permissions::describe`), split per permission for the UI.
+pub fn permission_views(
+    permissions: &[core_permissions::Permission],
+    expiry_sec: u64,
+    now: u64,
+    tokens: &std::collections::HashMap<alloy_primitives::Address, core_permissions::TokenInfo>,
+) -> (Vec<PermissionView>, Vec<RiskFlag>) {
+    // Described alone with a short, valid expiry, a permission carries only its own risks.
+    let neutral_expiry = now.saturating_add(60);
+    let mut views = Vec::with_capacity(permissions.len());
+    let mut all: Vec<(core_permissions::Severity, RiskFlag)> = Vec::new();
+    for (i, p) in permissions.iter().enumerate() {
+        let one = core_permissions::describe(std::slice::from_ref(p), neutral_expiry, now, tokens);
+        let risks: Vec<RiskFlag> = one
+            .risks
+            .iter()
+            .map(|r| RiskFlag {
+                severity: r.severity.into(),
+                message: r.message.clone(),
+                permission_index: Some(index_u32(i)),
+            })
+            .collect();
+        all.extend(one.risks.iter().map(|r| r.severity).zip(risks.iter().cloned()));
+        views.push(PermissionView {
+            index: index_u32(i),
+            kind: p.kind().to_owned(),
+            title: title_of(p.kind()).to_owned(),
+            detail: one.permissions.into_iter().next().unwrap_or_default(),
+            risks,
+        });
+    }
+    let expiry = core_permissions::describe(&[], expiry_sec, now, tokens);
+    all.extend(
+        expiry.risks.into_iter().map(|r| {
+            (r.severity, RiskFlag { severity: r.severity.into(), message: r.message, permission_index: None })
+        }),
+    );
+    all.sort_by_key(|(severity, _)| std::cmp::Reverse(*severity));
+    (views, all.into_iter().map(|(_, r)| r).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::{Address, U256};
+    use std::collections::HashMap;
+
+    const NOW: u64 = 1_800_000_000;
+
+    #[test]
+    fn views_carry_their_own_risks_and_the_set_carries_all() {
+        let token = Address::repeat_byte(0x22);
+        let permissions = vec![
+            core_permissions::Permission::NativeTokenTransfer { allowance: U256::from(10u64).pow(U256::from(16u64)) },
+            core_permissions::Permission::Erc20TokenTransfer { allowance: U256::MAX, address: token },
+            core_permissions::Permission::ContractAccess { address: Address::repeat_byte(0x33) },
+        ];
+        let mut tokens = HashMap::new();
+        tokens.insert(token, core_permissions::TokenInfo { symbol: "WDN".into(), decimals: 18 });
+        let (views, risks) = permission_views(&permissions, 0, NOW, &tokens);
+        assert_eq!(views.len(), 3);
+        assert_eq!(views[0].title, "Native token limit");
+        assert!(views[0].detail.contains("0.01 ETH"), "{}", views[0].detail);
+        assert!(views[0].risks.is_empty());
+        assert!(views[1].detail.contains("unlimited"), "{}", views[1].detail);
+        assert!(!views[1].risks.is_empty(), "an unlimited allowance is flagged");
+        assert!(views[1].risks.iter().all(|r| r.permission_index == Some(1)));
+        // No expiry: a set-level flag, and the whole list is most severe first.
+        assert!(risks.iter().any(|r| r.permission_index.is_none() && r.severity == Severity::Danger));
+        let rank = |s: Severity| match s {
+            Severity::Danger => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        };
+        assert!(risks.windows(2).all(|w| rank(w[0].severity) <= rank(w[1].severity)));
+    }
+}

@@ -1,0 +1,144 @@
+//! The app's records on disk: the session list (`warden_core::store`) and the activity log
+//! (`warden_core::activity`), both in the app's data folder, plus a cache of the ERC-20
+//! symbols and decimals read from chains (only used to describe amounts).
+//!
+//! The session list opens on first use. A damaged list is moved aside by the core and
+//! reported once (code `store_corrupt`, naming the file it was kept as); the next use
+//! starts a new list. Activity entries that follow an action already done (a signature, a
+//! revocation) are written after it; if the log cannot be written the action stands and
+//! the failure is logged, because undoing a signed grant over a log write would lose more
+//! than it protects. Left out: a second app instance writing the same folder.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use alloy_primitives::{Address, FixedBytes};
+use tracing::warn;
+use warden_core::activity::{ActivityKind, ActivityLog, Summary};
+use warden_core::permissions::TokenInfo;
+use warden_core::rpc::RpcClient;
+use warden_core::store::{SessionStore, StoreError};
+
+use crate::error::AppError;
+
+/// The session list, the activity log and the token cache.
+#[derive(Debug)]
+pub struct Records {
+    dir: PathBuf,
+    sessions: Mutex<Option<SessionStore>>,
+    pub activity: ActivityLog,
+    tokens: Mutex<HashMap<(u32, Address), Option<TokenInfo>>>,
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+impl Records {
+    /// The records in `dir` (created when missing).
+    pub fn open(dir: &Path) -> Result<Self, AppError> {
+        Ok(Self {
+            dir: dir.to_owned(),
+            sessions: Mutex::new(None),
+            activity: ActivityLog::open(dir)?,
+            tokens: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Runs `f` on the session list, opening it first if needed.
+    pub fn with_sessions<T>(&self, f: impl FnOnce(&mut SessionStore) -> Result<T, StoreError>) -> Result<T, AppError> {
+        let mut slot = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slot.is_none() {
+            *slot = Some(SessionStore::open(&self.dir)?);
+        }
+        let store = slot.as_mut().ok_or_else(|| AppError::internal("the session list did not open"))?;
+        Ok(f(store)?)
+    }
+
+    /// Appends an activity entry for something that already happened; a failure to write
+    /// is logged, not returned (see the module docs).
+    pub fn record(&self, kind: ActivityKind, summary: Summary, session_id: Option<FixedBytes<16>>) {
+        if let Err(e) = self.activity.append(kind, summary, session_id, now()) {
+            warn!(error = %e, ?kind, "could not write the activity log");
+        }
+    }
+
+    /// Appends an activity entry before an action, refusing the action if it cannot be
+    /// recorded.
+    pub fn record_first(
+        &self,
+        kind: ActivityKind,
+        summary: Summary,
+        session_id: Option<FixedBytes<16>>,
+    ) -> Result<(), AppError> {
+        self.activity.append(kind, summary, session_id, now())?;
+        Ok(())
+    }
+
+    /// The symbol and decimals of `token` on `chain_id`, read once per app run.
+    pub async fn token(&self, rpc: &RpcClient, chain_id: u32, token: Address) -> Option<TokenInfo> {
+        if let Some(known) =
+            self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&(chain_id, token))
+        {
+            return known.clone();
+        }
+        let info = warden_core::chain::erc20_info(rpc, token).await;
+        // Only answers are cached: a token that did not answer may be deployed later.
+        if info.is_some() {
+            self.tokens
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert((chain_id, token), info.clone());
+        }
+        info
+    }
+
+    /// Symbols and decimals of every ERC-20 token in `permissions` that answers.
+    pub async fn tokens_of(
+        &self,
+        rpc: Option<&RpcClient>,
+        chain_id: u32,
+        permissions: &[warden_core::permissions::Permission],
+    ) -> HashMap<Address, TokenInfo> {
+        let mut out = HashMap::new();
+        let Some(rpc) = rpc else { return out };
+        for p in permissions {
+            if let warden_core::permissions::Permission::Erc20TokenTransfer { address, .. } = p
+                && !out.contains_key(address)
+                && let Some(info) = self.token(rpc, chain_id, *address).await
+            {
+                out.insert(*address, info);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use warden_core::activity::Filter;
+
+    #[test]
+    fn a_damaged_list_is_reported_once_then_a_new_one_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(warden_core::store::FILE_NAME), b"{not json").unwrap();
+        let records = Records::open(dir.path()).unwrap();
+        let e = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
+        assert_eq!(e.code, crate::error::AppErrorCode::StoreCorrupt);
+        assert!(e.message.contains("moved to"), "{}", e.message);
+        assert_eq!(records.with_sessions(|s| Ok(s.list().len())).unwrap(), 0);
+    }
+
+    #[test]
+    fn entries_are_appended_to_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let records = Records::open(dir.path()).unwrap();
+        records.record(ActivityKind::Rejected, Summary::new("Grant rejected"), None);
+        records.record_first(ActivityKind::GrantRequested, Summary::new("Grant requested"), None).unwrap();
+        let view = records.activity.read(Filter::default()).unwrap();
+        assert_eq!(view.entries.len(), 2);
+        assert!(view.integrity.intact);
+    }
+}
