@@ -28,20 +28,29 @@ function required(name) {
 let nextPort = 4500 + (process.pid % 200) * 2;
 
 /** Finds the visible element whose accessible name is `name` (aria-label, a <label>,
- * aria-labelledby, or a button's/link's own text), or null. Runs in the page. */
+ * aria-labelledby, or a button's/link's own text), or null; inside the element given as the
+ * second argument when there is one. Runs in the page. */
 const FIND_BY_LABEL = `
   const name = arguments[0];
+  const scope = arguments[1] || document;
   const visible = (el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
   const text = (el) => (el.textContent || '').replace(/\\s+/g, ' ').trim();
   const candidates = [];
-  for (const el of document.querySelectorAll('[aria-label]')) if (el.getAttribute('aria-label') === name) candidates.push(el);
-  for (const label of document.querySelectorAll('label')) if (text(label) === name && label.control) candidates.push(label.control);
-  for (const el of document.querySelectorAll('[aria-labelledby]')) {
+  for (const el of scope.querySelectorAll('[aria-label]')) if (el.getAttribute('aria-label') === name) candidates.push(el);
+  for (const label of scope.querySelectorAll('label')) if (text(label) === name && label.control) candidates.push(label.control);
+  for (const el of scope.querySelectorAll('[aria-labelledby]')) {
     const t = el.getAttribute('aria-labelledby').split(/\\s+/).map((id) => { const l = document.getElementById(id); return l ? text(l) : ''; }).join(' ').trim();
     if (t === name) candidates.push(el);
   }
-  for (const el of document.querySelectorAll('button, a, [role=button], [role=tab], [role=radio], [role=link]')) if (text(el) === name) candidates.push(el);
+  for (const el of scope.querySelectorAll('button, a, [role=button], [role=tab], [role=radio], [role=link]')) if (text(el) === name) candidates.push(el);
   return candidates.find(visible) || null;
+`;
+
+/** The first visible element matching a CSS selector (arguments[0]) inside arguments[1] or
+ * the document, or null. Runs in the page. */
+const FIND_BY_CSS = `
+  const scope = arguments[1] || document;
+  return [...scope.querySelectorAll(arguments[0])].find((el) => el.getClientRects().length > 0) || null;
 `;
 
 /** Installs the IPC recorder: every payload Rust delivers to the page — command results,
@@ -80,11 +89,12 @@ export class App {
     this.shots = 0;
   }
 
-  /** The visible control named `name`, waiting up to `timeout` ms for it. */
-  async byLabel(name, { timeout = 15000 } = {}) {
+  /** The visible control named `name` (inside the element `within`, when given), waiting up
+   * to `timeout` ms for it. */
+  async byLabel(name, { timeout = 15000, within = null } = {}) {
     const deadline = Date.now() + timeout;
     for (;;) {
-      const el = await this.session.execute(FIND_BY_LABEL, name);
+      const el = await this.session.execute(FIND_BY_LABEL, name, within);
       if (el) return el;
       if (Date.now() > deadline) {
         await this.screenshot(`missing-${name.replace(/\W+/g, '-')}`);
@@ -94,13 +104,17 @@ export class App {
     }
   }
 
-  /** Whether a control named `name` is visible now. */
-  async has(name) {
-    return (await this.session.execute(FIND_BY_LABEL, name)) !== null;
+  /** Whether a control named `name` is visible now (inside `within`, when given). */
+  async has(name, { within = null } = {}) {
+    return (await this.session.execute(FIND_BY_LABEL, name, within)) !== null;
   }
 
+  /** Clicks the control named `name`, scrolled into view first as a person would (WebKit's
+   * driver does not scroll inside a modal dialog's own scroll area). */
   async click(name, opts) {
-    await (await this.byLabel(name, opts)).click();
+    const el = await this.byLabel(name, opts);
+    await this.session.execute(`arguments[0].scrollIntoView({ block: 'center' });`, el);
+    await el.click();
   }
 
   async fill(name, value, opts) {
@@ -131,6 +145,23 @@ export class App {
   /** The page's visible text. */
   bodyText() {
     return this.session.execute('return document.body.innerText;');
+  }
+
+  /** The visible element matching `css` (inside `within`, when given), waiting up to
+   * `timeout` ms for it. */
+  async byCss(css, { timeout = 15000, within = null } = {}) {
+    let found = null;
+    await this.until(`an element ${css}`, async () => {
+      found = await this.session.execute(FIND_BY_CSS, css, within);
+      return found;
+    }, { timeout, interval: 100 });
+    return found;
+  }
+
+  /** The visible text of the element matching `css`, or null when there is none. */
+  async textOf(css, { within = null } = {}) {
+    const el = await this.session.execute(FIND_BY_CSS, css, within);
+    return el ? (await el.text()).trim() : null;
   }
 
   /** The text (or value, for inputs) of the control named `name`. */

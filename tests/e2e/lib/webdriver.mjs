@@ -1,7 +1,8 @@
 // A minimal W3C WebDriver client over plain HTTP (Node's fetch): just what the real-app
-// tests use — sessions, scripts, elements, keys, clicks, screenshots. Written here instead
+// tests use — sessions, scripts, elements, keys, clicks, screenshots, and switching between
+// the app's windows (the approval window is a second top-level window). Written here instead
 // of pulling in WebdriverIO because tauri-driver speaks exactly this protocol and the
-// tests need nothing more. Left out: actions chains, frames, windows, cookies.
+// tests need nothing more. Left out: actions chains, frames, cookies.
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
@@ -104,6 +105,25 @@ export class Session {
   /** A PNG of the viewport, as a Buffer. */
   async screenshot() {
     return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
+  }
+
+  /** The handle of the window commands go to now. */
+  windowHandle() {
+    return this.cmd('GET', '/window');
+  }
+
+  /** The handles of every open top-level window (in no guaranteed order). */
+  windowHandles() {
+    return this.cmd('GET', '/window/handles');
+  }
+
+  /** Sends the following commands to the window `handle`. */
+  switchToWindow(handle) {
+    return this.cmd('POST', '/window', { handle });
+  }
+
+  title() {
+    return this.cmd('GET', '/title');
   }
 
   setTimeouts(timeouts) {

@@ -1,6 +1,9 @@
 // Every command, called through IPC exactly as the UI calls it, with known test keys: no
 // command result, command error or event the webview receives may contain a private key
-// or the recovery phrase — nor may the app's log or the files it writes.
+// or the recovery phrase — nor may the app's log or the files it writes. That includes the
+// session key Warden generates for a grant: it leaves the app only inside an export (here a
+// plaintext one posted to a loopback listener, which is how the test learns it). The
+// approval commands are called from the approval window, the only window allowed them.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +13,11 @@ import { join } from 'node:path';
 import { launch, writeArtifact } from '../lib/harness.mjs';
 import { HEX_ADDRESS, HEX_KEY, MNEMONIC_ADDRESS_2, MNEMONIC_KEY_2, TEST_MNEMONIC } from '../lib/keys.mjs';
 import { COMMANDS } from '../lib/commands.mjs';
+import { findApprovalWindow } from '../lib/grant.mjs';
+import { startReceiver } from '../lib/receiver.mjs';
+
+/** A contract-access target for the grants (nobody holds its key). */
+const RECIPIENT = '0x00000000000000000000000000000000000e2e01';
 
 function filesUnder(dir) {
   const out = [];
@@ -24,15 +32,18 @@ function filesUnder(dir) {
 
 /** The secrets as they could appear: with and without 0x, any case; the phrase. */
 const needles = [HEX_KEY, MNEMONIC_KEY_2].flatMap((k) => [k.slice(2).toLowerCase()]).concat([TEST_MNEMONIC]);
+/** Session keys learnt from exports are added here. */
+const sessionKeys = [];
 
 function leaks(text) {
   const lower = text.toLowerCase();
-  return needles.filter((n) => lower.includes(n.toLowerCase()));
+  return [...needles, ...sessionKeys].filter((n) => lower.includes(n.toLowerCase()));
 }
 
 test('no command result, error or event carries key material', async () => {
   const app = await launch('secrets');
   let log = '';
+  const approvalPayloads = [];
   try {
     await app.installIpcRecorder();
     const called = new Set();
@@ -97,16 +108,84 @@ test('no command result, error or event carries key material', async () => {
     assert.equal((await call('backend_use_alchemy', { apiKey: null, chainId: 0, policyId: null })).error?.code, 'invalid_input');
     assert.equal((await call('backend_use_devnet')).value.kind, 'devnet');
 
+    // ---- grants, approvals, sessions, export, activity ----
+    const sma = await call('account_get', { accountType: 'sma-b' });
+    assert.equal((await call('devnet_fund', { address: sma.value.address })).ok, true);
+    const permissions = [
+      { type: 'native-token-transfer', data: { allowance: '0x2386f26fc10000' } },
+      { type: 'contract-access', data: { address: RECIPIENT } },
+    ];
+    const expirySec = Math.floor(Date.now() / 1000) + 3600;
+    const checked = await call('permissions_check', { permissions, expirySec });
+    assert.equal(checked.value?.ok, true, JSON.stringify(checked));
+    const refused = await call('permissions_check', { permissions: [permissions[0]], expirySec });
+    assert.equal(refused.value?.ok, false, `a spend-only set is refused: ${JSON.stringify(refused)}`);
+    assert.equal((await call('token_info', { address: RECIPIENT })).ok, true);
+    assert.equal((await call('selector_of', { signature: 'transfer(address,uint256)' })).value?.selector, '0xa9059cbb');
+
+    const main = await app.session.windowHandle();
+    const request = (label) => ({ label, key: { kind: 'generate' }, expirySec, permissions });
+    /** grant_start from the main window, then `command` from the approval window. */
+    const answer = async (label, command) => {
+      const started = await call('grant_start', { request: request(label) });
+      assert.equal(started.ok, true, JSON.stringify(started));
+      const approvalId = started.value;
+      const fromMain = await call(command, { approvalId });
+      assert.equal(fromMain.ok, false, `${command} is refused to the main window: ${JSON.stringify(fromMain)}`);
+      await findApprovalWindow(app, main);
+      await app.installIpcRecorder();
+      const pending = await call('approval_pending');
+      assert.equal(pending.value?.approvalId, approvalId, JSON.stringify(pending));
+      const answered = await call(command, { approvalId });
+      assert.equal(answered.ok, true, JSON.stringify(answered));
+      const again = await call(command, { approvalId });
+      assert.equal(again.error?.code, 'approval_used', `answered once only: ${JSON.stringify(again)}`);
+      approvalPayloads.push(...((await app.ipcLog()) ?? []));
+      await app.session.switchToWindow(main);
+      return answered.value;
+    };
+    await answer('rejected', 'approval_reject');
+    const session = await answer('approved', 'approval_approve');
+    assert.equal(session.label, 'approved');
+
+    const listed = await call('sessions_list');
+    assert.deepEqual(listed.value.map((x) => x.label), ['approved'], JSON.stringify(listed));
+    assert.equal((await call('session_usage', { id: session.id })).ok, true);
+    const tested = await call('session_test_call', { id: session.id, to: RECIPIENT, value: '1000', data: '0x' });
+    assert.equal(tested.ok, true, JSON.stringify(tested));
+    const preview = await call('session_export_preview', { id: session.id });
+    assert.equal(JSON.parse(preview.value.document).secret ?? null, null, 'the preview has no secret');
+    const receiver = await startReceiver();
+    try {
+      const exported = await call('session_export', {
+        id: session.id,
+        secret: { kind: 'plaintext', confirmed: true },
+        destination: { kind: 'post', url: receiver.url, bearer: null },
+      });
+      assert.equal(exported.value?.httpStatus, 200, JSON.stringify(exported));
+    } finally {
+      await receiver.close();
+    }
+    const key = JSON.parse(receiver.requests[0].body).secret.privateKey;
+    assert.match(key, /^0x[0-9a-fA-F]{64}$/);
+    sessionKeys.push(key.slice(2).toLowerCase());
+    const revoked = await call('session_revoke', { id: session.id });
+    assert.equal(revoked.ok, true, JSON.stringify(revoked));
+    assert.equal((await call('session_forget', { id: session.id, confirm: true })).value?.length, 0);
+    const activity = await call('activity_list', { kind: null, sessionId: null });
+    assert.equal(activity.value?.intact, true, JSON.stringify(activity));
+
     assert.deepEqual([...COMMANDS].filter((c) => !called.has(c)), [], 'every command was exercised');
 
     const payloads = await app.ipcLog();
-    writeArtifact('secrets-ipc-payloads.json', JSON.stringify(payloads, null, 1));
+    writeArtifact('secrets-ipc-payloads.json', JSON.stringify({ main: payloads, approval: approvalPayloads }, null, 1));
     assert.ok(Array.isArray(payloads), 'the recorder ran');
-    const all = payloads.join('\n');
+    const all = payloads.concat(approvalPayloads).join('\n');
     // The recorder saw what it should (so an empty or broken recorder cannot pass).
     assert.ok(all.includes(HEX_ADDRESS) && all.includes(MNEMONIC_ADDRESS_2), 'results were recorded');
     assert.ok(all.includes('"op":"delegate"'), 'progress events were recorded');
     assert.ok(all.includes('already_exists') && all.includes('not_on_devnet'), 'errors were recorded');
+    assert.ok(all.includes('approval_used') && all.includes('"digest"'), 'the approval window was recorded');
     assert.deepEqual(leaks(all), [], 'no IPC payload carries key material');
     await app.screenshot('after-every-command');
   } finally {
