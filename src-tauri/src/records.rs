@@ -9,13 +9,13 @@
 //! the failure is logged, because undoing a signed grant over a log write would lose more
 //! than it protects. Left out: a second app instance writing the same folder.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use alloy_primitives::{Address, FixedBytes};
 use tracing::warn;
-use warden_core::activity::{ActivityKind, ActivityLog, Summary};
+use warden_core::activity::{ActivityKind, ActivityLog, Filter, Summary};
 use warden_core::permissions::TokenInfo;
 use warden_core::rpc::RpcClient;
 use warden_core::store::{SessionStore, StoreError};
@@ -28,11 +28,19 @@ pub struct Records {
     dir: PathBuf,
     sessions: Mutex<Option<SessionStore>>,
     pub activity: ActivityLog,
-    tokens: Mutex<HashMap<(u32, Address), Option<TokenInfo>>>,
+    tokens: Mutex<HashMap<(u32, Address), TokenInfo>>,
+    /// Accounts (address, chain) known to have an `account_created` entry.
+    accounts_logged: Mutex<HashSet<(Address, u32)>>,
 }
 
-fn now() -> u64 {
+/// Unix seconds now.
+pub fn now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// A stored session id as the log's 16-byte id (`None` if it is not 16 bytes).
+pub fn session_id16(bytes: &[u8]) -> Option<FixedBytes<16>> {
+    (bytes.len() == 16).then(|| FixedBytes::from_slice(bytes))
 }
 
 impl Records {
@@ -43,6 +51,7 @@ impl Records {
             sessions: Mutex::new(None),
             activity: ActivityLog::open(dir)?,
             tokens: Mutex::new(HashMap::new()),
+            accounts_logged: Mutex::new(HashSet::new()),
         })
     }
 
@@ -76,16 +85,18 @@ impl Records {
         Ok(())
     }
 
+    fn cached_token(&self, chain_id: u32, token: Address) -> Option<TokenInfo> {
+        self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&(chain_id, token)).cloned()
+    }
+
     /// The symbol and decimals of `token` on `chain_id`, read once per app run.
     pub async fn token(&self, rpc: &RpcClient, chain_id: u32, token: Address) -> Option<TokenInfo> {
-        if let Some(known) =
-            self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&(chain_id, token))
-        {
-            return known.clone();
+        if let Some(known) = self.cached_token(chain_id, token) {
+            return Some(known);
         }
         let info = warden_core::chain::erc20_info(rpc, token).await;
         // Only answers are cached: a token that did not answer may be deployed later.
-        if info.is_some() {
+        if let Some(info) = &info {
             self.tokens
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -94,7 +105,8 @@ impl Records {
         info
     }
 
-    /// Symbols and decimals of every ERC-20 token in `permissions` that answers.
+    /// Symbols and decimals of every ERC-20 token in `permissions` that answers; without
+    /// `rpc`, those already read.
     pub async fn tokens_of(
         &self,
         rpc: Option<&RpcClient>,
@@ -102,23 +114,45 @@ impl Records {
         permissions: &[warden_core::permissions::Permission],
     ) -> HashMap<Address, TokenInfo> {
         let mut out = HashMap::new();
-        let Some(rpc) = rpc else { return out };
         for p in permissions {
-            if let warden_core::permissions::Permission::Erc20TokenTransfer { address, .. } = p
-                && !out.contains_key(address)
-                && let Some(info) = self.token(rpc, chain_id, *address).await
-            {
+            let warden_core::permissions::Permission::Erc20TokenTransfer { address, .. } = p else { continue };
+            if out.contains_key(address) {
+                continue;
+            }
+            let info = match rpc {
+                Some(rpc) => self.token(rpc, chain_id, *address).await,
+                None => self.cached_token(chain_id, *address),
+            };
+            if let Some(info) = info {
                 out.insert(*address, info);
             }
         }
         out
+    }
+
+    /// Records `summary` as an `account_created` entry unless the log already has one
+    /// starting with `known_by` (the account's address and chain). The log is read at most
+    /// once per account and app run.
+    pub fn record_account_once(&self, account: Address, chain_id: u32, known_by: &Summary, summary: Summary) {
+        let mut logged = self.accounts_logged.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if logged.contains(&(account, chain_id)) {
+            return;
+        }
+        let prefix = known_by.clone().into_text();
+        let filter = Filter { kind: Some(ActivityKind::AccountCreated), session_id: None };
+        match self.activity.read(filter) {
+            Ok(view) if view.entries.iter().any(|e| e.summary.starts_with(&prefix)) => {}
+            Ok(_) => self.record(ActivityKind::AccountCreated, summary, None),
+            // An unreadable log: no entry now; the next look tries again.
+            Err(_) => return,
+        }
+        logged.insert((account, chain_id));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use warden_core::activity::Filter;
 
     #[test]
     fn a_damaged_list_is_reported_once_then_a_new_one_starts() {

@@ -6,8 +6,8 @@
 use alloy_primitives::U256;
 use tauri::{AppHandle, Emitter, State};
 use warden_core::account::{self, AccountKind};
-use warden_core::activity::{ActivityKind, Filter, Summary};
-use warden_core::calls::{self, CallOutcome, WaitPolicy};
+use warden_core::activity::Summary;
+use warden_core::calls::{self, WaitPolicy};
 use warden_core::chain;
 use warden_core::permissions::format_wei;
 
@@ -85,17 +85,13 @@ pub async fn account_get(state: State<'_, AppState>, account_type: String) -> Re
 /// Records an account in the activity log the first time the app sees it (per address
 /// and chain); an unreadable log only skips the entry.
 fn record_account_once(state: &AppState, info: &account::AccountInfo) {
-    let filter = Filter { kind: Some(ActivityKind::AccountCreated), session_id: None };
-    let summary = Summary::new("Account").address("account", info.address).chain(info.chain_id);
-    let text = summary.clone().into_text();
-    let known = state.records.activity.read(filter).map(|v| v.entries.iter().any(|e| e.summary.starts_with(&text)));
-    if let Ok(false) = known {
-        let kind = match info.account_type {
-            warden_core::credentials::AccountType::SmaB => "smart account (SMA-B)",
-            warden_core::credentials::AccountType::Eip7702 => "EIP-7702 account",
-        };
-        state.records.record(ActivityKind::AccountCreated, summary.text(kind).address("owner", info.owner), None);
-    }
+    let known_by = Summary::new("Account").address("account", info.address).chain(info.chain_id);
+    let kind = match info.account_type {
+        warden_core::credentials::AccountType::SmaB => "smart account (SMA-B)",
+        warden_core::credentials::AccountType::Eip7702 => "EIP-7702 account",
+    };
+    let summary = known_by.clone().text(kind).address("owner", info.owner);
+    state.records.record_account_once(info.address, info.chain_id, &known_by, summary);
 }
 
 /// The native balance of `address` on the active backend.
@@ -143,31 +139,11 @@ async fn delegate(state: &AppState, report: &(dyn Fn(ProgressStep, String) + Syn
     let info = account::request_account(&rpc, chain_id, owner, AccountKind::Eip7702).await?;
     let signer = state.keychain.run(move |k| Ok(k.owner_signer(owner)?)).await?;
     let sink = |p: calls::Progress| {
-        let step = match &p {
-            calls::Progress::Preparing => ProgressStep::Preparing,
-            calls::Progress::Verifying => ProgressStep::Verifying,
-            calls::Progress::Signing => ProgressStep::Signing,
-            calls::Progress::Sending | calls::Progress::Sent { .. } => ProgressStep::Sending,
-            calls::Progress::Waiting { .. } | calls::Progress::Done { .. } => ProgressStep::Waiting,
-        };
-        report(step, sentence(&p.to_string()));
+        let progress = Progress::of_call("delegate", &p);
+        report(progress.step, progress.message);
     };
     let outcome = account::delegate(&rpc, &info, &signer, &WaitPolicy::default(), &sink).await?;
-    Ok(call_result(&outcome))
-}
-
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
-fn call_result(outcome: &CallOutcome) -> CallResult {
-    CallResult {
-        call_id: outcome.call_id.to_string(),
-        status: outcome.status.0,
-        status_text: outcome.status.name().map_or_else(|| format!("status {}", outcome.status.0), str::to_owned),
-        tx_hash: outcome.transaction_hash().map(|h| h.to_string()),
-    }
+    Ok(CallResult::from(&outcome))
 }
 
 #[cfg(test)]

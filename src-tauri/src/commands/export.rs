@@ -21,6 +21,7 @@ use warden_core::export::{self, BearerToken, PostConfig, PostTarget};
 use crate::commands::sessions::parse_id;
 use crate::error::{AppError, AppErrorCode};
 use crate::payloads::sessions::{ExportDestination, ExportPreview, ExportResult, SecretChoice};
+use crate::records::session_id16;
 use crate::state::AppState;
 
 /// Quiet zone around a QR code, in modules.
@@ -100,11 +101,7 @@ pub async fn session_export(
             (receipt, Summary::new("Exported session").label(&record.label).text("to a server").host(&target.host()))
         }
     };
-    state.records.record(
-        ActivityKind::Exported,
-        summary.text(document.1),
-        record.session_id.len().eq(&16).then(|| alloy_primitives::FixedBytes::from_slice(&record.session_id)),
-    );
+    state.records.record(ActivityKind::Exported, summary.text(document.1), session_id16(&record.session_id));
     Ok(ExportResult {
         destination: receipt.destination.to_owned(),
         path: receipt.path.map(|p| p.display().to_string()),

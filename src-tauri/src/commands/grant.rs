@@ -9,7 +9,7 @@
 //! capability (`capabilities/approval-window.json`) allows the three approval commands and
 //! nothing else, and the commands check the calling window's label as well.
 
-use alloy_primitives::{Address, FixedBytes};
+use alloy_primitives::Address;
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder, Window};
 use tracing::{info, warn};
 use warden_core::account::{self, AccountKind};
@@ -23,7 +23,7 @@ use warden_core::store::{EndpointKind, EndpointRef, SessionRecord, check_label};
 use crate::approvals::{APPROVAL_TTL_SECS, APPROVAL_WINDOW, PendingApproval, ensure_approval_window};
 use crate::backend::{self, ActiveBackend};
 use crate::commands::account::selected_owner;
-use crate::commands::permissions::{now, parse_expiry, parse_permissions};
+use crate::commands::permissions::{parse_expiry, parse_permissions};
 use crate::commands::{parse_address, sessions::session_view};
 use crate::error::{AppError, AppErrorCode};
 use crate::payloads::sessions::{
@@ -31,14 +31,11 @@ use crate::payloads::sessions::{
     SESSIONS_CHANGED_EVENT, SessionKeyChoice, SessionView, permission_views,
 };
 use crate::payloads::{AccountType, BackendKind, PROGRESS_EVENT, Progress, ProgressStep};
+use crate::records::{now, session_id16};
 use crate::state::AppState;
 
 fn report(app: &AppHandle, step: ProgressStep, message: &str) {
     let _ = app.emit(PROGRESS_EVENT, Progress { op: "grant".into(), step, message: message.into() });
-}
-
-fn session_id16(bytes: &[u8]) -> Option<FixedBytes<16>> {
-    (bytes.len() == 16).then(|| FixedBytes::from_slice(bytes))
 }
 
 /// Asks the endpoint for the grant the wizard describes, verifies the answer and opens
@@ -197,7 +194,7 @@ async fn open_approval(
         return Err(AppError::internal(format!("the approval window did not open: {e}")));
     }
     info!(approval = %approval_id, verified, "approval opened");
-    spawn_expiry(app.clone(), approval_id.clone());
+    spawn_expiry(app.clone());
     Ok(approval_id)
 }
 
@@ -223,7 +220,8 @@ fn show_approval_window(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
-fn spawn_expiry(app: AppHandle, approval_id: String) {
+/// Ends approvals still unanswered once their time is up.
+fn spawn_expiry(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(APPROVAL_TTL_SECS + 1)).await;
         let state = app.state::<AppState>();
@@ -231,7 +229,6 @@ fn spawn_expiry(app: AppHandle, approval_id: String) {
             info!(approval = %approval.view.approval_id, "approval expired unanswered");
             ended_unsigned(&app, &state, approval, ApprovalOutcome::Expired).await;
         }
-        let _ = approval_id;
     });
 }
 

@@ -10,11 +10,8 @@ use crate::backend;
 use crate::commands::parse_address;
 use crate::error::{AppError, AppErrorCode};
 use crate::payloads::sessions::{FieldError, PermissionCheck, SelectorInfo, TokenInfo, permission_views};
+use crate::records::now;
 use crate::state::AppState;
-
-pub(crate) fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
 
 /// Reads wire permissions one by one, so a malformed one is named by its index.
 pub(crate) fn parse_permissions(values: &[serde_json::Value]) -> Result<Vec<Permission>, Vec<FieldError>> {

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use alloy_primitives::{Address, Bytes, FixedBytes, U256};
+use alloy_primitives::{Address, Bytes, U256};
 use tauri::{AppHandle, Emitter, State};
 use tracing::warn;
 use warden_core::activity::{ActivityKind, Summary};
@@ -24,10 +24,10 @@ use warden_core::usage;
 
 use crate::backend::{self, ActiveBackend};
 use crate::commands::parse_address;
-use crate::commands::permissions::now;
 use crate::error::{AppError, AppErrorCode};
 use crate::payloads::sessions::{SESSIONS_CHANGED_EVENT, SessionView, UsageLine, permission_views};
 use crate::payloads::{BackendKind, CallResult, PROGRESS_EVENT, Progress, ProgressStep};
+use crate::records::{now, session_id16};
 use crate::state::AppState;
 
 /// A record as the dashboard shows it at `now`.
@@ -50,10 +50,6 @@ pub(crate) fn session_view(record: &SessionRecord, now: u64, tokens: &HashMap<Ad
 
 pub(crate) fn parse_id(id: &str) -> Result<UuidV4, AppError> {
     id.trim().parse().map_err(|_| AppError::new(AppErrorCode::SessionUnknown, format!("{id:?} is not a session id")))
-}
-
-fn session_id16(bytes: &[u8]) -> Option<FixedBytes<16>> {
-    (bytes.len() == 16).then(|| FixedBytes::from_slice(bytes))
 }
 
 /// Whether `record` lives on the active backend.
@@ -133,14 +129,7 @@ pub async fn session_usage(state: State<'_, AppState>, id: String) -> Result<Vec
 fn progress_sink(app: &AppHandle, op: &'static str) -> impl Fn(calls::Progress) + Send + Sync + use<> {
     let app = app.clone();
     move |p: calls::Progress| {
-        let step = match &p {
-            calls::Progress::Preparing => ProgressStep::Preparing,
-            calls::Progress::Verifying => ProgressStep::Verifying,
-            calls::Progress::Signing => ProgressStep::Signing,
-            calls::Progress::Sending | calls::Progress::Sent { .. } => ProgressStep::Sending,
-            calls::Progress::Waiting { .. } | calls::Progress::Done { .. } => ProgressStep::Waiting,
-        };
-        let _ = app.emit(PROGRESS_EVENT, Progress { op: op.into(), step, message: sentence(&p.to_string()) });
+        let _ = app.emit(PROGRESS_EVENT, Progress::of_call(op, &p));
     }
 }
 
@@ -150,20 +139,6 @@ fn final_progress(app: &AppHandle, op: &str, result: &Result<CallResult, AppErro
         Err(e) => (ProgressStep::Failed, e.message.clone()),
     };
     let _ = app.emit(PROGRESS_EVENT, Progress { op: op.into(), step, message });
-}
-
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
-fn call_result(outcome: &calls::CallOutcome) -> CallResult {
-    CallResult {
-        call_id: outcome.call_id.to_string(),
-        status: outcome.status.0,
-        status_text: outcome.status.name().map_or_else(|| format!("status {}", outcome.status.0), str::to_owned),
-        tx_hash: outcome.transaction_hash().map(|h| h.to_string()),
-    }
 }
 
 /// Sends one call with session `id`'s key (only when Warden holds it): prepare → verify →
@@ -264,8 +239,7 @@ async fn test_call(
         );
         changed(app);
     }
-    let outcome = result?;
-    Ok(call_result(&outcome))
+    Ok(CallResult::from(&result?))
 }
 
 /// Revokes session `id` with an owner-signed call (uninstall, or cancelling a grant never
@@ -306,7 +280,7 @@ async fn revoke_session(app: &AppHandle, state: &AppState, id: &str) -> Result<C
         session_id16(&record.session_id),
     );
     changed(app);
-    Ok(call_result(&outcome))
+    Ok(CallResult::from(&outcome))
 }
 
 /// Removes session `id` from the list (nothing changes on chain) and deletes its session

@@ -151,6 +151,35 @@ pub struct Progress {
     pub message: String,
 }
 
+impl From<&warden_core::calls::CallOutcome> for CallResult {
+    fn from(outcome: &warden_core::calls::CallOutcome) -> Self {
+        Self {
+            call_id: outcome.call_id.to_string(),
+            status: outcome.status.0,
+            status_text: outcome.status.name().map_or_else(|| format!("status {}", outcome.status.0), str::to_owned),
+            tx_hash: outcome.transaction_hash().map(|h| h.to_string()),
+        }
+    }
+}
+
+impl Progress {
+    /// A step of the core's call pipeline, reported for operation `op`, as a sentence.
+    pub fn of_call(op: &str, progress: &warden_core::calls::Progress) -> Self {
+        use warden_core::calls::Progress as P;
+        let step = match progress {
+            P::Preparing => ProgressStep::Preparing,
+            P::Verifying => ProgressStep::Verifying,
+            P::Signing => ProgressStep::Signing,
+            P::Sending | P::Sent { .. } => ProgressStep::Sending,
+            P::Waiting { .. } | P::Done { .. } => ProgressStep::Waiting,
+        };
+        let text = progress.to_string();
+        let mut chars = text.chars();
+        let message = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+        Self { op: op.to_owned(), step, message }
+    }
+}
+
 /// The name of the progress event.
 pub const PROGRESS_EVENT: &str = "progress";
 
