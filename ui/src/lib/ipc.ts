@@ -33,37 +33,41 @@ import type { SessionView } from './bindings/SessionView';
 import type { TokenInfo } from './bindings/TokenInfo';
 import type { UsageLine } from './bindings/UsageLine';
 
-/** Every code the contract allows; anything else from the other side becomes `internal`. */
-export const ERROR_CODES: readonly ErrorCode[] = [
-  'invalid_input',
-  'invalid_permissions',
-  'verification_failed',
-  'decode_failed',
-  'bad_signature',
-  'rpc_error',
-  'unavailable',
-  'rate_limited',
-  'bad_response',
-  'key_not_found',
-  'keychain_locked',
-  'keychain_denied',
-  'keychain_unavailable',
-  'keychain_corrupt',
-  'already_exists',
-  'internal',
-  'not_confirmed',
-  'no_owner_key',
-  'devnet_failed',
-  'not_on_devnet',
-  'call_failed',
-  'approval_expired',
-  'approval_unknown',
-  'approval_used',
-  'not_verified',
-  'session_unknown',
-  'export_failed',
-  'log_tampered',
-];
+/** Every code the contract allows (a record, so the compiler names any code of the
+ * generated `ErrorCode` missing here); anything else from the other side becomes `internal`. */
+const KNOWN_CODES: Record<ErrorCode, true> = {
+  invalid_input: true,
+  invalid_permissions: true,
+  verification_failed: true,
+  decode_failed: true,
+  bad_signature: true,
+  rpc_error: true,
+  unavailable: true,
+  rate_limited: true,
+  bad_response: true,
+  key_not_found: true,
+  keychain_locked: true,
+  keychain_denied: true,
+  keychain_unavailable: true,
+  keychain_corrupt: true,
+  already_exists: true,
+  internal: true,
+  not_confirmed: true,
+  no_owner_key: true,
+  devnet_failed: true,
+  not_on_devnet: true,
+  call_failed: true,
+  approval_expired: true,
+  approval_unknown: true,
+  approval_used: true,
+  not_verified: true,
+  session_unknown: true,
+  export_failed: true,
+  log_tampered: true,
+  storage_failed: true,
+  store_corrupt: true,
+};
+export const ERROR_CODES: readonly ErrorCode[] = Object.keys(KNOWN_CODES) as ErrorCode[];
 
 /** A rejected command: the contract's `AppError` plus the command that failed. */
 export class IpcError extends Error implements AppError {
