@@ -42,6 +42,8 @@ pub enum AppErrorCode {
     DevnetFailed,
     /// A devnet-only command (the faucet) was used on another backend.
     NotOnDevnet,
+    /// A 7702 account must be delegated before it can grant a session.
+    NotDelegated,
     /// A call was sent but did not succeed on chain (reverted, dropped, timed out).
     CallFailed,
     /// An approval request's time limit passed before it was answered.
@@ -66,7 +68,7 @@ pub enum AppErrorCode {
 
 impl AppErrorCode {
     /// Every code, in declaration order (for tests and documentation).
-    pub const ALL: [Self; 30] = [
+    pub const ALL: [Self; 31] = [
         Self::InvalidInput,
         Self::InvalidPermissions,
         Self::VerificationFailed,
@@ -87,6 +89,7 @@ impl AppErrorCode {
         Self::NoOwnerKey,
         Self::DevnetFailed,
         Self::NotOnDevnet,
+        Self::NotDelegated,
         Self::CallFailed,
         Self::ApprovalExpired,
         Self::ApprovalUnknown,
@@ -242,7 +245,7 @@ mod tests {
         let contract = "invalid_input invalid_permissions verification_failed decode_failed bad_signature rpc_error \
                         unavailable rate_limited bad_response key_not_found keychain_locked keychain_denied \
                         keychain_unavailable keychain_corrupt already_exists internal not_confirmed no_owner_key \
-                        devnet_failed not_on_devnet call_failed approval_expired approval_unknown approval_used \
+                        devnet_failed not_on_devnet not_delegated call_failed approval_expired approval_unknown approval_used \
                         not_verified session_unknown export_failed log_tampered storage_failed store_corrupt";
         assert_eq!(names, contract.split_whitespace().collect::<Vec<_>>());
     }

@@ -68,7 +68,21 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
     report(app, ProgressStep::Preparing, "Looking up the account");
     let owner = selected_owner(state).await?;
     let active = backend::active(state).await?;
-    let info = account::request_account(&active.rpc, active.chain_id, owner, AccountKind::SmaB { salt: None }).await?;
+    let kind = match request.account_type {
+        AccountType::SmaB => AccountKind::SmaB { salt: None },
+        AccountType::Eip7702 => AccountKind::Eip7702,
+    };
+    let info = account::request_account(&active.rpc, active.chain_id, owner, kind).await?;
+    if !info.ready_for_sessions() {
+        return Err(AppError::new(
+            AppErrorCode::NotDelegated,
+            format!(
+                "the EIP-7702 account {} is not delegated to Modular Account v2 yet: delegate it on the Account \
+                 screen, then grant the session",
+                info.address
+            ),
+        ));
+    }
     grant::validate_permissions(&permissions, info.address, expiry_sec, now).map_err(|e| AppError::coded(&e))?;
     let paymaster = match &active.policy_id {
         Some(p) => Some(PaymasterRef {

@@ -119,11 +119,13 @@ pub enum SessionKeyChoice {
     External { address: String },
 }
 
-/// What the grant wizard asks for. `expirySec`: unix seconds, null for never.
+/// What the grant wizard asks for. `accountType`: which of the owner's accounts the
+/// session is for; `expirySec`: unix seconds, null for never.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GrantRequest {
     pub label: String,
+    pub account_type: AccountType,
     pub key: SessionKeyChoice,
     #[ts(type = "number | null")]
     pub expiry_sec: Option<u64>,

@@ -124,7 +124,7 @@ test('no command result, error or event carries key material', async () => {
     assert.equal((await call('selector_of', { signature: 'transfer(address,uint256)' })).value?.selector, '0xa9059cbb');
 
     const main = await app.session.windowHandle();
-    const request = (label) => ({ label, key: { kind: 'generate' }, expirySec, permissions });
+    const request = (label) => ({ label, accountType: 'sma-b', key: { kind: 'generate' }, expirySec, permissions });
     /** grant_start from the main window, then `command` from the approval window. */
     const answer = async (label, command) => {
       const started = await call('grant_start', { request: request(label) });

@@ -73,6 +73,10 @@ const TEXT: Record<ErrorCode, ErrorText> = {
     summary: 'The faucet only exists on the local devnet.',
     action: 'Switch to the local devnet in Settings to use it.',
   },
+  not_delegated: {
+    summary: 'This EIP-7702 account is not delegated yet.',
+    action: 'Delegate it on the Account screen, then grant the session again.',
+  },
   call_failed: {
     summary: 'The transaction failed.',
     action: 'Read the details below, check the balance, and try again.',

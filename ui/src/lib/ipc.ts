@@ -56,6 +56,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   no_owner_key: true,
   devnet_failed: true,
   not_on_devnet: true,
+  not_delegated: true,
   call_failed: true,
   approval_expired: true,
   approval_unknown: true,

@@ -200,7 +200,7 @@ function install(scenario: Scenario) {
     },
   };
 
-  const part2 = sessionHandlers(scenario, () => accountAddress('sma-b'), () => backend.chainId);
+  const part2 = sessionHandlers(scenario, (type = 'sma-b') => accountAddress(type), () => backend.chainId, () => delegated);
   Object.assign(handlers, part2.handlers);
   window.__WARDEN_FAKE__ = { finishApproval: part2.finishApproval, emit: (event, payload) => emit(event, payload) };
 

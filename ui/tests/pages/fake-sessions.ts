@@ -7,6 +7,7 @@
 import { emit } from '@tauri-apps/api/event';
 import type { AppError } from '../../src/lib/bindings/AppError';
 import type { ActivityLog } from '../../src/lib/bindings/ActivityLog';
+import type { AccountType } from '../../src/lib/bindings/AccountType';
 import type { ApprovalView } from '../../src/lib/bindings/ApprovalView';
 import type { ExportPreview } from '../../src/lib/bindings/ExportPreview';
 import type { FieldError } from '../../src/lib/bindings/FieldError';
@@ -175,8 +176,14 @@ export type Fake = {
   finishApproval: (outcome: 'approved' | 'rejected' | 'expired') => Promise<void>;
 };
 
-/** The part-2 handlers over `scenario`; `account()` is the account grants are for. */
-export function sessionHandlers(scenario: SessionsScenario, account: () => string, chainId: () => number): Fake {
+/** The part-2 handlers over `scenario`; `account(type)` is the owner's account of that type
+ * (the smart account when not given); `delegated()` whether its 7702 account is delegated. */
+export function sessionHandlers(
+  scenario: SessionsScenario,
+  account: (type?: AccountType) => string,
+  chainId: () => number,
+  delegated: () => boolean,
+): Fake {
   let sessions: SessionView[] = (scenario.sessions ?? []).map((s) => ({ ...s }));
   const tokens: Tokens = scenario.tokens ?? {};
   const approval: ApprovalView | null = scenario.approval ? { ...scenario.approval } : null;
@@ -210,13 +217,13 @@ export function sessionHandlers(scenario: SessionsScenario, account: () => strin
     if (!lastGrant) return;
     if (outcome === 'approved') {
       const { request } = lastGrant;
-      const check = checkPermissions(request.permissions, request.expirySec, account(), tokens);
+      const check = checkPermissions(request.permissions, request.expirySec, account(request.accountType), tokens);
       sessions = [
         ...sessions,
         {
           id: `s-${lastGrant.id}`,
           label: request.label,
-          account: account(),
+          account: account(request.accountType),
           chainId: chainId(),
           sessionId: `0x${'5e'.repeat(16)}`,
           sessionKey: request.key.kind === 'external' ? request.key.address : '0x1C0fFee000000000000000000000000000000001',
@@ -242,7 +249,9 @@ export function sessionHandlers(scenario: SessionsScenario, account: () => strin
     selector_of: ({ signature }) => selectorOf(String(signature)),
     grant_start: async ({ request }) => {
       const grant = request as GrantRequest;
-      const check = checkPermissions(grant.permissions, grant.expirySec, account(), tokens);
+      if (grant.accountType === '7702' && !delegated())
+        fail('not_delegated', `the EIP-7702 account ${account('7702')} is not delegated to Modular Account v2 yet`);
+      const check = checkPermissions(grant.permissions, grant.expirySec, account(grant.accountType), tokens);
       if (!check.ok) fail('invalid_permissions', check.errors[0]!.message);
       grants += 1;
       lastGrant = { id: `approval-${grants}-7f3a9c`, request: grant };

@@ -115,6 +115,7 @@ describe('happy path', () => {
     await page.getByRole('heading', { name: 'Summary', level: 2 }).waitFor();
     const summary = page.locator('.summary');
     await expectText(summary, 'Trading bot');
+    await expectText(summary, `Smart account: ${SMA_ADDRESS}`);
     await expectText(summary, 'A new key that Warden generates');
     await expectText(summary, '1 day from now');
     await expectText(summary, 'up to 0.5 ETH in total');
@@ -132,6 +133,7 @@ describe('happy path', () => {
     await app.shot('grant-waiting');
     const request = (await calls(app, 'grant_start'))[0]!.request as GrantRequest;
     expect(request.label).toBe('Trading bot');
+    expect(request.accountType).toBe('sma-b');
     expect(request.key).toEqual({ kind: 'generate' });
     expect(request.permissions).toEqual([
       { type: 'native-token-transfer', data: { allowance: '0x6f05b59d3b20000' } },
@@ -181,6 +183,45 @@ describe('happy path', () => {
     await button(page, 'Request approval').click();
     await page.getByRole('heading', { name: 'Waiting for your approval', level: 2 }).waitFor();
     expect(((await calls(app, 'grant_start'))[0]!.request as GrantRequest).key).toEqual({ kind: 'external', address: SERVER_KEY });
+  });
+
+  test('a 7702 account that is not delegated cannot grant: the reason is shown and Next stays', async () => {
+    const app = await openWizard({ delegated: false });
+    const { page } = app;
+    expect(await page.getByRole('radio', { name: 'Smart account', exact: true }).isChecked()).toBe(true);
+    await expectText(page.getByTestId('grant-account'), SMA_ADDRESS.slice(0, 6));
+    await page.getByRole('radio', { name: 'EIP-7702 account', exact: true }).check();
+    await expectText(page.getByTestId('not-delegated'), 'not delegated yet');
+    await expectText(page.getByTestId('grant-account'), MAIN_KEY.address.slice(0, 6));
+    await field(page, 'Session label').fill('Bot');
+    await button(page, 'Next').click();
+    expect(await page.getByRole('heading', { name: 'Expiry', level: 2 }).count()).toBe(0);
+    await app.shot('grant-7702-not-delegated');
+    await page.getByRole('radio', { name: 'Smart account', exact: true }).check();
+    expect(await page.getByTestId('not-delegated').count()).toBe(0);
+    await button(page, 'Next').click();
+    await page.getByRole('heading', { name: 'Expiry', level: 2 }).waitFor();
+  });
+
+  test('the account the Account screen shows is preselected; a delegated 7702 account grants for the owner address', async () => {
+    app = await harness.open({ keys: [MAIN_KEY], tokens: TOKENS, delegated: true });
+    const { page } = app;
+    await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+    await page.getByRole('radio', { name: 'EIP-7702', exact: true }).check();
+    await button(page, 'Sessions').click();
+    await button(page, 'New session').first().click();
+    await page.getByRole('heading', { name: 'New session', level: 1 }).waitFor();
+    expect(await page.getByRole('radio', { name: 'EIP-7702 account', exact: true }).isChecked()).toBe(true);
+    await toPermissions(page);
+    await button(page, 'Add permission').click();
+    await card(page, 1).getByLabel('Allowance', { exact: true }).fill('0.1');
+    await button(page, 'Add permission').click();
+    await card(page, 2).getByLabel('Contract address', { exact: true }).fill(WETH);
+    await button(page, 'Next').click();
+    await expectText(page.locator('.summary'), `EIP-7702 account (your owner address): ${MAIN_KEY.address}`);
+    await button(page, 'Request approval').click();
+    await page.getByRole('heading', { name: 'Waiting for your approval', level: 2 }).waitFor();
+    expect(((await calls(app, 'grant_start'))[0]!.request as GrantRequest).accountType).toBe('7702');
   });
 
   test('an empty label is refused before the next step', async () => {
