@@ -13,9 +13,10 @@ want=(build-essential pkg-config dbus gnome-keyring
   libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev)
 # --test: the web UI's page tests drive Debian's Chromium (never a downloaded browser), check
 # the QR code with a real reader (zbarimg), and need fonts to render text in screenshots; the
-# real-app tests need a virtual X display (xvfb, xauth) and WebKit's WebDriver.
+# real-app tests need a virtual X display (xvfb, xauth), WebKit's WebDriver, and xdotool to
+# answer the native save dialog the way a person types into it.
 if [[ ${1:-} == --test ]]; then
-  want+=(chromium zbar-tools fonts-liberation xvfb xauth webkit2gtk-driver)
+  want+=(chromium zbar-tools fonts-liberation xvfb xauth webkit2gtk-driver xdotool)
 fi
 command -v node >/dev/null 2>&1 || want+=(nodejs)
 command -v npm >/dev/null 2>&1 || want+=(npm)

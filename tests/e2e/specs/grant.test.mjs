@@ -1,14 +1,15 @@
 // Issue 7 end to end, on the real app and its embedded devnet: a person grants a server a
 // limited session (generated key; an ETH limit, an ERC-20 limit on a devnet token, one
 // recipient), sees in the approval window exactly what is signed, approves, exports the
-// credentials to a server (a loopback listener here), and the server's `warden call` with
-// that document works within the limits and is refused beyond them, naming the limit. The
-// dashboard then shows the usage; revoking it in the app ends the session for the server.
-// Every step is screenshotted; the CLI runs and the approval window's content are saved too.
+// credentials to a file (through the native save dialog) and to a server (a loopback
+// listener here), and the server's `warden call` with that file works within the limits
+// and is refused beyond them, naming the limit. The dashboard then shows the usage;
+// revoking it in the app ends the session for the server. Every step is screenshotted;
+// the CLI runs and the approval window's content are saved too.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { launch, writeArtifact } from '../lib/harness.mjs';
@@ -30,6 +31,7 @@ import {
   toSummary,
   untilNoError,
 } from '../lib/grant.mjs';
+import { saveDialogAnswer } from '../lib/native-dialog.mjs';
 import { startReceiver } from '../lib/receiver.mjs';
 import { show, warden } from '../lib/cli.mjs';
 
@@ -129,9 +131,9 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     assert.ok(Math.abs(session.expirySec - (now + 86400)) < 600, `expiry one day out: ${session.expirySec} vs ${now}`);
     await app.screenshot('dashboard-waiting');
 
-    // ---- export: plaintext (confirmed), posted to the loopback server ----
+    // ---- export: plaintext (confirmed), saved to a file through the native save dialog ----
     await app.click('Export', { within: card });
-    const dialog = await app.byLabel(`Export “${LABEL}”`);
+    let dialog = await app.byLabel(`Export “${LABEL}”`);
     await app.until('the document preview', async () => (await app.session.execute(
       `const el = arguments[0].querySelector('[data-testid="export-document"]'); return el ? el.textContent : null;`, dialog)));
     const preview = await app.session.execute(
@@ -139,9 +141,39 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     assert.equal(JSON.parse(preview).format, 'warden.session.v1');
     assert.equal(JSON.parse(preview).secret ?? null, null, 'the preview carries no secret');
     await app.click('Plaintext', { within: dialog });
-    const confirm = await app.byLabel('I understand anyone who reads this document can use the session', { within: dialog });
+    let confirm = await app.byLabel('I understand anyone who reads this document can use the session', { within: dialog });
     await confirm.click();
     assert.equal(await confirm.property('checked'), true);
+    await app.click('Save to file', { within: dialog });
+    await app.screenshot('export-file-form');
+    // The file the server will read its credentials from; the dialog's answer decides it.
+    const credentials = join(app.dirs.root, 'payments-server.warden-session.json');
+    await app.click('Export session', { within: dialog });
+    await saveDialogAnswer('Save session credentials', credentials);
+    const saved = await untilNoError(app, 'the file to be saved', async () => {
+      const t = await app.textOf('[data-testid="export-result"]', { within: dialog });
+      return t && /Saved\./.test(t) ? t : null;
+    }, { timeout: 30000, within: dialog });
+    await app.screenshot('export-saved');
+    assert.ok(saved.includes(credentials), `the result names the file: ${saved}`);
+    assert.equal(statSync(credentials).mode & 0o777, 0o600, 'the file is readable by its owner only');
+    const doc = JSON.parse(readFileSync(credentials, 'utf8'));
+    assert.equal(doc.format, 'warden.session.v1');
+    assert.equal(doc.secret?.type, 'plaintext');
+    assert.match(doc.secret?.privateKey ?? '', /^0x[0-9a-fA-F]{64}$/);
+    assert.equal(lower(doc.account), lower(account));
+    assert.equal(Number(doc.chainId), backend.chainId, 'chainId (the wire form is a hex quantity)');
+    assert.equal(doc.sessionId, session.sessionId);
+    assert.equal(doc.permissions.length, 3);
+    assert.ok(!(await app.bodyText()).includes(doc.secret.privateKey.slice(2)), 'the secret is not on screen');
+    await app.click('Close', { within: dialog });
+
+    // ---- the same session, sent to a server by POST with a bearer token ----
+    await app.click('Export', { within: card });
+    dialog = await app.byLabel(`Export “${LABEL}”`);
+    await app.click('Plaintext', { within: dialog });
+    confirm = await app.byLabel('I understand anyone who reads this document can use the session', { within: dialog });
+    await confirm.click();
     await app.click('Send to server', { within: dialog });
     const urlInput = await app.byLabel('Server URL', { within: dialog });
     await urlInput.type(receiver.url);
@@ -162,21 +194,8 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     assert.equal(posted.url, '/sessions');
     assert.equal(posted.headers.authorization, `Bearer ${BEARER}`);
     assert.match(posted.headers['content-type'] ?? '', /^application\/json/);
-    const doc = JSON.parse(posted.body);
-    assert.equal(doc.format, 'warden.session.v1');
-    assert.equal(doc.secret?.type, 'plaintext');
-    assert.match(doc.secret?.privateKey ?? '', /^0x[0-9a-fA-F]{64}$/);
-    assert.equal(lower(doc.account), lower(account));
-    assert.equal(Number(doc.chainId), backend.chainId, 'chainId (the wire form is a hex quantity)');
-    assert.equal(doc.sessionId, session.sessionId);
-    assert.equal(doc.permissions.length, 3);
-    assert.ok(!(await app.bodyText()).includes(doc.secret.privateKey.slice(2)), 'the secret is not on screen');
+    assert.deepEqual(JSON.parse(posted.body), doc, 'the same document as the file');
     await app.click('Close', { within: dialog });
-
-    // The server keeps its credentials readable only by itself.
-    const credentials = join(app.dirs.root, 'credentials.json');
-    writeFileSync(credentials, posted.body, { mode: 0o600 });
-    assert.equal(statSync(credentials).mode & 0o777, 0o600);
 
     // ---- the server uses it: within the ETH limit ----
     const ok = await warden('grant', ['call', '--credentials', credentials, '--to', recipient, '--value', '0.004ether']);
