@@ -107,6 +107,12 @@ test('7702 account: delegate, then delegated, then a session for it', async () =
     await app.screenshot('test-call-7702');
     assert.match(sent, /The test call went through/, sent);
     assert.equal(await balanceOf(url, recipient), 2n * 10n ** 15n, 'the recipient got 0.002 ETH from the 7702 account');
+    const usage = await app.byLabel('Usage of Seven bot', { within: card });
+    const usageText = await app.until('the usage of the ETH limit', async () => {
+      const t = (await usage.text()).replace(/\s+/g, ' ');
+      return /0\.002 ETH of 0\.01 ETH/.test(t) ? t : null;
+    });
+    assert.match(usageText, /devnet count/i, usageText);
     const listed = (await app.invoke('sessions_list')).value;
     assert.equal(listed.length, 1);
     assert.equal(lower(listed[0].account), lower(seven.address));
