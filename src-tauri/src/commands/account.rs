@@ -44,8 +44,8 @@ fn readable(exact: &str) -> String {
 
 fn account_kind(account_type: &str) -> Result<AccountKind, AppError> {
     match account_type {
-        "sma-b" => Ok(AccountKind::SmaB { salt: None }),
-        "7702" => Ok(AccountKind::Eip7702),
+        "sma-b" => Ok(AccountType::SmaB.kind()),
+        "7702" => Ok(AccountType::Eip7702.kind()),
         other => Err(AppError::invalid_input(format!("account type {other:?} is not one of \"sma-b\" and \"7702\""))),
     }
 }
@@ -72,10 +72,7 @@ pub async fn account_get(state: State<'_, AppState>, account_type: String) -> Re
     record_account_once(&state, &info);
     Ok(AccountInfo {
         address: info.address.to_checksum(None),
-        account_type: match info.account_type {
-            warden_core::credentials::AccountType::SmaB => AccountType::SmaB,
-            warden_core::credentials::AccountType::Eip7702 => AccountType::Eip7702,
-        },
+        account_type: info.account_type.into(),
         owner: info.owner.to_checksum(None),
         chain_id: info.chain_id,
         delegated: info.delegation.as_ref().map(chain::Delegation::is_mav2),

@@ -12,10 +12,10 @@
 use alloy_primitives::Address;
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder, Window};
 use tracing::{info, warn};
-use warden_core::account::{self, AccountKind};
+use warden_core::account;
 use warden_core::activity::{ActivityKind, Summary};
 use warden_core::api::{CreateSession, UuidV4};
-use warden_core::credentials::{AccountType as CoreAccountType, PaymasterRef};
+use warden_core::credentials::PaymasterRef;
 use warden_core::grant::{self, GrantError, PendingGrant, SessionSecret};
 use warden_core::signing::VerifyGrantError;
 use warden_core::store::{EndpointKind, EndpointRef, SessionRecord, check_label};
@@ -30,7 +30,7 @@ use crate::payloads::sessions::{
     APPROVAL_FINISHED_EVENT, ApprovalFinished, ApprovalOutcome, ApprovalView, GrantRequest, Mismatch,
     SESSIONS_CHANGED_EVENT, SessionKeyChoice, SessionView, permission_views,
 };
-use crate::payloads::{AccountType, BackendKind, PROGRESS_EVENT, Progress, ProgressStep};
+use crate::payloads::{BackendKind, PROGRESS_EVENT, Progress, ProgressStep};
 use crate::records::{now, session_id16};
 use crate::state::AppState;
 
@@ -68,11 +68,7 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
     report(app, ProgressStep::Preparing, "Looking up the account");
     let owner = selected_owner(state).await?;
     let active = backend::active(state).await?;
-    let kind = match request.account_type {
-        AccountType::SmaB => AccountKind::SmaB { salt: None },
-        AccountType::Eip7702 => AccountKind::Eip7702,
-    };
-    let info = account::request_account(&active.rpc, active.chain_id, owner, kind).await?;
+    let info = account::request_account(&active.rpc, active.chain_id, owner, request.account_type.kind()).await?;
     if !info.ready_for_sessions() {
         return Err(AppError::new(
             AppErrorCode::NotDelegated,
@@ -149,10 +145,7 @@ async fn open_approval(
     let mut view = ApprovalView {
         approval_id: approval_id.clone(),
         account: request.account.to_checksum(None),
-        account_type: match request.account_type {
-            CoreAccountType::SmaB => AccountType::SmaB,
-            CoreAccountType::Eip7702 => AccountType::Eip7702,
-        },
+        account_type: request.account_type.into(),
         chain_id: request.chain_id,
         chain_name: match active.kind {
             BackendKind::Devnet => "Local devnet".to_owned(),

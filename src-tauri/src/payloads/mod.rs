@@ -100,6 +100,25 @@ pub enum AccountType {
     Eip7702,
 }
 
+impl AccountType {
+    /// The core's account request for this type (SMA-B at the default salt).
+    pub fn kind(self) -> warden_core::account::AccountKind {
+        match self {
+            Self::SmaB => warden_core::account::AccountKind::SmaB { salt: None },
+            Self::Eip7702 => warden_core::account::AccountKind::Eip7702,
+        }
+    }
+}
+
+impl From<warden_core::credentials::AccountType> for AccountType {
+    fn from(t: warden_core::credentials::AccountType) -> Self {
+        match t {
+            warden_core::credentials::AccountType::SmaB => Self::SmaB,
+            warden_core::credentials::AccountType::Eip7702 => Self::Eip7702,
+        }
+    }
+}
+
 /// The selected owner's account on the active backend.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

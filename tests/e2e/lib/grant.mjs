@@ -240,6 +240,18 @@ export async function grantOutcome(app, heading) {
   }, { timeout: 60000 });
 }
 
+/** Opens the Export dialog of the session `label` (its `card`), chooses Plaintext and ticks
+ * its confirmation. Resolves to the dialog. */
+export async function exportPlaintext(app, card, label) {
+  await app.click('Export', { within: card });
+  const dialog = await app.byLabel(`Export “${label}”`);
+  await app.click('Plaintext', { within: dialog });
+  const confirm = await app.byLabel('I understand anyone who reads this document can use the session', { within: dialog });
+  await confirm.click();
+  assert.equal(await confirm.property('checked'), true);
+  return dialog;
+}
+
 /** The session card (an article) whose heading is `label`. */
 export function sessionCard(app, label, opts) {
   return app.byLabel(label, opts);

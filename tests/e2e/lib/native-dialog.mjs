@@ -14,17 +14,22 @@ async function xdotool(args) {
   return stdout.trim();
 }
 
-/** The id of the visible window titled `title`, waiting up to `timeout` ms for it. */
-async function windowNamed(title, timeout) {
+/** The ids of the visible windows titled `title` (xdotool exits 1 when there are none). */
+async function windowsNamed(title) {
+  try {
+    return (await xdotool(['search', '--onlyvisible', '--name', `^${title}$`])).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** Polls `check` every 200 ms until it returns a truthy value, which it resolves to. */
+async function poll(what, check, timeout) {
   const deadline = Date.now() + timeout;
   for (;;) {
-    try {
-      const ids = await xdotool(['search', '--onlyvisible', '--name', `^${title}$`]);
-      if (ids) return ids.split('\n').at(-1);
-    } catch {
-      // xdotool exits 1 while no window matches.
-    }
-    if (Date.now() > deadline) throw new Error(`no window titled "${title}" after ${timeout} ms`);
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what} after ${timeout} ms`);
     await sleep(200);
   }
 }
@@ -34,21 +39,12 @@ async function windowNamed(title, timeout) {
  * the suggested name with the path and presses Enter. Resolves once the dialog is gone.
  */
 export async function saveDialogAnswer(title, path, { timeout = 30000 } = {}) {
-  const id = await windowNamed(title, timeout);
+  const id = await poll(`no window titled "${title}"`, async () => (await windowsNamed(title)).at(-1), timeout);
   // The dialog fills in its suggested name a moment after it maps.
   await sleep(500);
   await xdotool(['windowfocus', '--sync', id]);
   await xdotool(['key', '--clearmodifiers', 'ctrl+a']);
   await xdotool(['type', '--delay', '15', path]);
   await xdotool(['key', 'Return']);
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      await xdotool(['search', '--onlyvisible', '--name', `^${title}$`]);
-    } catch {
-      return;
-    }
-    if (Date.now() > deadline) throw new Error(`the "${title}" dialog is still open after Enter`);
-    await sleep(200);
-  }
+  await poll(`the "${title}" dialog is still open after Enter`, async () => (await windowsNamed(title)).length === 0, timeout);
 }

@@ -21,6 +21,7 @@ import {
   approvalView,
   cardStatus,
   expiryStep,
+  exportPlaintext,
   grantOutcome,
   keyStep,
   next,
@@ -132,18 +133,13 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     await app.screenshot('dashboard-waiting');
 
     // ---- export: plaintext (confirmed), saved to a file through the native save dialog ----
-    await app.click('Export', { within: card });
-    let dialog = await app.byLabel(`Export “${LABEL}”`);
+    let dialog = await exportPlaintext(app, card, LABEL);
     await app.until('the document preview', async () => (await app.session.execute(
       `const el = arguments[0].querySelector('[data-testid="export-document"]'); return el ? el.textContent : null;`, dialog)));
     const preview = await app.session.execute(
       `return arguments[0].querySelector('[data-testid="export-document"]').textContent;`, dialog);
     assert.equal(JSON.parse(preview).format, 'warden.session.v1');
     assert.equal(JSON.parse(preview).secret ?? null, null, 'the preview carries no secret');
-    await app.click('Plaintext', { within: dialog });
-    let confirm = await app.byLabel('I understand anyone who reads this document can use the session', { within: dialog });
-    await confirm.click();
-    assert.equal(await confirm.property('checked'), true);
     await app.click('Save to file', { within: dialog });
     await app.screenshot('export-file-form');
     // The file the server will read its credentials from; the dialog's answer decides it.
@@ -169,11 +165,7 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     await app.click('Close', { within: dialog });
 
     // ---- the same session, sent to a server by POST with a bearer token ----
-    await app.click('Export', { within: card });
-    dialog = await app.byLabel(`Export “${LABEL}”`);
-    await app.click('Plaintext', { within: dialog });
-    confirm = await app.byLabel('I understand anyone who reads this document can use the session', { within: dialog });
-    await confirm.click();
+    dialog = await exportPlaintext(app, card, LABEL);
     await app.click('Send to server', { within: dialog });
     const urlInput = await app.byLabel('Server URL', { within: dialog });
     await urlInput.type(receiver.url);

@@ -1,8 +1,14 @@
 // Pure formatting helpers for what the screens show: shortened addresses, amounts with units,
 // the backend banner, progress steps. No IPC, no DOM, so they are unit-tested directly.
 
+import type { AccountType } from './bindings/AccountType';
 import type { BackendInfo } from './bindings/BackendInfo';
 import type { ProgressStep } from './bindings/ProgressStep';
+
+/** The account a session is for, in words: the wizard's summary and the approval window. */
+export function accountTypeName(type: AccountType): string {
+  return type === '7702' ? 'EIP-7702 account (your owner address)' : 'Smart account';
+}
 
 /** "0x1234…abcd": head characters (including 0x) and tail characters of an address. */
 export function shortenAddress(address: string, head = 6, tail = 4): string {
