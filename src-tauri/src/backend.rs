@@ -1,13 +1,19 @@
-//! The active backend: which endpoint (embedded devnet or Alchemy), which chain, which gas
-//! policy, and the JSON-RPC client that talks to it.
+//! The active backend: which endpoints (the embedded devnet's or Alchemy's), which chain,
+//! which gas policy, and the `warden_core::Backend` that talks to them.
 //!
 //! The choice lives in the settings; the Alchemy API key in the keychain. Switching is
 //! explicit (the two `backend_use_*` commands) and the devnet is the default while nothing
-//! else was chosen. Left out: checking an API key against Alchemy before storing it (that
-//! needs the network; the first request reports a bad key as an RPC error).
+//! else was chosen. Both backends have two endpoints: the wallet API for `wallet_*` and the
+//! chain's node for chain reads (for Alchemy, the node URL of the chain registry). The gas
+//! policy (the settings' on Alchemy, the devnet's own default policy on the devnet) applies
+//! to every owner operation and test call.
+//! Left out: checking an API key against Alchemy before storing it (`backend_check` and
+//! `warden doctor` do that on request).
 
+use warden_core::api::UuidV4;
+use warden_core::backend::{Backend, alchemy_node_url};
 use warden_core::networks;
-use warden_core::rpc::{ALCHEMY_WALLET_URL, ApiKey, Endpoint, RpcClient, RpcConfig};
+use warden_core::rpc::{ALCHEMY_WALLET_URL, ApiKey, Endpoint, RpcConfig};
 use warden_keychain::{Keychain, SecretString};
 
 use crate::error::AppError;
@@ -19,13 +25,24 @@ use crate::state::AppState;
 #[derive(Clone, Debug)]
 pub struct ActiveBackend {
     pub kind: BackendKind,
-    pub chain_id: u32,
-    pub policy_id: Option<String>,
-    pub rpc: RpcClient,
-    /// The endpoint's URL as written into credentials (never with an API key).
+    /// The wallet and node clients, the chain and the gas policy.
+    pub backend: Backend,
+    /// The wallet endpoint's URL as written into credentials (never with an API key).
     pub url: String,
-    /// `host[:port]` of the endpoint.
+    /// `host[:port]` of the wallet endpoint.
     pub host: String,
+}
+
+impl ActiveBackend {
+    /// The chain of the backend.
+    pub fn chain_id(&self) -> u32 {
+        self.backend.chain_id()
+    }
+
+    /// The gas policy of the backend.
+    pub fn policy(&self) -> Option<UuidV4> {
+        self.backend.policy()
+    }
 }
 
 /// The active backend, starting the devnet if it is the one and is not running.
@@ -34,35 +51,43 @@ pub async fn active(state: &AppState) -> Result<ActiveBackend, AppError> {
     match settings.backend {
         BackendKind::Devnet => {
             let devnet = state.devnet.ensure_started().await?;
-            let key = format!("devnet {}", devnet.url);
-            let rpc = match cached(state, &key)? {
-                Some(rpc) => rpc,
-                None => store_client(state, &key, Endpoint::new(&devnet.url)?)?,
+            let key = format!("devnet {} {}", devnet.url, devnet.node_url);
+            let backend = match cached(state, &key)? {
+                Some(b) => b,
+                None => {
+                    let b = Backend::connect(
+                        Endpoint::new(&devnet.url)?,
+                        Endpoint::new(&devnet.node_url)?,
+                        devnet.chain_id,
+                        None,
+                        &RpcConfig::default(),
+                    )?;
+                    store(state, &key, b)?
+                }
             };
             Ok(ActiveBackend {
                 kind: BackendKind::Devnet,
-                chain_id: devnet.chain_id,
-                policy_id: None,
-                rpc,
+                backend: backend.with_policy(devnet.policy),
                 url: devnet.url,
                 host: devnet.host,
             })
         }
         BackendKind::Alchemy => {
-            let rpc = match cached(state, ALCHEMY_CACHE_KEY)? {
-                Some(rpc) => rpc,
+            let chain_id = settings.alchemy_chain_id;
+            let policy = policy_of(&settings)?;
+            let key = format!("alchemy {chain_id}");
+            let backend = match cached(state, &key)? {
+                Some(b) => b,
                 None => {
-                    let key = state.keychain.run(stored_api_key).await?;
-                    let endpoint = Endpoint::alchemy(ApiKey::new(key.expose().to_owned())?);
-                    store_client(state, ALCHEMY_CACHE_KEY, endpoint)?
+                    let api_key = state.keychain.run(stored_api_key).await?;
+                    let api_key = ApiKey::new(api_key.expose().to_owned())?;
+                    store(state, &key, Backend::alchemy(api_key, chain_id, None, &RpcConfig::default())?)?
                 }
             };
             Ok(ActiveBackend {
                 kind: BackendKind::Alchemy,
-                chain_id: settings.alchemy_chain_id,
-                policy_id: settings.policy_id,
-                host: rpc.endpoint().host().to_owned(),
-                rpc,
+                host: backend.wallet().endpoint().host().to_owned(),
+                backend: backend.with_policy(policy),
                 url: ALCHEMY_WALLET_URL.to_owned(),
             })
         }
@@ -83,7 +108,8 @@ pub async fn info(state: &AppState) -> Result<BackendInfo, AppError> {
                 chain_id: devnet.chain_id,
                 chain_name: "Local devnet".to_owned(),
                 endpoint_host: devnet.host,
-                policy_id: None,
+                node_host: Endpoint::new(&devnet.node_url).map(|e| e.host().to_owned()).unwrap_or_default(),
+                policy_id: devnet.policy.map(|p| p.to_string()),
                 has_api_key,
             }
         }
@@ -98,19 +124,39 @@ fn alchemy_info(settings: &Settings, has_api_key: bool) -> BackendInfo {
         chain_id: settings.alchemy_chain_id,
         chain_name: networks::display_name(settings.alchemy_chain_id),
         endpoint_host: host,
+        node_host: alchemy_node_url(settings.alchemy_chain_id)
+            .and_then(|u| Endpoint::new(u).ok())
+            .map(|e| e.host().to_owned())
+            .unwrap_or_default(),
         policy_id: settings.policy_id.clone(),
         has_api_key,
     }
 }
 
-/// Drops the cached client (after the backend or the API key changed).
+/// Whether Alchemy serves a node for `chain_id` that Warden knows.
+pub fn alchemy_serves(chain_id: u32) -> bool {
+    alchemy_node_url(chain_id).is_some()
+}
+
+/// The settings' gas policy, parsed (the settings store only validated ids).
+fn policy_of(settings: &Settings) -> Result<Option<UuidV4>, AppError> {
+    settings
+        .policy_id
+        .as_deref()
+        .map(|p| {
+            p.parse::<UuidV4>().map_err(|_| {
+                AppError::invalid_input(format!("the gas policy id {p:?} is not a UUID: fix it in Settings"))
+            })
+        })
+        .transpose()
+}
+
+/// Drops the cached backend (after the backend or the API key changed).
 pub fn forget_client(state: &AppState) {
     if let Ok(mut cache) = state.rpc_cache.lock() {
         *cache = None;
     }
 }
-
-const ALCHEMY_CACHE_KEY: &str = "alchemy";
 
 fn stored_api_key(keychain: &Keychain) -> Result<SecretString, AppError> {
     keychain.alchemy_api_key()?.ok_or_else(|| {
@@ -118,14 +164,13 @@ fn stored_api_key(keychain: &Keychain) -> Result<SecretString, AppError> {
     })
 }
 
-fn cached(state: &AppState, key: &str) -> Result<Option<RpcClient>, AppError> {
-    let cache = state.rpc_cache.lock().map_err(|_| AppError::internal("the RPC client cache lock is poisoned"))?;
-    Ok(cache.as_ref().filter(|(k, _)| k == key).map(|(_, c)| c.clone()))
+fn cached(state: &AppState, key: &str) -> Result<Option<Backend>, AppError> {
+    let cache = state.rpc_cache.lock().map_err(|_| AppError::internal("the backend cache lock is poisoned"))?;
+    Ok(cache.as_ref().filter(|(k, _)| k == key).map(|(_, b)| b.clone()))
 }
 
-fn store_client(state: &AppState, key: &str, endpoint: Endpoint) -> Result<RpcClient, AppError> {
-    let client = RpcClient::new(endpoint, RpcConfig::default())?;
-    let mut cache = state.rpc_cache.lock().map_err(|_| AppError::internal("the RPC client cache lock is poisoned"))?;
-    *cache = Some((key.to_owned(), client.clone()));
-    Ok(client)
+fn store(state: &AppState, key: &str, backend: Backend) -> Result<Backend, AppError> {
+    let mut cache = state.rpc_cache.lock().map_err(|_| AppError::internal("the backend cache lock is poisoned"))?;
+    *cache = Some((key.to_owned(), backend.clone()));
+    Ok(backend)
 }

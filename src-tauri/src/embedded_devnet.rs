@@ -22,11 +22,15 @@ const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 /// Where a running devnet listens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DevnetEndpoint {
-    /// `http://127.0.0.1:PORT`.
+    /// The wallet API, `http://127.0.0.1:PORT`.
     pub url: String,
+    /// The node (chain reads), on its own port as a hosted chain's node is on its own host.
+    pub node_url: String,
     /// `127.0.0.1:PORT`.
     pub host: String,
     pub chain_id: u32,
+    /// The gas policy the devnet sponsors operations with, as Alchemy's Gas Manager would.
+    pub policy: Option<warden_core::api::UuidV4>,
 }
 
 /// The app's devnet, running or not.
@@ -100,5 +104,11 @@ fn test_hooks_requested() -> bool {
 }
 
 fn endpoint(handle: &DevnetHandle) -> DevnetEndpoint {
-    DevnetEndpoint { url: handle.url(), host: handle.addr().to_string(), chain_id: handle.chain_id() }
+    DevnetEndpoint {
+        url: handle.url(),
+        node_url: handle.node_url().to_owned(),
+        host: handle.addr().to_string(),
+        chain_id: handle.chain_id(),
+        policy: None,
+    }
 }

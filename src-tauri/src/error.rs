@@ -64,11 +64,13 @@ pub enum AppErrorCode {
     StorageFailed,
     /// A data file of the app is damaged or of a newer format.
     StoreCorrupt,
+    /// The gas policy declined to sponsor an operation; nothing was signed.
+    NotSponsored,
 }
 
 impl AppErrorCode {
     /// Every code, in declaration order (for tests and documentation).
-    pub const ALL: [Self; 31] = [
+    pub const ALL: [Self; 32] = [
         Self::InvalidInput,
         Self::InvalidPermissions,
         Self::VerificationFailed,
@@ -100,6 +102,7 @@ impl AppErrorCode {
         Self::LogTampered,
         Self::StorageFailed,
         Self::StoreCorrupt,
+        Self::NotSponsored,
     ];
 }
 
@@ -136,6 +139,7 @@ impl From<ErrorCode> for AppErrorCode {
             ErrorCode::SessionUnknown => Self::SessionUnknown,
             ErrorCode::ExportFailed => Self::ExportFailed,
             ErrorCode::LogTampered => Self::LogTampered,
+            ErrorCode::NotSponsored => Self::NotSponsored,
             // A code the core adds later reaches the UI as `internal` until it is added
             // here and to the UI (the bindings test then shows the new code).
             _ => Self::Internal,
@@ -185,7 +189,8 @@ from_coded!(
     warden_keychain::NamespaceError,
     warden_core::rpc::RpcError,
     warden_core::account::AccountError,
-    warden_core::chain::ChainError,
+    warden_core::node::ChainError,
+    warden_core::BackendError,
     warden_core::calls::CallsError,
     warden_core::grant::GrantError,
     warden_core::store::StoreError,
@@ -246,7 +251,8 @@ mod tests {
                         unavailable rate_limited bad_response key_not_found keychain_locked keychain_denied \
                         keychain_unavailable keychain_corrupt already_exists internal not_confirmed no_owner_key \
                         devnet_failed not_on_devnet not_delegated call_failed approval_expired approval_unknown approval_used \
-                        not_verified session_unknown export_failed log_tampered storage_failed store_corrupt";
+                        not_verified session_unknown export_failed log_tampered storage_failed store_corrupt \
+                        not_sponsored";
         assert_eq!(names, contract.split_whitespace().collect::<Vec<_>>());
     }
 }

@@ -73,6 +73,7 @@ pub fn run() -> Result<(), String> {
             commands::backend::chains_list,
             commands::backend::backend_use_alchemy,
             commands::backend::backend_use_devnet,
+            commands::backend::backend_check,
             commands::account::account_get,
             commands::account::account_balance,
             commands::account::account_delegate,

@@ -16,8 +16,8 @@ use std::sync::Mutex;
 use alloy_primitives::{Address, FixedBytes};
 use tracing::warn;
 use warden_core::activity::{ActivityKind, ActivityLog, Filter, Summary};
+use warden_core::node::NodeClient;
 use warden_core::permissions::TokenInfo;
-use warden_core::rpc::RpcClient;
 use warden_core::store::{SessionStore, StoreError};
 
 use crate::error::AppError;
@@ -90,11 +90,11 @@ impl Records {
     }
 
     /// The symbol and decimals of `token` on `chain_id`, read once per app run.
-    pub async fn token(&self, rpc: &RpcClient, chain_id: u32, token: Address) -> Option<TokenInfo> {
+    pub async fn token(&self, node: &NodeClient, chain_id: u32, token: Address) -> Option<TokenInfo> {
         if let Some(known) = self.cached_token(chain_id, token) {
             return Some(known);
         }
-        let info = warden_core::chain::erc20_info(rpc, token).await;
+        let info = node.erc20_info(token).await;
         // Only answers are cached: a token that did not answer may be deployed later.
         if let Some(info) = &info {
             self.tokens
@@ -106,10 +106,10 @@ impl Records {
     }
 
     /// Symbols and decimals of every ERC-20 token in `permissions` that answers; without
-    /// `rpc`, those already read.
+    /// a node, those already read.
     pub async fn tokens_of(
         &self,
-        rpc: Option<&RpcClient>,
+        node: Option<&NodeClient>,
         chain_id: u32,
         permissions: &[warden_core::permissions::Permission],
     ) -> HashMap<Address, TokenInfo> {
@@ -119,8 +119,8 @@ impl Records {
             if out.contains_key(address) {
                 continue;
             }
-            let info = match rpc {
-                Some(rpc) => self.token(rpc, chain_id, *address).await,
+            let info = match node {
+                Some(node) => self.token(node, chain_id, *address).await,
                 None => self.cached_token(chain_id, *address),
             };
             if let Some(info) = info {

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use warden_core::rpc::RpcClient;
+use warden_core::Backend;
 use warden_keychain::Namespace;
 
 use crate::approvals::Approvals;
@@ -25,9 +25,9 @@ pub struct AppState {
     pub devnet: EmbeddedDevnet,
     pub records: Records,
     pub approvals: Approvals,
-    /// The client of the active backend, keyed by what it was built for; rebuilt when the
-    /// backend changes.
-    pub(crate) rpc_cache: Mutex<Option<(String, RpcClient)>>,
+    /// The clients of the active backend, keyed by what they were built for; rebuilt when
+    /// the backend changes.
+    pub(crate) rpc_cache: Mutex<Option<(String, Backend)>>,
 }
 
 impl AppState {

@@ -1,15 +1,18 @@
 //! `warden account`: the smart account of an owner key, found or created through the
 //! endpoint and checked by `warden_core::account`, with its balance and (7702) delegation;
-//! `--delegate` delegates an undelegated 7702 account with an owner-signed empty call.
+//! `--delegate` delegates an undelegated 7702 account with an owner-signed empty call
+//! (sponsored with `--policy-id`, so an owner with no native balance can delegate);
+//! `--additional` asks for another account when the owner's existing one is of another kind.
 
 use alloy_primitives::U256;
 use serde_json::json;
-use warden_core::account::{AccountError, AccountInfo, AccountKind, delegate, request_account};
+use warden_core::account::{AccountError, AccountInfo, AccountKind, AccountRequest, delegate, request_account};
+use warden_core::api::UuidV4;
 use warden_core::calls::{NoProgress, ProgressSink, WaitPolicy};
+use warden_core::node::Delegation;
+use warden_core::permissions::format_wei;
 
 use crate::call::{TerminalProgress, calls_failure};
-use warden_core::chain::Delegation;
-use warden_core::permissions::format_wei;
 
 use crate::endpoint::{NetworkArgs, endpoint_failure, runtime};
 use crate::exit::{CmdResult, Failure};
@@ -40,9 +43,24 @@ pub struct AccountArgs {
     /// CREATE2 salt of an SMA-B account (decimal or 0x hex).
     #[arg(long, value_parser = parse_u256, conflicts_with = "delegate")]
     pub salt: Option<U256>,
+    /// Ask for an additional account of this type even if the owner has an account of
+    /// another type (SMA-B: createAdditional; 7702: a new account id).
+    #[arg(long)]
+    pub additional: bool,
     /// Delegate a 7702 account that is not delegated yet (an owner-signed empty call).
     #[arg(long)]
     pub delegate: bool,
+    /// Gas policy id that sponsors the delegation (default: the account pays).
+    #[arg(long = "policy-id", value_name = "UUID", requires = "delegate")]
+    pub policy_id: Option<UuidV4>,
+    /// The most one operation may cost in gas (e.g. 0.01ether; default 0.05 of the native
+    /// currency, for the delegation). A prepared operation above it is
+    /// refused before anything is signed.
+    #[arg(long = "max-fee", value_name = "AMOUNT", value_parser = crate::call::parse_amount)]
+    pub max_fee: Option<U256>,
+    /// Pay the delegation from the account if the gas policy declines it.
+    #[arg(long, requires = "policy_id")]
+    pub allow_unsponsored: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -58,10 +76,11 @@ pub fn run(args: AccountArgs) -> CmdResult {
         }
         AccountTypeArg::Eip7702 => AccountKind::Eip7702,
     };
+    let request = AccountRequest { kind, additional: args.additional };
     runtime()?.block_on(async {
-        let conn = args.endpoint.connect(None).await?;
-        let mut info =
-            request_account(&conn.rpc, conn.chain_id, owner, kind).await.map_err(|e| endpoint_failure(&e))?;
+        let conn = args.endpoint.connect(None, None, args.policy_id).await?;
+        let backend = &conn.backend.clone().allowing_unsponsored(args.allow_unsponsored).with_max_fee(args.max_fee);
+        let mut info = request_account(backend, owner, request).await.map_err(|e| endpoint_failure(&e))?;
         let mut delegation_call = None;
         if args.delegate {
             if info.delegation.is_none() {
@@ -70,19 +89,18 @@ pub fn run(args: AccountArgs) -> CmdResult {
                     info.address
                 )));
             }
-            if info.needs_delegation() {
+            if info.needs_delegation() || matches!(info.delegation, Some(Delegation::Unknown { .. })) {
                 let signer = keychain.owner_signer(owner).map_err(crate::key::keychain_failure)?;
                 let progress = TerminalProgress::new();
                 let sink: &dyn ProgressSink = if progress.enabled { &progress } else { &NoProgress };
-                let result = delegate(&conn.rpc, &info, &signer, &WaitPolicy::default(), sink).await;
+                let result = delegate(backend, &info, &signer, &WaitPolicy::default(), sink).await;
                 progress.finish();
                 let outcome = result.map_err(|e| match e {
                     AccountError::Calls(c) => calls_failure(&c),
                     other => endpoint_failure(&other),
                 })?;
                 delegation_call = Some(json!(outcome));
-                info =
-                    request_account(&conn.rpc, conn.chain_id, owner, kind).await.map_err(|e| endpoint_failure(&e))?;
+                info = request_account(backend, owner, request).await.map_err(|e| endpoint_failure(&e))?;
                 info.notes.retain(|n| !n.contains("not delegated yet"));
             } else {
                 info.notes.push("the 7702 account is already delegated; nothing was sent".into());
@@ -105,12 +123,15 @@ fn words(info: &AccountInfo) -> String {
         warden_core::credentials::AccountType::SmaB => "sma-b (Modular Account v2)",
         warden_core::credentials::AccountType::Eip7702 => "7702 (the owner's own address)",
     };
+    let balance = match (info.balance, &info.balance_unavailable) {
+        (Some(wei), _) => format!("{} (eth_getBalance)", format_wei(wei)),
+        (None, reason) => format!("unavailable: {}", reason.as_deref().unwrap_or("not read")),
+    };
     let mut out = format!(
-        "account   {}\ntype      {kind}\nowner     {}\nchain     {}\nbalance   {} (eth_getBalance)\n",
+        "account   {}\ntype      {kind}\nowner     {}\nchain     {}\nbalance   {balance}\n",
         info.address.to_checksum(None),
         info.owner.to_checksum(None),
         info.chain_id,
-        format_wei(info.balance)
     );
     if let Some(salt) = info.salt {
         out.push_str(&format!("salt      {salt}\n"));
@@ -121,6 +142,10 @@ fn words(info: &AccountInfo) -> String {
             Delegation::NotDelegated => "not delegated (eth_getCode is empty)".to_owned(),
             Delegation::DelegatedElsewhere { implementation } => format!("delegated elsewhere, to {implementation}"),
             Delegation::Contract => "contract code, not a delegation".to_owned(),
+            Delegation::Unknown { reported, reason } => match reported {
+                Some(r) => format!("unknown ({reason}); the endpoint reports {r}"),
+                None => format!("unknown ({reason})"),
+            },
         };
         out.push_str(&format!("7702      {text}\n"));
     }

@@ -71,6 +71,15 @@ pub struct CallArgs {
     /// Gas-manager policy to sponsor the calls (overrides the credentials' paymaster).
     #[arg(long, value_name = "UUID")]
     policy_id: Option<UuidV4>,
+    /// The most one operation may cost in gas (e.g. 0.01ether; default 0.05 of the native
+    /// currency, lowered to the session's gas-limit). A prepared operation above it is
+    /// refused before anything is signed.
+    #[arg(long = "max-fee", value_name = "AMOUNT", value_parser = parse_amount)]
+    max_fee: Option<U256>,
+    /// Pay the gas from the account when the gas policy declines the calls (without it,
+    /// such calls are refused before anything is signed).
+    #[arg(long)]
+    allow_unsponsored: bool,
     /// Return once the endpoint accepted the calls, without waiting for a final status.
     #[arg(long)]
     no_wait: bool,
@@ -128,7 +137,9 @@ pub fn run_call(args: CallArgs) -> CmdResult {
     let client = match args.policy_id {
         Some(id) => client.with_policy(Some(id)),
         None => client,
-    };
+    }
+    .allowing_unsponsored(args.allow_unsponsored)
+    .with_max_fee(args.max_fee);
     let wait = WaitPolicy { timeout: Duration::from_secs(args.timeout), ..WaitPolicy::default() };
     let progress = TerminalProgress::new();
     let sink: &dyn ProgressSink = if progress.enabled { &progress } else { &NoProgress };

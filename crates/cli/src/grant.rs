@@ -207,8 +207,8 @@ pub fn run(args: GrantArgs) -> CmdResult {
     };
 
     runtime()?.block_on(async {
-        let conn = args.endpoint.connect(None).await?;
-        let account = request_account(&conn.rpc, conn.chain_id, owner, kind).await.map_err(|e| endpoint_failure(&e))?;
+        let conn = args.endpoint.connect(None, None, None).await?;
+        let account = request_account(&conn.backend, owner, kind).await.map_err(|e| endpoint_failure(&e))?;
         if account.needs_delegation() {
             return Err(Failure::refused(format!(
                 "the 7702 account {} is not delegated yet: run `warden account --type 7702 --delegate` first",
@@ -223,7 +223,7 @@ pub fn run(args: GrantArgs) -> CmdResult {
         let generated = matches!(key, KeyChoice::Generate).then_some(session_key);
         let request = GrantRequest {
             endpoint: conn.url.clone(),
-            chain_id: conn.chain_id,
+            chain_id: conn.chain_id(),
             account: account.address,
             account_type: account.account_type,
             owner,
@@ -232,7 +232,7 @@ pub fn run(args: GrantArgs) -> CmdResult {
             expiry_sec,
             paymaster: args.policy_id.map(|policy_id| PaymasterRef { policy_id }),
         };
-        let outcome = grant_and_write(&conn.rpc, &keychain, request, now, secret.as_ref(), &args).await;
+        let outcome = grant_and_write(&conn.backend, &keychain, request, now, secret.as_ref(), &args).await;
         if outcome.is_err()
             && let Some(address) = generated
         {
@@ -268,7 +268,7 @@ fn check_out(out: &Path, force: bool) -> Result<(), Failure> {
 }
 
 async fn grant_and_write(
-    rpc: &warden_core::rpc::RpcClient,
+    backend: &warden_core::Backend,
     keychain: &Keychain,
     request: GrantRequest,
     now: u64,
@@ -276,7 +276,7 @@ async fn grant_and_write(
     args: &GrantArgs,
 ) -> CmdResult {
     let owner = request.owner;
-    let pending = request_grant(rpc, request, now).await.map_err(|e| grant_failure(&e))?;
+    let pending = request_grant(backend, request, now).await.map_err(|e| grant_failure(&e))?;
     show(&pending, secret, args.out.as_deref());
     if !args.yes && !crate::input::confirm(&format!("Sign the grant with owner key {owner}?"))? {
         return Err(Failure::refused("the grant was not approved; nothing was signed"));

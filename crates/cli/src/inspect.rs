@@ -9,7 +9,6 @@ use std::path::PathBuf;
 
 use alloy_primitives::{Address, U256};
 use serde_json::{Value, json};
-use warden_core::chain;
 use warden_core::credentials::SessionCredentials;
 use warden_core::mav2::nonce::NonceParts;
 use warden_core::permissions::{self, Permission, TokenInfo, format_units, format_wei};
@@ -76,18 +75,11 @@ fn inspect(args: InspectArgs) -> CmdResult {
     let mut tokens = HashMap::new();
     if args.status {
         let status = runtime()?.block_on(async {
-            let conn = args.endpoint.connect(Some(&creds.endpoint)).await?;
-            if conn.chain_id != creds.chain_id {
-                return Err(Failure::refused(format!(
-                    "wrong endpoint: {} serves chain {}, the credentials are for chain {}",
-                    conn.rpc.endpoint().host(),
-                    conn.chain_id,
-                    creds.chain_id
-                )));
-            }
+            let conn = args.endpoint.connect(Some(&creds.endpoint), Some(creds.chain_id), None).await?;
+            conn.backend.check_node_chain().await.map_err(|e| endpoint_failure(&e))?;
             for p in &creds.permissions {
                 if let Permission::Erc20TokenTransfer { address, .. } = p
-                    && let Some(info) = chain::erc20_info(&conn.rpc, *address).await
+                    && let Some(info) = conn.backend.node().erc20_info(*address).await
                 {
                     tokens.insert(*address, info);
                 }
@@ -106,15 +98,17 @@ fn inspect(args: InspectArgs) -> CmdResult {
 
 /// What the chain and the endpoint say about the session now.
 async fn status(conn: &Connection, creds: &SessionCredentials) -> Result<Value, Failure> {
-    let balance = chain::balance(&conn.rpc, creds.account).await.map_err(|e| endpoint_failure(&e))?;
+    let node = conn.backend.node();
+    let wallet = conn.backend.wallet();
+    let balance = node.balance(creds.account).await.map_err(|e| endpoint_failure(&e))?;
     let mut out = json!({
-        "endpoint": conn.rpc.endpoint().to_string(),
+        "endpoint": wallet.endpoint().to_string(),
+        "node": node.endpoint().to_string(),
         "accountBalance": {"wei": balance.to_string(), "source": "eth_getBalance"},
     });
     if let Some(grant) = &creds.grant {
         let key = NonceParts::from_nonce(grant.nonce).key();
-        let current =
-            chain::entry_point_nonce(&conn.rpc, creds.account, key).await.map_err(|e| endpoint_failure(&e))?;
+        let current = node.entry_point_nonce(creds.account, key).await.map_err(|e| endpoint_failure(&e))?;
         let state = if current == grant.nonce {
             "unused: the grant's install nonce is still open"
         } else if current > grant.nonce {
@@ -129,7 +123,7 @@ async fn status(conn: &Connection, creds: &SessionCredentials) -> Result<Value, 
             "source": "EntryPoint.getNonce (eth_call)",
         });
     }
-    match conn.rpc.request::<_, Value>("devnet_sessionUsage", json!([creds.session_id]), CallKind::Read).await {
+    match wallet.request::<_, Value>("devnet_sessionUsage", json!([creds.session_id]), CallKind::Read).await {
         Ok(usage) => {
             let mut usage = usage;
             usage["source"] = json!("devnet_sessionUsage");

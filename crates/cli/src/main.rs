@@ -8,6 +8,7 @@ mod account;
 mod call;
 mod codec;
 mod devnet;
+mod doctor;
 mod endpoint;
 mod exit;
 mod grant;
@@ -45,8 +46,13 @@ enum Command {
     Devnet(devnet::DevnetArgs),
     /// The owner's smart account: address, balance, 7702 delegation (--delegate to delegate).
     ///
-    /// Example: warden account --endpoint http://127.0.0.1:8545 --type 7702 --delegate
+    /// Example: warden account --endpoint http://127.0.0.1:8547 --rpc-url http://127.0.0.1:8548 --type 7702 --delegate
     Account(account::AccountArgs),
+    /// Check a backend without changing anything: wallet endpoint, node, gas policy, 7702
+    /// delegation, one line each with what to fix.
+    ///
+    /// Example: ALCHEMY_API_KEY=… warden doctor --chain base-sepolia --policy-id 4f0c…
+    Doctor(doctor::DoctorArgs),
     /// Grant a session key permissions on the owner's account; writes its credentials file.
     ///
     /// Example: warden grant --permissions perms.json --expiry 7d --out session.json
@@ -78,6 +84,7 @@ fn main() -> ExitCode {
         Command::Key(c) => key::run(c),
         Command::Devnet(args) => devnet::run(args),
         Command::Account(args) => account::run(args),
+        Command::Doctor(args) => doctor::run(args),
         Command::Grant(args) => grant::run(args),
         Command::Session(c) => inspect::run(c),
         Command::Revoke(args) => revoke::run(args),

@@ -3,6 +3,10 @@
 //! owner signed, a used session is uninstalled. Either way it is one owner-signed call,
 //! signed in the keychain after a confirmation (a terminal prompt, or `--yes`), sent and
 //! waited for; stdout gets the outcome as JSON.
+//!
+//! The owner's signature does not cover the endpoint a credentials file names, so the file's
+//! endpoint is used only when it is Alchemy's own Wallets API; any other needs `--endpoint`
+//! (or `WARDEN_ENDPOINT`) given explicitly, and the endpoint is printed before signing.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -10,9 +14,11 @@ use std::path::PathBuf;
 use serde_json::json;
 use warden_core::api::UuidV4;
 use warden_core::calls::{NoProgress, ProgressSink, WaitPolicy};
+use warden_core::rpc::ALCHEMY_WALLET_URL;
 
 use crate::call::{TerminalProgress, calls_failure};
-use warden_core::revoke::{Revocation, plan_revoke, send_revocation};
+use warden_core::permissions::format_wei;
+use warden_core::revoke::{Revocation, plan_revoke, prepare_revocation, sign_and_send_revocation};
 
 use crate::endpoint::{NetworkArgs, endpoint_failure, runtime};
 use crate::exit::{CmdResult, Failure};
@@ -29,6 +35,14 @@ pub struct RevokeArgs {
     /// Gas policy id to sponsor the owner's revocation (default: the account pays).
     #[arg(long = "policy-id", value_name = "UUID")]
     pub policy_id: Option<UuidV4>,
+    /// The most one operation may cost in gas (e.g. 0.01ether; default 0.05 of the native
+    /// currency, for the revocation). A prepared operation above it is
+    /// refused before anything is signed.
+    #[arg(long = "max-fee", value_name = "AMOUNT", value_parser = crate::call::parse_amount)]
+    pub max_fee: Option<alloy_primitives::U256>,
+    /// Pay the revocation from the account if the gas policy declines it.
+    #[arg(long, requires = "policy_id")]
+    pub allow_unsponsored: bool,
     /// Endpoint (default: the credentials' endpoint).
     #[command(flatten)]
     pub endpoint: NetworkArgs,
@@ -48,17 +62,17 @@ pub fn run(args: RevokeArgs) -> CmdResult {
             format!("the owner key {} of this session is not in the keychain: {e}", creds.owner),
         )
     })?;
+    if !args.endpoint.endpoint.is_explicit() && creds.endpoint.trim_end_matches('/') != ALCHEMY_WALLET_URL {
+        return Err(Failure::bad_input(format!(
+            "the credentials name the endpoint {}, which the owner's signature does not cover: pass --endpoint {} (or set WARDEN_ENDPOINT) to revoke through it",
+            creds.endpoint, creds.endpoint
+        )));
+    }
     runtime()?.block_on(async {
-        let conn = args.endpoint.connect(Some(&creds.endpoint)).await?;
-        if conn.chain_id != creds.chain_id {
-            return Err(Failure::refused(format!(
-                "wrong endpoint: {} serves chain {}, the credentials are for chain {}",
-                conn.rpc.endpoint().host(),
-                conn.chain_id,
-                creds.chain_id
-            )));
-        }
-        let plan = plan_revoke(&conn.rpc, &creds).await.map_err(|e| endpoint_failure(&e))?;
+        let conn = args.endpoint.connect(Some(&creds.endpoint), Some(creds.chain_id), args.policy_id).await?;
+        let backend = &conn.backend.clone().allowing_unsponsored(args.allow_unsponsored).with_max_fee(args.max_fee);
+        backend.check_node_chain().await.map_err(|e| endpoint_failure(&e))?;
+        let plan = plan_revoke(backend, &creds).await.map_err(|e| endpoint_failure(&e))?;
         let what = match plan.revocation {
             Revocation::Uninstall => format!(
                 "uninstall validation entity {} from account {} (the session was used)",
@@ -69,13 +83,35 @@ pub fn run(args: RevokeArgs) -> CmdResult {
                 plan.signed_nonce, plan.account
             ),
         };
-        let _ = writeln!(std::io::stderr(), "Revoke session {}: {what}", creds.session_id);
+        let progress = TerminalProgress::new();
+        let sink: &dyn ProgressSink = if progress.enabled { &progress } else { &NoProgress };
+        let prepared = prepare_revocation(backend, &plan, sink).await;
+        progress.finish();
+        let prepared = prepared.map_err(|e| calls_failure(&e))?;
+        let (max_fee, sponsored) = prepared.fee();
+        let fee = if sponsored {
+            format!(
+                "up to {} (paid by gas policy {})",
+                format_wei(max_fee),
+                args.policy_id.map(|p| p.to_string()).unwrap_or_default()
+            )
+        } else {
+            format!("up to {} ({max_fee} wei), paid by the account", format_wei(max_fee))
+        };
+        let _ = writeln!(
+            std::io::stderr(),
+            "Revoke session {}: {what}\nthrough {} (chain {}, node {})\nmaximum network fee: {fee}",
+            creds.session_id,
+            backend.wallet().endpoint(),
+            backend.chain_id(),
+            backend.node().endpoint(),
+        );
         if !args.yes && !crate::input::confirm(&format!("Sign the revocation with owner key {}?", creds.owner))? {
             return Err(Failure::refused("the revocation was not approved; nothing was signed"));
         }
         let progress = TerminalProgress::new();
         let sink: &dyn ProgressSink = if progress.enabled { &progress } else { &NoProgress };
-        let result = send_revocation(&conn.rpc, &plan, &signer, args.policy_id, &WaitPolicy::default(), sink).await;
+        let result = sign_and_send_revocation(backend, &plan, prepared, &signer, &WaitPolicy::default(), sink).await;
         progress.finish();
         let outcome = result.map_err(|e| calls_failure(&e))?;
         print_json(&json!({

@@ -34,7 +34,11 @@ struct World {
     rt: tokio::runtime::Runtime,
     devnet: Option<DevnetHandle>,
     url: String,
+    /// The devnet's wallet endpoint (`wallet_*`, `devnet_*`).
     rpc: RpcClient,
+    /// The devnet's node (`eth_*`).
+    node: RpcClient,
+    node_url: String,
     config: tempfile::TempDir,
     files: tempfile::TempDir,
     namespace: String,
@@ -58,12 +62,16 @@ impl World {
             .block_on(Devnet::start(DevnetConfig::default()))
             .expect("devnet starts (run scripts/setup.sh --test for the pinned anvil)");
         let url = devnet.url();
+        let node_url = devnet.node_url().to_owned();
         let rpc = RpcClient::new(Endpoint::new(&url).unwrap(), RpcConfig::default()).unwrap();
+        let node = RpcClient::new(Endpoint::new(&node_url).unwrap(), RpcConfig::default()).unwrap();
         let w = Self {
             rt,
             devnet: Some(devnet),
             url,
             rpc,
+            node,
+            node_url,
             config: tempfile::tempdir().unwrap(),
             files: tempfile::tempdir().unwrap(),
             namespace: format!("dev.warden.test.grant.{tag}{}", std::process::id()),
@@ -95,6 +103,7 @@ impl World {
             .env("WARDEN_CONFIG_DIR", self.config.path())
             .env("WARDEN_KEYCHAIN_NAMESPACE", &self.namespace)
             .env("WARDEN_ENDPOINT", &self.url)
+            .env("WARDEN_RPC_URL", &self.node_url)
             .env_remove("ALCHEMY_API_KEY")
             .env_remove("WARDEN_PASSPHRASE");
         for (k, v) in env {
@@ -114,8 +123,10 @@ impl World {
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
     }
 
+    /// A `wallet_*`/`devnet_*` request to the wallet endpoint, or an `eth_*` one to the node.
     fn rpc(&self, method: &str, params: Value) -> Value {
-        self.rt.block_on(self.rpc.request::<_, Value>(method, params, CallKind::Read)).unwrap()
+        let client = if method.starts_with("eth_") { &self.node } else { &self.rpc };
+        self.rt.block_on(client.request::<_, Value>(method, params, CallKind::Read)).unwrap()
     }
 
     fn balance(&self, who: Address) -> U256 {
@@ -574,4 +585,79 @@ fn calls_within_the_grant_work_until_it_is_revoked() {
     let (code, _, err) = w.warden(&["revoke", "--credentials", unused_s, "--yes"], "");
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("is not in the keychain"), "{err}");
+}
+
+/// A local server that answers like a misconfigured backend: HTTP 401 to everything (a bad
+/// API key) or, as a node, `eth_chainId` of another chain. Returns its URL.
+fn misconfigured_server(rt: &tokio::runtime::Runtime, answer: &'static str) -> String {
+    use axum::http::StatusCode;
+    use axum::routing::post;
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/",
+        post(move |body: axum::body::Bytes| async move {
+            let req: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            match answer {
+                "bad-key" => (StatusCode::UNAUTHORIZED, r#"{"error":"Must be authenticated!"}"#.to_owned()),
+                _ => (StatusCode::OK, json!({"jsonrpc": "2.0", "id": req["id"], "result": "0x1"}).to_string()),
+            }
+        }),
+    );
+    rt.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[test]
+fn doctor_reports_each_check_with_what_to_fix() {
+    if keychain_missing() {
+        return;
+    }
+    let w = World::new("doctor");
+    // Everything right: wallet and node answer; no policy and no 7702 account to check.
+    let (code, out, err) = w.warden(&["doctor", "--json"], "");
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let outcome = |r: &Value, check: &str| {
+        r["checks"].as_array().unwrap().iter().find(|c| c["check"] == check).unwrap()["outcome"].clone()
+    };
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(outcome(&report, "wallet endpoint"), "ok");
+    assert_eq!(outcome(&report, "node"), "ok");
+    assert_eq!(outcome(&report, "gas policy"), "skipped");
+    assert_eq!(outcome(&report, "7702 delegation"), "skipped");
+    // Human output: one line per check.
+    // A 7702 account (another owner: this one already has an SMA-B account) not delegated yet.
+    let (code, _, err) = w.warden(&["key", "import", "--label", "eoa"], EOA_KEY);
+    assert_eq!(code, 0, "{err}");
+    let (code, text, _) = w.warden(&["doctor", "--owner", "eoa", "--type", "7702"], "");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("ok") && l.contains("node") && l.contains("serves chain 31337")),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l.starts_with("warn") && l.contains("not delegated yet")), "{text}");
+    assert!(text.contains("fix: delegate it before granting sessions"), "{text}");
+
+    // A node of another chain.
+    let wrong_chain = misconfigured_server(&w.rt, "chain-1");
+    let (code, text, err) = w.warden(&["doctor", "--chain", "31337", "--rpc-url", &wrong_chain], "");
+    assert_eq!(code, 1, "{text}{err}");
+    assert!(
+        text.lines().any(|l| l.starts_with("FAIL") && l.contains("serves chain 1, but the backend is for chain 31337")),
+        "{text}"
+    );
+    assert!(text.contains("fix: point the node URL"), "{text}");
+    assert!(err.contains("at least one check failed"), "{err}");
+
+    // A wallet endpoint that refuses the key.
+    let bad_key = misconfigured_server(&w.rt, "bad-key");
+    let (code, text, _) = w.warden(&["doctor", "--endpoint", &bad_key], "");
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("FAIL") && l.contains("wallet endpoint") && l.contains("HTTP 401")),
+        "{text}"
+    );
+    assert!(text.contains("fix: check the API key"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("skip") && l.contains("gas policy")), "{text}");
 }

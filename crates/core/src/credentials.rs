@@ -45,6 +45,22 @@ pub enum AccountType {
     Eip7702,
 }
 
+impl AccountType {
+    /// The wire name: `sma-b` or `7702`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SmaB => "sma-b",
+            Self::Eip7702 => "7702",
+        }
+    }
+}
+
+impl std::fmt::Display for AccountType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Gas sponsorship to request with every call.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -73,6 +73,8 @@ pub enum ErrorCode {
     ExportFailed,
     /// The activity log was edited, reordered or truncated; the message names the entry.
     LogTampered,
+    /// A gas policy was asked to sponsor an operation and declined; nothing was signed.
+    NotSponsored,
 }
 
 impl ErrorCode {
@@ -107,6 +109,7 @@ impl ErrorCode {
             Self::SessionUnknown => "session_unknown",
             Self::ExportFailed => "export_failed",
             Self::LogTampered => "log_tampered",
+            Self::NotSponsored => "not_sponsored",
         }
     }
 }

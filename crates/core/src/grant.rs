@@ -23,14 +23,14 @@ use alloy_primitives::{Address, B256, Bytes};
 use serde::Serialize;
 
 use crate::api::{CreateSession, CreateSessionParams, CreateSessionResult, KeySigner, KeyType};
-use crate::chain;
+use crate::backend::Backend;
 use crate::credentials::{
     AccountType, CredentialsError, FORMAT_V1, GrantData, PaymasterRef, Secret, SecretForm, SessionCredentials,
 };
 use crate::error::{Coded, ErrorCode};
 use crate::mav2::context::Context;
 use crate::permissions::{self, Description, Permission, PermissionError, PermissionSet, RiskFlag, TokenInfo};
-use crate::rpc::{RpcClient, RpcError};
+use crate::rpc::RpcError;
 use crate::signing::{DigestSigner, LocalSigner, SigningError, VerifiedGrant, VerifyGrantError, signature_bytes};
 use crate::wire::{self, MAX_EXPIRY_SEC};
 
@@ -238,14 +238,14 @@ pub enum SessionSecret<'a> {
 /// Asks the endpoint for the grant, verifies it against `request` at time `now`, and
 /// returns it for approval. ERC-20 symbols and decimals are read from the chain when it
 /// answers, only to describe amounts.
-pub async fn request_grant(rpc: &RpcClient, request: GrantRequest, now: u64) -> Result<PendingGrant, GrantError> {
+pub async fn request_grant(backend: &Backend, request: GrantRequest, now: u64) -> Result<PendingGrant, GrantError> {
     request.validate(now)?;
-    let result = rpc.call::<CreateSession>(&request.create_session_params()).await?;
+    let result = backend.wallet().call::<CreateSession>(&request.create_session_params()).await?;
     let mut tokens = HashMap::new();
     for p in &request.permissions {
         if let Permission::Erc20TokenTransfer { address, .. } = p
             && !tokens.contains_key(address)
-            && let Some(info) = chain::erc20_info(rpc, *address).await
+            && let Some(info) = backend.node().erc20_info(*address).await
         {
             tokens.insert(*address, info);
         }

@@ -17,7 +17,9 @@
 //! * [`export`] — delivering a credentials document to a new file or an HTTPS server.
 //! * [`usage`] — how much of each session limit is used, and where the number comes from.
 //! * [`atomic_file`] — whole-file writes a crash cannot leave half done.
-//! * [`chain`] — chain reads through the endpoint (chain id, balance, code, EntryPoint nonces).
+//! * [`node`] — chain reads from the chain's node (chain id, balance, code, EntryPoint nonces).
+//! * [`backend`] — the wallet endpoint, the node endpoint, the chain and the gas policy, together.
+//! * [`doctor`] — read-only checks that a backend is set up right.
 //! * [`account`] — the owner's account: requested, checked, with balance and delegation.
 //! * [`grant`] — headless grant: request, verify, show, approve into credentials.
 //! * [`revoke`] — which owner call ends a session (uninstall, or cancel an unused grant).
@@ -27,14 +29,16 @@ pub mod account;
 pub mod activity;
 pub mod api;
 pub mod atomic_file;
+pub mod backend;
 pub mod calls;
-pub mod chain;
 pub mod credentials;
+pub mod doctor;
 pub mod error;
 pub mod export;
 pub mod grant;
 pub mod mav2;
 pub mod networks;
+pub mod node;
 pub mod permissions;
 pub mod revoke;
 pub mod rpc;
@@ -44,4 +48,5 @@ pub mod store;
 pub mod usage;
 pub mod wire;
 
+pub use backend::{Backend, BackendError};
 pub use error::{Coded, ErrorCode};

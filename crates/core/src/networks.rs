@@ -41,9 +41,38 @@ pub const ALCHEMY_NETWORKS: &[Network] = &[
     net(80002, "Polygon Amoy", true, "POL"),
 ];
 
+/// Alchemy's node URL for `chain_id`, without a key (the key travels as a Bearer header).
+pub fn alchemy_node_url(chain_id: u32) -> Option<&'static str> {
+    Some(match chain_id {
+        1 => "https://eth-mainnet.g.alchemy.com/v2",
+        11155111 => "https://eth-sepolia.g.alchemy.com/v2",
+        8453 => "https://base-mainnet.g.alchemy.com/v2",
+        84532 => "https://base-sepolia.g.alchemy.com/v2",
+        42161 => "https://arb-mainnet.g.alchemy.com/v2",
+        421614 => "https://arb-sepolia.g.alchemy.com/v2",
+        10 => "https://opt-mainnet.g.alchemy.com/v2",
+        11155420 => "https://opt-sepolia.g.alchemy.com/v2",
+        137 => "https://polygon-mainnet.g.alchemy.com/v2",
+        80002 => "https://polygon-amoy.g.alchemy.com/v2",
+        _ => return None,
+    })
+}
+
 /// The network with `chain_id`, if it is one of [`ALCHEMY_NETWORKS`].
 pub fn by_chain_id(chain_id: u32) -> Option<&'static Network> {
     ALCHEMY_NETWORKS.iter().find(|n| n.chain_id == chain_id)
+}
+
+/// The network named `text`: its name or its Alchemy host label (`base-sepolia`),
+/// case-insensitive.
+pub fn find(text: &str) -> Option<&'static Network> {
+    let wanted = text.trim().to_ascii_lowercase();
+    ALCHEMY_NETWORKS.iter().find(|n| {
+        n.name.to_ascii_lowercase() == wanted
+            || alchemy_node_url(n.chain_id)
+                .is_some_and(|u| u.strip_prefix("https://").and_then(|h| h.split('.').next()) == Some(wanted.as_str()))
+            || n.name.to_ascii_lowercase().replace(' ', "-") == wanted
+    })
 }
 
 /// A name for any chain id: the known name, "Local devnet" for [`LOCAL_CHAIN_ID`], else

@@ -9,8 +9,10 @@
 //! * it moved on → the session was used (installed), or its nonce was already bumped; the
 //!   owner uninstalls the validation ([`Revocation::Uninstall`]).
 //!
-//! [`plan_revoke`] reads the nonce and returns the call; [`send_revocation`] sends it as an
-//! owner operation through `crate::calls` and waits for it. Credentials without their
+//! [`plan_revoke`] reads the nonce from the chain's node (so revocation needs a node it can
+//! read, and says so when it cannot) and returns the call; [`send_revocation`] sends it as
+//! an owner operation through `crate::calls`, sponsored by the backend's gas policy, and
+//! waits for it. Credentials without their
 //! grant data (entity id, signed nonce, install call) cannot be revoked from here: the
 //! install call is what names the validation and its hooks.
 //!
@@ -20,16 +22,16 @@
 use alloy_primitives::{Address, U256};
 use serde::Serialize;
 
-use crate::api::{Call, UuidV4};
+use crate::api::Call;
+use crate::backend::Backend;
 use crate::calls::{self, CallOutcome, CallRequest, CallsError, ProgressSink, WaitPolicy};
-use crate::chain::{self, ChainError};
 use crate::credentials::SessionCredentials;
 use crate::error::{Coded, ErrorCode};
 use crate::mav2::constants::ENTRY_POINT_V07;
 use crate::mav2::nonce::NonceParts;
 use crate::mav2::revocation::{increment_nonce_call, uninstall_call};
 use crate::mav2::{Mav2Error, install::decode_install_call};
-use crate::rpc::RpcClient;
+use crate::node::ChainError;
 use crate::signing::DigestSigner;
 use crate::wire;
 
@@ -75,8 +77,15 @@ pub enum RevokeError {
     NoGrantData,
     #[error("grant.call: {0}")]
     InstallCall(#[from] Mav2Error),
-    #[error(transparent)]
+    /// Revocation is decided from the EntryPoint's nonce on chain; without a node that
+    /// answers, Warden cannot tell which call ends the session and will not guess.
+    #[error(
+        "revocation needs the chain's node to read the grant's nonce on the EntryPoint, and it could not be read: {0}"
+    )]
     Chain(#[from] ChainError),
+    /// The credentials are for another chain than the backend's.
+    #[error("the session is on chain {session}, but the backend is on chain {backend}")]
+    WrongChain { session: u32, backend: u32 },
     /// The EntryPoint's nonce is behind the signed one: these credentials belong to
     /// another chain or account state.
     #[error(
@@ -91,6 +100,7 @@ impl Coded for RevokeError {
             Self::NoGrantData => ErrorCode::InvalidInput,
             Self::InstallCall(e) => e.code(),
             Self::Chain(e) => e.code(),
+            Self::WrongChain { .. } => ErrorCode::InvalidInput,
             Self::NonceBehind { .. } => ErrorCode::VerificationFailed,
         }
     }
@@ -123,22 +133,54 @@ pub fn plan_from_nonce(creds: &SessionCredentials, current: U256) -> Result<Revo
     })
 }
 
-/// Reads the grant's nonce on the EntryPoint and chooses the revocation.
-pub async fn plan_revoke(rpc: &RpcClient, creds: &SessionCredentials) -> Result<RevokePlan, RevokeError> {
+/// Reads the grant's nonce on the EntryPoint (from the backend's node) and chooses the
+/// revocation.
+pub async fn plan_revoke(backend: &Backend, creds: &SessionCredentials) -> Result<RevokePlan, RevokeError> {
+    if creds.chain_id != backend.chain_id() {
+        return Err(RevokeError::WrongChain { session: creds.chain_id, backend: backend.chain_id() });
+    }
     let grant = creds.grant.as_ref().ok_or(RevokeError::NoGrantData)?;
     let key = NonceParts::from_nonce(grant.nonce).key();
-    let current = chain::entry_point_nonce(rpc, creds.account, key).await?;
+    let current = backend.node().entry_point_nonce(creds.account, key).await?;
     plan_from_nonce(creds, current)
 }
 
-/// Sends the plan's call as an owner operation (sponsored by `policy` when given), signed
-/// by `owner`, and waits for its final status. Refuses a signer that is not the session's
-/// owner before anything is sent.
-pub async fn send_revocation(
-    rpc: &RpcClient,
+/// A revocation prepared by the endpoint and verified, ready for the owner's approval: its
+/// maximum fee can be shown before anything is signed.
+#[derive(Clone, Debug)]
+pub struct PreparedRevocation {
+    request: CallRequest,
+    verified: calls::Verified,
+}
+
+impl PreparedRevocation {
+    /// The most the revocation can cost in gas (wei), and whether the gas policy pays it.
+    pub fn fee(&self) -> (U256, bool) {
+        self.verified.fee()
+    }
+}
+
+/// Prepares and verifies the plan's call as an owner operation (sponsored by the backend's
+/// gas policy when it has one). Nothing is signed.
+pub async fn prepare_revocation(
+    backend: &Backend,
     plan: &RevokePlan,
+    progress: &dyn ProgressSink,
+) -> Result<PreparedRevocation, CallsError> {
+    let request = CallRequest::owner(plan.account, plan.chain_id, vec![plan.call.clone()], backend.policy())
+        .allowing_unsponsored(backend.allows_unsponsored())
+        .with_max_fee(backend.max_fee());
+    let verified = calls::prepare(backend.wallet(), &request, progress).await?;
+    Ok(PreparedRevocation { request, verified })
+}
+
+/// Signs a prepared revocation with `owner`, sends it once and waits for its final status.
+/// Refuses a signer that is not the session's owner before anything is signed.
+pub async fn sign_and_send_revocation(
+    backend: &Backend,
+    plan: &RevokePlan,
+    prepared: PreparedRevocation,
     owner: &(dyn DigestSigner + Sync),
-    policy: Option<UuidV4>,
     wait: &WaitPolicy,
     progress: &dyn ProgressSink,
 ) -> Result<CallOutcome, CallsError> {
@@ -147,8 +189,27 @@ pub async fn send_revocation(
             reason: format!("the session's owner is {}, but the signing key is {}", plan.owner, owner.address()),
         });
     }
-    let request = CallRequest::owner(plan.account, plan.chain_id, vec![plan.call.clone()], policy);
-    calls::send_calls(rpc, owner, &request, Some(wait), progress).await
+    let sent = calls::sign_and_send(backend.wallet(), owner, &prepared.request, prepared.verified, progress).await?;
+    calls::wait_for(backend.wallet(), &sent.call_id, wait, progress).await
+}
+
+/// Sends the plan's call as an owner operation (sponsored by the backend's gas policy when
+/// it has one), signed by `owner`, and waits for its final status. Refuses a signer that is
+/// not the session's owner before anything is sent.
+pub async fn send_revocation(
+    backend: &Backend,
+    plan: &RevokePlan,
+    owner: &(dyn DigestSigner + Sync),
+    wait: &WaitPolicy,
+    progress: &dyn ProgressSink,
+) -> Result<CallOutcome, CallsError> {
+    if owner.address() != plan.owner {
+        return Err(CallsError::BadInput {
+            reason: format!("the session's owner is {}, but the signing key is {}", plan.owner, owner.address()),
+        });
+    }
+    let prepared = prepare_revocation(backend, plan, progress).await?;
+    sign_and_send_revocation(backend, plan, prepared, owner, wait, progress).await
 }
 
 #[cfg(test)]

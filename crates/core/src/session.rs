@@ -68,6 +68,10 @@ struct Inner {
     signer: Arc<dyn DigestSigner + Send + Sync>,
     validation: Validation,
     policy: Option<UuidV4>,
+    /// Pay from the account when the policy declines (see `CallRequest::allow_unsponsored`).
+    allow_unsponsored: bool,
+    /// The most one operation may cost in gas (see `crate::signing::fees`).
+    max_fee: U256,
     wait: WaitPolicy,
     /// Held from prepare to send; remembers the last operation this client sent.
     sending: tokio::sync::Mutex<Option<LastSent>>,
@@ -129,6 +133,8 @@ impl SessionClient {
             inner: Arc::new(Inner {
                 rpc,
                 policy: credentials.paymaster.as_ref().map(|p| p.policy_id),
+                allow_unsponsored: false,
+                max_fee: default_max_fee(credentials),
                 credentials: credentials.without_secret(),
                 signer,
                 validation,
@@ -141,6 +147,19 @@ impl SessionClient {
     /// The same client with another gas-manager policy (or none) for the calls it sends.
     pub fn with_policy(&self, policy: Option<UuidV4>) -> Self {
         self.rebuilt(|i| i.policy = policy)
+    }
+
+    /// The same client, paying from the account when its gas policy declines a call (by
+    /// default such a call is refused before it is signed).
+    pub fn allowing_unsponsored(&self, allow: bool) -> Self {
+        self.rebuilt(|i| i.allow_unsponsored = allow)
+    }
+
+    /// The same client with another fee ceiling for each operation (`None`: the default,
+    /// which a session's `gas-limit` lowers).
+    pub fn with_max_fee(&self, max_fee: Option<U256>) -> Self {
+        let max_fee = max_fee.unwrap_or_else(|| default_max_fee(&self.inner.credentials));
+        self.rebuilt(|i| i.max_fee = max_fee)
     }
 
     /// The same client with another wait policy for [`Self::send_calls`].
@@ -157,6 +176,8 @@ impl SessionClient {
             signer: i.signer.clone(),
             validation: i.validation,
             policy: i.policy,
+            allow_unsponsored: i.allow_unsponsored,
+            max_fee: i.max_fee,
             wait: i.wait.clone(),
             sending: tokio::sync::Mutex::new(None),
         };
@@ -200,6 +221,8 @@ impl SessionClient {
                 paymaster_permit_signature: None,
             },
             validation: self.inner.validation,
+            allow_unsponsored: self.inner.allow_unsponsored,
+            max_fee: Some(self.inner.max_fee),
         }
     }
 
@@ -276,6 +299,20 @@ impl SessionClient {
 /// Whether two nonces share their 192-bit key.
 fn same_key(a: U256, b: U256) -> bool {
     (a >> 64) == (b >> 64)
+}
+
+/// The default fee ceiling of a session's operations: the general default, lowered to the
+/// session's `gas-limit` allowance when it has one (a single operation cannot spend more).
+fn default_max_fee(credentials: &SessionCredentials) -> U256 {
+    let bounds = crate::signing::FeeBounds::default();
+    let gas_limit = credentials.permissions.iter().find_map(|p| match p {
+        permissions::Permission::GasLimit { limit } => Some(*limit),
+        _ => None,
+    });
+    match gas_limit {
+        Some(limit) => bounds.capped_at(limit).max_cost,
+        None => bounds.max_cost,
+    }
 }
 
 #[cfg(test)]

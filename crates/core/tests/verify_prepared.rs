@@ -24,8 +24,13 @@ fn load(name: &str) -> (PrepareCallsParams, Value) {
 fn check(params: &PrepareCallsParams, result: &Value, exec: Option<bool>) -> Result<Vec<ToSign>, VerifyPreparedError> {
     let prepared: PreparedCall = serde_json::from_value(result.clone()).unwrap();
     let calls = params.calls.clone().unwrap_or_default();
-    let expect =
-        PreparedExpectation { chain_id: params.chain_id, sender: params.from, calls: &calls, execute_user_op: exec };
+    let expect = PreparedExpectation {
+        chain_id: params.chain_id,
+        sender: params.from,
+        calls: &calls,
+        execute_user_op: exec,
+        fees: warden_core::signing::FeeBounds::default(),
+    };
     verify_prepared(&prepared, &expect).map(|v| v.to_sign)
 }
 
@@ -111,4 +116,46 @@ fn array_authorization_must_delegate_to_the_mav2_implementation() {
     // An undelegation slipped into a delegation request is refused the same way.
     t["data"][0]["data"]["address"] = Value::String("0x0000000000000000000000000000000000000000".into());
     assert_eq!(fields(check(&p, &t, None).unwrap_err()), ["data[0].data.address"]);
+}
+
+/// Rewrites `result`'s hash fields so they match its (changed) op: only the fee check can
+/// then refuse it.
+fn rehash(result: &mut Value) {
+    use warden_core::mav2::constants::ENTRY_POINT_V07;
+    let op: warden_core::api::UserOperationV07 = serde_json::from_value(result["data"].clone()).unwrap();
+    let chain = u64::from_str_radix(result["chainId"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+    let hash = warden_core::mav2::user_op::hash_v07(&op, ENTRY_POINT_V07, chain).unwrap();
+    result["signatureRequest"]["data"]["raw"] = Value::String(hash.to_string());
+    result["signatureRequest"]["rawPayload"] = Value::String(alloy_primitives::eip191_hash_message(hash).to_string());
+    if result.get("details").is_some() {
+        result["details"]["data"]["hash"] = Value::String(hash.to_string());
+    }
+}
+
+#[test]
+fn fees_the_endpoint_chose_are_bounded() {
+    let (p, r) = load("wallet_prepareCalls.1-session-first-use-sma.json");
+    assert!(check(&p, &r, None).is_ok(), "the golden example's fees are ordinary");
+
+    // A fee per gas that makes the operation cost more than the ceiling (0.05 ETH).
+    let mut t = r.clone();
+    t["data"]["maxFeePerGas"] = Value::String("0x2540be400000".into()); // 40,960 gwei
+    rehash(&mut t);
+    assert_eq!(fields(check(&p, &t, None).unwrap_err()), ["maximum gas cost"]);
+
+    // A priority fee above the maximum fee.
+    let mut t = r.clone();
+    let max_fee = t["data"]["maxFeePerGas"].as_str().unwrap().to_owned();
+    let above = U256::from_str_radix(max_fee.trim_start_matches("0x"), 16).unwrap() + U256::from(1);
+    t["data"]["maxPriorityFeePerGas"] = Value::String(format!("{above:#x}"));
+    rehash(&mut t);
+    assert_eq!(fields(check(&p, &t, None).unwrap_err()), ["data.maxPriorityFeePerGas"]);
+
+    // An absurd single gas limit.
+    let mut t = r.clone();
+    t["data"]["verificationGasLimit"] = Value::String("0x3b9aca00".into()); // 1e9
+    t["data"]["maxFeePerGas"] = Value::String("0x1".into());
+    t["data"]["maxPriorityFeePerGas"] = Value::String("0x1".into());
+    rehash(&mut t);
+    assert_eq!(fields(check(&p, &t, None).unwrap_err()), ["data.verificationGasLimit"]);
 }

@@ -132,6 +132,11 @@ impl DevnetHandle {
         &self.node_url
     }
 
+    /// The raw node URL, for tests and tools that need `anvil_*`/`evm_*`.
+    pub fn anvil_url(&self) -> &str {
+        &self.node_url
+    }
+
     /// The anvil process the devnet started, if it started one.
     pub fn anvil(&self) -> Option<&AnvilProcess> {
         self.anvil.as_ref()

@@ -8,10 +8,10 @@ use tauri::{AppHandle, Emitter, State};
 use warden_core::account::{self, AccountKind};
 use warden_core::activity::Summary;
 use warden_core::calls::{self, WaitPolicy};
-use warden_core::chain;
+use warden_core::node::Delegation;
 use warden_core::permissions::format_wei;
 
-use crate::backend::{self, ActiveBackend};
+use crate::backend;
 use crate::commands::parse_address;
 use crate::error::{AppError, AppErrorCode};
 use crate::payloads::{
@@ -42,7 +42,7 @@ fn readable(exact: &str) -> String {
     }
 }
 
-fn account_kind(account_type: &str) -> Result<AccountKind, AppError> {
+pub(crate) fn account_kind(account_type: &str) -> Result<AccountKind, AppError> {
     match account_type {
         "sma-b" => Ok(AccountType::SmaB.kind()),
         "7702" => Ok(AccountType::Eip7702.kind()),
@@ -67,15 +67,15 @@ pub(crate) async fn selected_owner(state: &AppState) -> Result<alloy_primitives:
 pub async fn account_get(state: State<'_, AppState>, account_type: String) -> Result<AccountInfo, AppError> {
     let kind = account_kind(&account_type)?;
     let owner = selected_owner(&state).await?;
-    let ActiveBackend { rpc, chain_id, .. } = backend::active(&state).await?;
-    let info = account::request_account(&rpc, chain_id, owner, kind).await?;
+    let active = backend::active(&state).await?;
+    let info = account::request_account(&active.backend, owner, kind).await?;
     record_account_once(&state, &info);
     Ok(AccountInfo {
         address: info.address.to_checksum(None),
         account_type: info.account_type.into(),
         owner: info.owner.to_checksum(None),
         chain_id: info.chain_id,
-        delegated: info.delegation.as_ref().map(chain::Delegation::is_mav2),
+        delegated: info.delegation.as_ref().map(Delegation::is_mav2),
     })
 }
 
@@ -95,8 +95,8 @@ fn record_account_once(state: &AppState, info: &account::AccountInfo) {
 #[tauri::command]
 pub async fn account_balance(state: State<'_, AppState>, address: String) -> Result<Balance, AppError> {
     let address = parse_address("address", &address)?;
-    let rpc = backend::active(&state).await?.rpc;
-    Ok(balance_of(chain::balance(&rpc, address).await?))
+    let active = backend::active(&state).await?;
+    Ok(balance_of(active.backend.node().balance(address).await?))
 }
 
 /// Adds 1 ETH to `address` from the local devnet's faucet (`not_on_devnet` elsewhere).
@@ -109,8 +109,8 @@ pub async fn devnet_fund(state: State<'_, AppState>, address: String) -> Result<
             "the faucet only exists on the local devnet: switch to it in Settings",
         ));
     }
-    let rpc = backend::active(&state).await?.rpc;
-    Ok(balance_of(warden_devnet::client::fund(&rpc, address, U256::from(FAUCET_WEI)).await?))
+    let active = backend::active(&state).await?;
+    Ok(balance_of(warden_devnet::client::fund(active.backend.wallet(), address, U256::from(FAUCET_WEI)).await?))
 }
 
 /// Delegates the selected owner's 7702 account to the MAv2 implementation: an empty
@@ -132,14 +132,14 @@ pub async fn account_delegate(app: AppHandle, state: State<'_, AppState>) -> Res
 async fn delegate(state: &AppState, report: &(dyn Fn(ProgressStep, String) + Sync)) -> Result<CallResult, AppError> {
     report(ProgressStep::Preparing, "Looking up the account".into());
     let owner = selected_owner(state).await?;
-    let ActiveBackend { rpc, chain_id, .. } = backend::active(state).await?;
-    let info = account::request_account(&rpc, chain_id, owner, AccountKind::Eip7702).await?;
+    let active = backend::active(state).await?;
+    let info = account::request_account(&active.backend, owner, AccountKind::Eip7702).await?;
     let signer = state.keychain.run(move |k| Ok(k.owner_signer(owner)?)).await?;
     let sink = |p: calls::Progress| {
         let progress = Progress::of_call("delegate", &p);
         report(progress.step, progress.message);
     };
-    let outcome = account::delegate(&rpc, &info, &signer, &WaitPolicy::default(), &sink).await?;
+    let outcome = account::delegate(&active.backend, &info, &signer, &WaitPolicy::default(), &sink).await?;
     Ok(CallResult::from(&outcome))
 }
 

@@ -6,7 +6,7 @@ use warden_core::networks::ALCHEMY_NETWORKS;
 
 use crate::backend;
 use crate::error::AppError;
-use crate::payloads::{BackendInfo, BackendKind, ChainOption};
+use crate::payloads::{BackendInfo, BackendKind, ChainOption, CheckFinding};
 use crate::sensitive::Sensitive;
 use crate::settings;
 use crate::state::AppState;
@@ -66,6 +66,17 @@ pub async fn backend_use_alchemy(
     backend::forget_client(&state);
     state.devnet.stop().await;
     backend::info(&state).await
+}
+
+/// "Check connection": read-only checks of the active backend for the selected owner's
+/// `accountType` account (`warden_core::doctor`): wallet endpoint, node, gas policy, 7702
+/// delegation. Nothing is signed or sent.
+#[tauri::command]
+pub async fn backend_check(state: State<'_, AppState>, account_type: String) -> Result<Vec<CheckFinding>, AppError> {
+    let kind = crate::commands::account::account_kind(&account_type)?;
+    let owner = crate::commands::account::selected_owner(&state).await?;
+    let active = backend::active(&state).await?;
+    Ok(warden_core::doctor::check(&active.backend, owner, kind).await.into_iter().map(CheckFinding::from).collect())
 }
 
 /// Switches to the local devnet, starting it.

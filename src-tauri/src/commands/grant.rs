@@ -68,7 +68,7 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
     report(app, ProgressStep::Preparing, "Looking up the account");
     let owner = selected_owner(state).await?;
     let active = backend::active(state).await?;
-    let info = account::request_account(&active.rpc, active.chain_id, owner, request.account_type.kind()).await?;
+    let info = account::request_account(&active.backend, owner, request.account_type.kind()).await?;
     if !info.ready_for_sessions() {
         return Err(AppError::new(
             AppErrorCode::NotDelegated,
@@ -80,14 +80,7 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
         ));
     }
     grant::validate_permissions(&permissions, info.address, expiry_sec, now).map_err(|e| AppError::coded(&e))?;
-    let paymaster = match &active.policy_id {
-        Some(p) => Some(PaymasterRef {
-            policy_id: p.parse::<UuidV4>().map_err(|_| {
-                AppError::invalid_input(format!("the gas policy id {p:?} is not a UUID: fix it in Settings"))
-            })?,
-        }),
-        None => None,
-    };
+    let paymaster = active.policy().map(|policy_id| PaymasterRef { policy_id });
 
     let (session_key, generated) = match &request.key {
         SessionKeyChoice::Generate => {
@@ -98,7 +91,7 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
     };
     let core_request = grant::GrantRequest {
         endpoint: active.url.clone(),
-        chain_id: active.chain_id,
+        chain_id: active.chain_id(),
         account: info.address,
         account_type: info.account_type,
         owner,
@@ -136,9 +129,9 @@ async fn open_approval(
         None,
     )?;
     report(app, ProgressStep::Preparing, "Asking the endpoint to prepare the grant");
-    let answer = active.rpc.call::<CreateSession>(&request.create_session_params()).await?;
+    let answer = active.backend.wallet().call::<CreateSession>(&request.create_session_params()).await?;
     report(app, ProgressStep::Verifying, "Checking the grant against what you asked for");
-    let tokens = state.records.tokens_of(Some(&active.rpc), active.chain_id, &request.permissions).await;
+    let tokens = state.records.tokens_of(Some(active.backend.node()), active.chain_id(), &request.permissions).await;
     let (views, risks) = permission_views(&request.permissions, request.expiry_sec, now, &tokens);
     let approval_id = UuidV4::new_random().to_string();
     let window = APPROVAL_WINDOW.to_owned();

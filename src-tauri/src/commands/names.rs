@@ -17,6 +17,7 @@ pub const COMMANDS: &[&str] = &[
     "chains_list",
     "backend_use_alchemy",
     "backend_use_devnet",
+    "backend_check",
     "account_get",
     "account_balance",
     "account_delegate",

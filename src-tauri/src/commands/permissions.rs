@@ -81,7 +81,7 @@ pub async fn permissions_check(
     let active = backend::active(&state).await.ok();
     let tokens = state
         .records
-        .tokens_of(active.as_ref().map(|b| &b.rpc), active.as_ref().map_or(0, |b| b.chain_id), &parsed)
+        .tokens_of(active.as_ref().map(|b| b.backend.node()), active.as_ref().map_or(0, |b| b.chain_id()), &parsed)
         .await;
     let (views, risks) = permission_views(&parsed, expiry, now, &tokens);
     Ok(PermissionCheck { ok: errors.is_empty(), errors, views, risks })
@@ -93,7 +93,7 @@ pub async fn permissions_check(
 pub async fn token_info(state: State<'_, AppState>, address: String) -> Result<TokenInfo, AppError> {
     let token = parse_address("address", &address)?;
     let active = backend::active(&state).await?;
-    let info = state.records.token(&active.rpc, active.chain_id, token).await;
+    let info = state.records.token(active.backend.node(), active.chain_id(), token).await;
     Ok(TokenInfo {
         address: token.to_checksum(None),
         symbol: info.as_ref().map(|i| i.symbol.clone()),

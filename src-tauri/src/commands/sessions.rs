@@ -58,7 +58,7 @@ fn reachable(record: &SessionRecord, active: &ActiveBackend) -> bool {
         (record.endpoint.kind, active.kind),
         (EndpointKind::Devnet, BackendKind::Devnet) | (EndpointKind::Alchemy, BackendKind::Alchemy)
     );
-    same_kind && record.chain_id == active.chain_id
+    same_kind && record.chain_id == active.chain_id()
 }
 
 /// The active backend, if `record` lives there; otherwise an error saying where it lives.
@@ -99,7 +99,7 @@ pub async fn sessions_list(state: State<'_, AppState>) -> Result<Vec<SessionView
         let mut record = record;
         if let Some(active) = active.as_ref().filter(|a| reachable(&record, a))
             && record.status(now) == SessionStatus::Waiting
-            && let Ok(plan) = revoke::plan_revoke(&active.rpc, &record.credentials).await
+            && let Ok(plan) = revoke::plan_revoke(&active.backend, &record.credentials).await
             && plan.revocation == Revocation::Uninstall
         {
             // The grant's nonce was consumed: someone used the session.
@@ -108,8 +108,8 @@ pub async fn sessions_list(state: State<'_, AppState>) -> Result<Vec<SessionView
                 Err(e) => warn!(error = %e.message, "could not record a session's first use"),
             }
         }
-        let rpc = active.as_ref().filter(|a| reachable(&record, a)).map(|a| &a.rpc);
-        let tokens = state.records.tokens_of(rpc, record.chain_id, &record.permissions).await;
+        let node = active.as_ref().filter(|a| reachable(&record, a)).map(|a| a.backend.node());
+        let tokens = state.records.tokens_of(node, record.chain_id, &record.permissions).await;
         views.push(session_view(&record, now, &tokens));
     }
     Ok(views)
@@ -120,9 +120,9 @@ pub async fn sessions_list(state: State<'_, AppState>) -> Result<Vec<SessionView
 pub async fn session_usage(state: State<'_, AppState>, id: String) -> Result<Vec<UsageLine>, AppError> {
     let record = record_of(&state, parse_id(&id)?)?;
     let active = backend::active(&state).await.ok().filter(|a| reachable(&record, a));
-    let rpc = active.as_ref().map(|a| &a.rpc);
-    let tokens = state.records.tokens_of(rpc, record.chain_id, &record.permissions).await;
-    let lines = usage::session_usage(&record, rpc, &tokens).await?;
+    let tokens =
+        state.records.tokens_of(active.as_ref().map(|a| a.backend.node()), record.chain_id, &record.permissions).await;
+    let lines = usage::session_usage(&record, active.as_ref().map(|a| a.backend.wallet()), &tokens).await?;
     Ok(lines.into_iter().map(UsageLine::from).collect())
 }
 
@@ -205,9 +205,8 @@ async fn test_call(
     let active = backend_of(state, &record).await?;
     let key = record.session_key;
     let signer = state.keychain.run(move |k| Ok(k.session_signer(key)?)).await?;
-    let policy = active.policy_id.as_deref().and_then(|p| p.parse::<UuidV4>().ok());
-    let client =
-        SessionClient::with_signer(&record.credentials, Arc::new(signer), active.rpc.clone())?.with_policy(policy);
+    let client = SessionClient::with_signer(&record.credentials, Arc::new(signer), active.backend.wallet().clone())?
+        .with_policy(active.policy());
     let sent_at = now();
     let sink = progress_sink(app, "test-call");
     let result = client.send_calls_with(std::slice::from_ref(&call), Some(&WaitPolicy::default()), &sink).await;
@@ -262,12 +261,11 @@ async fn revoke_session(app: &AppHandle, state: &AppState, id: &str) -> Result<C
         PROGRESS_EVENT,
         Progress { op: "revoke".into(), step: ProgressStep::Preparing, message: "Reading the session's state".into() },
     );
-    let plan = revoke::plan_revoke(&active.rpc, &record.credentials).await?;
+    let plan = revoke::plan_revoke(&active.backend, &record.credentials).await?;
     let owner = record.owner;
     let signer = state.keychain.run(move |k| Ok(k.owner_signer(owner)?)).await?;
-    let policy = active.policy_id.as_deref().and_then(|p| p.parse::<UuidV4>().ok());
     let sink = progress_sink(app, "revoke");
-    let outcome = revoke::send_revocation(&active.rpc, &plan, &signer, policy, &WaitPolicy::default(), &sink).await?;
+    let outcome = revoke::send_revocation(&active.backend, &plan, &signer, &WaitPolicy::default(), &sink).await?;
     let at = now();
     state.records.with_sessions(|s| s.mark_revoked(id, at).map(|_| ()))?;
     let how = match plan.revocation {

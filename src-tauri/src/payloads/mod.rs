@@ -32,8 +32,10 @@ pub struct BackendInfo {
     pub kind: BackendKind,
     pub chain_id: u32,
     pub chain_name: String,
-    /// `host[:port]` of the endpoint (never a path or query that could hold a key).
+    /// `host[:port]` of the wallet endpoint (never a path or query that could hold a key).
     pub endpoint_host: String,
+    /// `host[:port]` of the chain's node, where chain reads go.
+    pub node_host: String,
     pub policy_id: Option<String>,
     /// Whether an Alchemy API key is stored in the keychain.
     pub has_api_key: bool,
@@ -53,6 +55,26 @@ pub struct ChainOption {
     pub chain_id: u32,
     pub name: String,
     pub testnet: bool,
+}
+
+/// One finding of "Check connection" (`backend_check`): what was checked, how it came
+/// out, what was seen, and what to fix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckFinding {
+    /// "wallet endpoint", "node", "gas policy" or "7702 delegation".
+    pub check: String,
+    /// "ok", "warn", "fail" or "skipped".
+    pub outcome: String,
+    pub detail: String,
+    pub fix: Option<String>,
+}
+
+impl From<warden_core::doctor::Finding> for CheckFinding {
+    fn from(f: warden_core::doctor::Finding) -> Self {
+        let outcome = serde_json::to_value(f.outcome).ok().and_then(|v| v.as_str().map(str::to_owned));
+        Self { check: f.check.to_owned(), outcome: outcome.unwrap_or_default(), detail: f.detail, fix: f.fix }
+    }
 }
 
 /// What the keychain probe found.
@@ -212,6 +234,7 @@ pub fn export_bindings(dir: &Path) -> Result<Vec<PathBuf>, ts_rs::ExportError> {
     BackendInfo::export_all(&cfg)?;
     BackendKind::export_all(&cfg)?;
     ChainOption::export_all(&cfg)?;
+    CheckFinding::export_all(&cfg)?;
     KeychainStatus::export_all(&cfg)?;
     KeychainState::export_all(&cfg)?;
     OwnerKey::export_all(&cfg)?;

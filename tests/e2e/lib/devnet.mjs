@@ -1,20 +1,33 @@
 // Talking to the app's own embedded devnet directly, as a test bench beside the app: the
 // developer methods (`devnet_deployToken`, `devnet_mint`, `devnet_fund`, the test-only
-// `devnet_setTamper`) and plain chain reads (`eth_getBalance`, an ERC-20 `balanceOf`), which
-// the devnet forwards to its node. The URL comes from what the app reports (`backend_status`'s
-// endpointHost, the same host the banner is about); the devnet serves plain http on 127.0.0.1.
+// `devnet_setTamper`) on its wallet URL, and plain chain reads (`eth_getBalance`, an ERC-20
+// `balanceOf`) on its node URL — two URLs, as Alchemy has two hosts. Both come from what the app
+// reports (`backend_status`'s endpointHost and nodeHost); the devnet serves plain http on
+// 127.0.0.1.
 // Left out: anything the app itself is meant to do (accounts, grants, calls): those go
 // through the UI.
 
 import assert from 'node:assert/strict';
 
-/** `http://host:port` of the devnet the app is running. */
-export async function devnetUrl(app) {
+async function devnetStatus(app) {
   const status = await app.invoke('backend_status');
   assert.equal(status.ok, true, `backend_status: ${JSON.stringify(status)}`);
   assert.equal(status.value.kind, 'devnet', 'the app is on its local devnet');
-  assert.match(status.value.endpointHost, /^(127\.0\.0\.1|localhost|\[::1\]):\d+$/, 'the devnet listens on loopback');
-  return `http://${status.value.endpointHost}`;
+  for (const host of [status.value.endpointHost, status.value.nodeHost]) {
+    assert.match(host, /^(127\.0\.0\.1|localhost|\[::1\]):\d+$/, 'the devnet listens on loopback');
+  }
+  assert.notEqual(status.value.endpointHost, status.value.nodeHost, 'the wallet API and the node are two endpoints');
+  return status.value;
+}
+
+/** `http://host:port` of the wallet API of the devnet the app is running. */
+export async function devnetUrl(app) {
+  return `http://${(await devnetStatus(app)).endpointHost}`;
+}
+
+/** `http://host:port` of the node of the devnet the app is running (chain reads). */
+export async function nodeUrl(app) {
+  return `http://${(await devnetStatus(app)).nodeHost}`;
 }
 
 let nextId = 1;

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 
 import { launch } from '../lib/harness.mjs';
 import { accountAddress, createOwnerKey, fundFromFaucet, prepareFor7702 } from '../lib/flows.mjs';
-import { balanceOf, devnetUrl, randomAddress } from '../lib/devnet.mjs';
+import { balanceOf, nodeUrl, randomAddress } from '../lib/devnet.mjs';
 import {
   addPermission,
   answerApproval,
@@ -67,7 +67,7 @@ test('7702 account: delegate, then delegated, then a session for it', async () =
     await app.screenshot('delegated');
 
     // ---- a session for the 7702 account ----
-    const url = await devnetUrl(app);
+    const node = await nodeUrl(app);
     const recipient = randomAddress();
     await openGrantWizard(app);
     const choice = await app.byLabel('EIP-7702 account');
@@ -106,7 +106,7 @@ test('7702 account: delegate, then delegated, then a session for it', async () =
     }, { timeout: 90000 });
     await app.screenshot('test-call-7702');
     assert.match(sent, /The test call went through/, sent);
-    assert.equal(await balanceOf(url, recipient), 2n * 10n ** 15n, 'the recipient got 0.002 ETH from the 7702 account');
+    assert.equal(await balanceOf(node, recipient), 2n * 10n ** 15n, 'the recipient got 0.002 ETH from the 7702 account');
     const usage = await app.byLabel('Usage of Seven bot', { within: card });
     const usageText = await app.until('the usage of the ETH limit', async () => {
       const t = (await usage.text()).replace(/\s+/g, ' ');

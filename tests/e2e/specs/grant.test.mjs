@@ -14,7 +14,7 @@ import { join } from 'node:path';
 
 import { launch, writeArtifact } from '../lib/harness.mjs';
 import { accountAddress, assertAddress, createOwnerKey, fundFromFaucet } from '../lib/flows.mjs';
-import { balanceOf, deployToken, devnetUrl, mint, randomAddress, tokenBalanceOf } from '../lib/devnet.mjs';
+import { balanceOf, deployToken, devnetUrl, mint, nodeUrl, randomAddress, tokenBalanceOf } from '../lib/devnet.mjs';
 import {
   addPermission,
   answerApproval,
@@ -56,12 +56,13 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
 
     // ---- a devnet token, minted to the account, straight on the app's devnet ----
     const url = await devnetUrl(app);
+    const node = await nodeUrl(app);
     const backend = (await app.invoke('backend_status')).value;
     const token = await deployToken(url, 'Warden Test Token', 'WTT', 18);
     await mint(url, token, account, 1000n * E18);
-    assert.equal(await tokenBalanceOf(url, token, account), 1000n * E18, 'the account holds 1000 WTT');
+    assert.equal(await tokenBalanceOf(node, token, account), 1000n * E18, 'the account holds 1000 WTT');
     const recipient = randomAddress();
-    assert.equal(await balanceOf(url, recipient), 0n);
+    assert.equal(await balanceOf(node, recipient), 0n);
 
     // ---- the grant wizard ----
     await openGrantWizard(app);
@@ -193,24 +194,24 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     const ok = await warden('grant', ['call', '--credentials', credentials, '--to', recipient, '--value', '0.004ether']);
     assert.equal(ok.code, 0, show(ok));
     assert.match(ok.stdout, /status/, show(ok));
-    assert.equal(await balanceOf(url, recipient), 4n * 10n ** 15n, 'the recipient got 0.004 ETH');
+    assert.equal(await balanceOf(node, recipient), 4n * 10n ** 15n, 'the recipient got 0.004 ETH');
 
     // ---- beyond it: refused, naming the limit; nothing moves ----
     const over = await warden('grant', ['call', '--credentials', credentials, '--to', recipient, '--value', '0.01ether']);
     assert.equal(over.code, 3, show(over));
     assert.match(over.stderr, /native-token-transfer/, show(over));
     assert.match(over.stderr, /allowance/, show(over));
-    assert.equal(await balanceOf(url, recipient), 4n * 10n ** 15n, 'nothing more moved');
+    assert.equal(await balanceOf(node, recipient), 4n * 10n ** 15n, 'nothing more moved');
 
     // ---- an ERC-20 transfer within its limit, then one beyond what is left ----
     const sig = 'transfer(address,uint256)';
     const tok = await warden('grant', ['call', '--credentials', credentials, '--to', token, '--sig', sig, recipient, String(25n * E18)]);
     assert.equal(tok.code, 0, show(tok));
-    assert.equal(await tokenBalanceOf(url, token, recipient), 25n * E18, 'the recipient got 25 WTT');
+    assert.equal(await tokenBalanceOf(node, token, recipient), 25n * E18, 'the recipient got 25 WTT');
     const tokOver = await warden('grant', ['call', '--credentials', credentials, '--to', token, '--sig', sig, recipient, String(80n * E18)]);
     assert.equal(tokOver.code, 3, show(tokOver));
     assert.match(tokOver.stderr, /erc20-token-transfer/, show(tokOver));
-    assert.equal(await tokenBalanceOf(url, token, recipient), 25n * E18, 'no more tokens moved');
+    assert.equal(await tokenBalanceOf(node, token, recipient), 25n * E18, 'no more tokens moved');
 
     // ---- the dashboard shows the usage ----
     await reopenSessions(app);
@@ -251,7 +252,7 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     const after = await warden('grant', ['call', '--credentials', credentials, '--to', recipient, '--value', '0.001ether']);
     assert.equal(after.code, 4, show(after));
     assert.match(after.stderr, /revoked/i, show(after));
-    assert.equal(await balanceOf(url, recipient), 4n * 10n ** 15n, 'nothing moved after the revocation');
+    assert.equal(await balanceOf(node, recipient), 4n * 10n ** 15n, 'nothing moved after the revocation');
 
     // ---- all of it is in the activity log, intact ----
     await app.click('Activity');

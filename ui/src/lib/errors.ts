@@ -117,6 +117,10 @@ const TEXT: Record<ErrorCode, ErrorText> = {
     summary: 'The activity log was changed outside Warden.',
     action: 'Keep a copy of the log file for inspection; entries after the break cannot be trusted.',
   },
+  not_sponsored: {
+    summary: 'Your gas policy declined to pay for this operation, so the account would pay.',
+    action: 'Nothing was signed. Check the policy in Settings (Check connection), or fund the account and turn the policy off.',
+  },
 };
 
 /** Plain words for an error code. */

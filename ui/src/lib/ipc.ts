@@ -13,6 +13,7 @@ import type { BackendInfo } from './bindings/BackendInfo';
 import type { Balance } from './bindings/Balance';
 import type { CallResult } from './bindings/CallResult';
 import type { ChainOption } from './bindings/ChainOption';
+import type { CheckFinding } from './bindings/CheckFinding';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { KeychainStatus } from './bindings/KeychainStatus';
 import type { OwnerKey } from './bindings/OwnerKey';
@@ -67,6 +68,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   log_tampered: true,
   storage_failed: true,
   store_corrupt: true,
+  not_sponsored: true,
 };
 export const ERROR_CODES: readonly ErrorCode[] = Object.keys(KNOWN_CODES) as ErrorCode[];
 
@@ -127,6 +129,8 @@ export const chainsList = () => call<ChainOption[]>('chains_list');
 export const backendUseAlchemy = (apiKey: string | null, chainId: number, policyId: string | null) =>
   call<BackendInfo>('backend_use_alchemy', { apiKey, chainId, policyId });
 export const backendUseDevnet = () => call<BackendInfo>('backend_use_devnet');
+/** "Check connection": read-only checks of the active backend (nothing is signed or sent). */
+export const backendCheck = (accountType: AccountType) => call<CheckFinding[]>('backend_check', { accountType });
 
 export const accountGet = (accountType: AccountType) => call<AccountInfo>('account_get', { accountType });
 export const accountBalance = (address: string) => call<Balance>('account_balance', { address });

@@ -146,6 +146,7 @@ describe('account', () => {
         chainId: 84532,
         chainName: 'Base Sepolia',
         endpointHost: 'api.example-alchemy.test',
+        nodeHost: 'node.example-alchemy.test',
         policyId: 'c0ffee00-0000-4000-8000-000000000000',
         hasApiKey: true,
       },

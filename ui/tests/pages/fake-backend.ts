@@ -35,6 +35,7 @@ export const DEVNET: BackendInfo = {
   chainId: 31337,
   chainName: 'Local devnet',
   endpointHost: '127.0.0.1:41234',
+  nodeHost: '127.0.0.1:41235',
   policyId: null,
   hasApiKey: false,
 };
@@ -172,10 +173,29 @@ function install(scenario: Scenario) {
         chainId: Number(chainId),
         chainName: chain?.name ?? `Chain ${String(chainId)}`,
         endpointHost: 'api.example-alchemy.test',
+        nodeHost: 'node.example-alchemy.test',
         policyId: (policyId as string | null) ?? null,
         hasApiKey: true,
       };
       return backend;
+    },
+    backend_check: ({ accountType }) => {
+      const ok = (check: string, detail: string) => ({ check, outcome: 'ok', detail, fix: null });
+      const wallet = ok('wallet endpoint', `${backend.endpointHost} answers wallet_requestAccount: account ${accountAddress(accountType)} (${String(accountType)})`);
+      const node = ok('node', `node serves chain ${backend.chainId}`);
+      const policy =
+        backend.policyId === null
+          ? { check: 'gas policy', outcome: 'skipped', detail: 'no gas policy is configured: the account pays for its own operations', fix: null }
+          : backend.policyId.startsWith('dead')
+            ? { check: 'gas policy', outcome: 'fail', detail: `policy ${backend.policyId}: unknown policy`, fix: 'check the policy id, and that the policy is active for this app and chain' }
+            : ok('gas policy', `policy ${backend.policyId} sponsors an operation (prepared, not sent)`);
+      const delegation =
+        accountType === '7702'
+          ? delegated
+            ? ok('7702 delegation', 'delegated to Modular Account v2')
+            : { check: '7702 delegation', outcome: 'warn', detail: 'not delegated yet', fix: 'delegate it before granting sessions' }
+          : { check: '7702 delegation', outcome: 'skipped', detail: 'the account is not a 7702 account', fix: null };
+      return [wallet, node, policy, delegation];
     },
     backend_use_devnet: () => {
       backend = { ...DEVNET, hasApiKey: backend.hasApiKey };

@@ -20,6 +20,7 @@ const ALCHEMY: BackendInfo = {
   chainId: 1,
   chainName: 'Ethereum',
   endpointHost: 'api.example-alchemy.test',
+  nodeHost: 'node.example-alchemy.test',
   policyId: null,
   hasApiKey: true,
 };
@@ -146,6 +147,25 @@ describe('settings', () => {
     await field(page, 'Alchemy API key').fill(API_KEY);
     await button(page, 'Use Alchemy').click();
     await expectText(alerts(page), 'The endpoint is limiting how many requests you can make.');
+  });
+
+  test('check connection reports each check with what to fix, and sends nothing that signs', async () => {
+    const app = await openSettings({ backend: { ...ALCHEMY, policyId: 'dead0000-0000-4000-8000-000000000000' } });
+    const { page } = app;
+    await button(page, 'Check connection').click();
+    const results = page.getByRole('list', { name: 'Connection check results' });
+    await expectText(results, 'OK · wallet endpoint');
+    await expectText(results, 'OK · node: node serves chain 1');
+    await expectText(results, 'Failed · gas policy: policy dead0000-0000-4000-8000-000000000000: unknown policy');
+    await expectText(results, 'To fix: check the policy id');
+    await expectText(results, 'Skipped · 7702 delegation');
+    await app.shot('settings-check-connection');
+    await field(page, 'Account').selectOption({ label: 'EIP-7702 account' });
+    await button(page, 'Check connection').click();
+    await expectText(results, 'Attention · 7702 delegation: not delegated yet');
+    const cmds = (await app.calls()).map((c) => c.cmd);
+    expect(cmds.filter((c) => c === 'backend_check')).toHaveLength(2);
+    expect(cmds.some((c) => /approve|revoke|delegate|test_call/.test(c))).toBe(false);
   });
 
   test('switch back to the local devnet', async () => {

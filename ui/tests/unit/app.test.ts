@@ -10,7 +10,7 @@ afterEach(() => {
   view.set('starting');
 });
 
-const DEVNET = { kind: 'devnet', chainId: 31337, chainName: 'Local', endpointHost: '127.0.0.1:1', policyId: null, hasApiKey: false };
+const DEVNET = { kind: 'devnet', chainId: 31337, chainName: 'Local', endpointHost: '127.0.0.1:1', nodeHost: '127.0.0.1:41235', policyId: null, hasApiKey: false };
 const KEY = { id: 'k1', address: '0x1', label: 'Main', selected: true };
 
 function backendWith(answers: Record<string, unknown>) {

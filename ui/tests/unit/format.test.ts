@@ -40,12 +40,12 @@ describe('formatUnits', () => {
 describe('backendLabel', () => {
   test('devnet says it is not real money', () => {
     expect(
-      backendLabel({ kind: 'devnet', chainId: 31337, chainName: 'Local devnet', endpointHost: '127.0.0.1:1', policyId: null, hasApiKey: false }),
+      backendLabel({ kind: 'devnet', chainId: 31337, chainName: 'Local devnet', endpointHost: '127.0.0.1:1', nodeHost: '127.0.0.1:41235', policyId: null, hasApiKey: false }),
     ).toBe('Local devnet — nothing here is real money');
   });
   test('alchemy names the chain', () => {
     expect(
-      backendLabel({ kind: 'alchemy', chainId: 8453, chainName: 'Base', endpointHost: 'h', policyId: null, hasApiKey: true }),
+      backendLabel({ kind: 'alchemy', chainId: 8453, chainName: 'Base', endpointHost: 'h', nodeHost: 'node.example-alchemy.test', policyId: null, hasApiKey: true }),
     ).toBe('Alchemy · Base');
   });
   test('unknown before start-up answers', () => {

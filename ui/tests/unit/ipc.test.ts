@@ -32,6 +32,7 @@ describe('command wrappers', () => {
     await ipc.chainsList();
     await ipc.backendUseAlchemy(null, 8453, null);
     await ipc.backendUseDevnet();
+    await ipc.backendCheck('7702');
     await ipc.accountGet('7702');
     await ipc.accountBalance('0x1');
     await ipc.accountDelegate();
@@ -50,6 +51,7 @@ describe('command wrappers', () => {
       ['chains_list', {}],
       ['backend_use_alchemy', { apiKey: null, chainId: 8453, policyId: null }],
       ['backend_use_devnet', {}],
+      ['backend_check', { accountType: '7702' }],
       ['account_get', { accountType: '7702' }],
       ['account_balance', { address: '0x1' }],
       ['account_delegate', {}],

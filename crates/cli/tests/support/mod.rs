@@ -38,19 +38,40 @@ pub fn signer(hex: &str) -> LocalSigner {
     LocalSigner::from_hex(hex).unwrap()
 }
 
+/// The node URL of each devnet wallet URL the tests started, so that [`raw`] sends chain
+/// reads where a client must send them: the wallet URL serves only `wallet_*`/`devnet_*`,
+/// as Alchemy's does.
+static NODES: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
 pub async fn devnet() -> DevnetHandle {
-    Devnet::start(DevnetConfig::default())
+    let d = Devnet::start(DevnetConfig::default())
         .await
-        .expect("devnet starts (run scripts/setup.sh --test to install the pinned anvil)")
+        .expect("devnet starts (run scripts/setup.sh --test to install the pinned anvil)");
+    NODES.lock().unwrap().push((d.url().trim_end_matches('/').to_owned(), d.node_url().to_owned()));
+    d
 }
 
 pub fn rpc(url: &str) -> RpcClient {
     RpcClient::new(Endpoint::new(url).unwrap(), RpcConfig::default()).unwrap()
 }
 
+/// The client for `method`: `rpc` itself, or for a chain read (`eth_*`) the node of the
+/// devnet whose wallet endpoint `rpc` is.
+fn route(rpc: &RpcClient, method: &str) -> RpcClient {
+    if !method.starts_with("eth_") {
+        return rpc.clone();
+    }
+    let wallet = rpc.endpoint().to_string();
+    let nodes = NODES.lock().unwrap();
+    match nodes.iter().find(|(w, _)| w == wallet.trim_end_matches('/')) {
+        Some((_, node)) => self::rpc(node),
+        None => rpc.clone(),
+    }
+}
+
 /// Calls `method` once (never retried) and returns its result.
 pub async fn raw(rpc: &RpcClient, method: &str, params: Value) -> Value {
-    rpc.request(method, params, CallKind::Send).await.unwrap_or_else(|e| panic!("{method}: {e}"))
+    route(rpc, method).request(method, params, CallKind::Send).await.unwrap_or_else(|e| panic!("{method}: {e}"))
 }
 
 fn quantity(v: &Value) -> U256 {
@@ -105,7 +126,7 @@ pub async fn chain_time(rpc: &RpcClient) -> u64 {
 /// Moves the chain's clock forward by `seconds` and mines a block, on the node under the
 /// devnet (the devnet forwards only `eth_*`, `net_*` and `web3_*`).
 pub async fn advance_time(devnet: &DevnetHandle, seconds: u64) {
-    let node = rpc(devnet.node_url());
+    let node = rpc(devnet.anvil_url());
     raw(&node, "evm_increaseTime", json!([seconds])).await;
     raw(&node, "evm_mine", json!([])).await;
 }

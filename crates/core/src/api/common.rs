@@ -315,6 +315,24 @@ pub struct UserOperationV07 {
     pub signature: Option<Bytes>,
 }
 
+impl UserOperationV07 {
+    /// The most the operation can cost in gas, in wei: every gas limit it carries (the
+    /// paymaster's included) times `maxFeePerGas`, as the EntryPoint reserves it and as
+    /// MAv2's gas-limit hook counts it. Saturates instead of overflowing.
+    pub fn max_gas_cost(&self) -> U256 {
+        let gas = [
+            self.call_gas_limit,
+            self.verification_gas_limit,
+            self.pre_verification_gas,
+            self.paymaster_verification_gas_limit.unwrap_or_default(),
+            self.paymaster_post_op_gas_limit.unwrap_or_default(),
+        ]
+        .into_iter()
+        .fold(U256::ZERO, U256::saturating_add);
+        gas.saturating_mul(self.max_fee_per_gas)
+    }
+}
+
 /// EntryPoint v0.6 user operation (legacy Light Account v1.x, SPEC §3.5).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

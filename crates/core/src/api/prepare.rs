@@ -82,6 +82,18 @@ pub enum GasPolicy {
     Several(Vec<UuidV4>),
 }
 
+impl std::fmt::Display for GasPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Single(id) => write!(f, "{id}"),
+            Self::Several(ids) => {
+                let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+                write!(f, "{}", ids.join(", "))
+            }
+        }
+    }
+}
+
 impl Serialize for GasPolicy {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(1))?;

@@ -131,6 +131,17 @@ pub enum CallsError {
     /// The endpoint does not know this call id.
     #[error("unknown call id {call_id}: {message}")]
     UnknownCallId { call_id: Bytes, message: String },
+    /// A gas policy was asked to sponsor the calls and the prepared answer says it does
+    /// not: the account would pay. Nothing was signed.
+    #[error(
+        "the gas policy {policy} does not sponsor these calls (the prepared answer's feePayment.sponsored is false): the account would pay up to {max_cost} wei in gas; nothing was signed — check the policy, or agree to pay from the account"
+    )]
+    NotSponsored {
+        /// The policy asked for.
+        policy: String,
+        /// The most the account would pay in gas, in wei.
+        max_cost: alloy_primitives::U256,
+    },
 }
 
 impl Coded for CallsError {
@@ -150,6 +161,7 @@ impl Coded for CallsError {
             Self::Failed { .. } => ErrorCode::CallFailed,
             Self::Timeout { .. } => ErrorCode::CallTimeout,
             Self::UnknownCallId { .. } => ErrorCode::InvalidInput,
+            Self::NotSponsored { .. } => ErrorCode::NotSponsored,
         }
     }
 }

@@ -43,8 +43,8 @@ use crate::api::{
 use crate::mav2::nonce::NonceParts;
 use crate::rpc::{RpcClient, RpcError};
 use crate::signing::{
-    DigestSigner, Mismatch, PreparedExpectation, ToSign, VerifiedPrepared, VerifyPreparedError, sign_request,
-    verify_prepared,
+    DigestSigner, FeeBounds, Mismatch, PreparedExpectation, ToSign, VerifiedPrepared, VerifyPreparedError,
+    sign_request, verify_prepared,
 };
 
 /// Whose validation the prepared operation must use: checked in its nonce (SPEC §6.1)
@@ -69,6 +69,13 @@ pub enum Validation {
 pub struct CallRequest {
     pub params: PrepareCallsParams,
     pub validation: Validation,
+    /// When the params ask a gas policy to sponsor the calls: whether the person agreed to
+    /// pay from the account if the policy declines. Without it, an unsponsored answer is
+    /// refused before anything is signed ([`CallsError::NotSponsored`]).
+    pub allow_unsponsored: bool,
+    /// The most the prepared operation may cost in gas, in wei (default
+    /// [`crate::signing::fees::DEFAULT_MAX_COST_WEI`]); never taken from the endpoint.
+    pub max_fee: Option<U256>,
 }
 
 impl CallRequest {
@@ -87,7 +94,35 @@ impl CallRequest {
                 paymaster_permit_signature: None,
             },
             validation: Validation::Owner,
+            allow_unsponsored: false,
+            max_fee: None,
         }
+    }
+
+    /// The same request with another fee ceiling (`None`: the default).
+    pub fn with_max_fee(mut self, max_fee: Option<U256>) -> Self {
+        self.max_fee = max_fee;
+        self
+    }
+
+    /// The fee bounds the prepared operation is checked against.
+    pub fn fee_bounds(&self) -> FeeBounds {
+        let bounds = FeeBounds { sponsorship_asked: self.policy().is_some(), ..FeeBounds::default() };
+        match self.max_fee {
+            Some(max) => bounds.with_max_cost(max),
+            None => bounds,
+        }
+    }
+
+    /// The same request, paying from the account if the gas policy declines.
+    pub fn allowing_unsponsored(mut self, allow: bool) -> Self {
+        self.allow_unsponsored = allow;
+        self
+    }
+
+    /// The gas policy the calls ask to be sponsored by, if any.
+    pub fn policy(&self) -> Option<&GasPolicy> {
+        self.params.capabilities.as_ref()?.paymaster_service.as_ref().map(|p| &p.policy)
     }
 
     /// The calls asked for (none when absent).
@@ -104,6 +139,7 @@ impl CallRequest {
                 Validation::Owner => None,
                 Validation::Session { execute_user_op, .. } => Some(execute_user_op),
             },
+            fees: self.fee_bounds(),
         }
     }
 
@@ -197,6 +233,19 @@ impl Verified {
         v07_nonces(&self.prepared).first().map(|(_, n)| *n)
     }
 
+    /// The most the prepared operations can cost in gas, in wei, and whether the answer
+    /// says a gas policy pays for all of them.
+    pub fn fee(&self) -> (U256, bool) {
+        let ops = user_operations(&self.prepared);
+        let cost = ops.iter().map(|(_, c)| *c).fold(U256::ZERO, U256::saturating_add);
+        (cost, !ops.is_empty() && ops.iter().all(|(s, _)| *s))
+    }
+
+    /// What will be signed, each item with the digest recomputed from the prepared data.
+    pub fn to_sign(&self) -> &[ToSign] {
+        &self.verified.to_sign
+    }
+
     /// Non-fatal observations from verification (e.g. a `rawPayload` that is not the digest).
     pub fn warnings(&self) -> &[String] {
         &self.verified.warnings
@@ -215,7 +264,45 @@ pub async fn prepare(
     progress.report(Progress::Verifying);
     let verified = verify_prepared(&prepared, &request.expectation())?;
     check_validation(&prepared, &request.validation)?;
+    check_sponsorship(&prepared, request)?;
     Ok(Verified { prepared, verified })
+}
+
+/// Refuses an operation a gas policy was asked to sponsor and did not (its `feePayment`
+/// says so), unless the request allows paying from the account.
+fn check_sponsorship(prepared: &PreparedCall, request: &CallRequest) -> Result<(), CallsError> {
+    let Some(policy) = request.policy() else { return Ok(()) };
+    if request.allow_unsponsored {
+        return Ok(());
+    }
+    let unsponsored_cost = user_operations(prepared)
+        .into_iter()
+        .filter(|(sponsored, _)| !sponsored)
+        .map(|(_, cost)| cost)
+        .reduce(U256::saturating_add);
+    match unsponsored_cost {
+        None => Ok(()),
+        Some(max_cost) => Err(CallsError::NotSponsored { policy: policy.to_string(), max_cost }),
+    }
+}
+
+/// Each user operation's `feePayment.sponsored` and maximum gas cost (v0.7; a v0.6
+/// operation counts as unsponsored with an unknown cost of zero).
+fn user_operations(prepared: &PreparedCall) -> Vec<(bool, U256)> {
+    match prepared {
+        PreparedCall::UserOperationV070(op) => vec![(op.fee_payment.sponsored, op.data.max_gas_cost())],
+        PreparedCall::UserOperationV060(op) => vec![(op.fee_payment.sponsored, U256::ZERO)],
+        PreparedCall::Array(array) => array
+            .data
+            .iter()
+            .filter_map(|el| match el {
+                PreparedCallElement::UserOperationV070(op) => Some((op.fee_payment.sponsored, op.data.max_gas_cost())),
+                PreparedCallElement::UserOperationV060(op) => Some((op.fee_payment.sponsored, U256::ZERO)),
+                PreparedCallElement::Authorization(_) => None,
+            })
+            .collect(),
+        PreparedCall::Authorization(_) | PreparedCall::PaymasterPermit(_) => Vec::new(),
+    }
 }
 
 /// Steps 3–4: sign what was verified, and send it once with the capabilities of `request`.

@@ -26,3 +26,8 @@ pub use client::{RpcClient, RpcConfig};
 pub use endpoint::{ALCHEMY_WALLET_URL, ApiKey, Endpoint};
 pub use error::RpcError;
 pub use retry::RetryPolicy;
+
+/// A reason from elsewhere (a decoder, another library), cut to the length errors keep.
+pub(crate) fn truncate_reason(text: &str) -> String {
+    envelope::truncate(text, 300)
+}

@@ -14,12 +14,14 @@
 
 pub mod digest;
 mod error;
+pub mod fees;
 pub mod grant;
 pub mod prepared;
 pub mod signer;
 
 pub use digest::{SignedDigest, auth_digest, request_digest, sign_request};
 pub use error::SigningError;
+pub use fees::FeeBounds;
 pub use grant::{Mismatch, VerifiedGrant, VerifyGrantError, verify_grant};
 pub use prepared::{PreparedExpectation, ToSign, VerifiedPrepared, VerifyPreparedError, verify_prepared};
 pub use signer::{DigestSigner, LocalSigner, recover, signature_bytes};

@@ -6,7 +6,8 @@
 //! `details.data.hash` when present); decode `callData` (execute / executeBatch, with or
 //! without the executeUserOp prefix) and refuse unless it is exactly the calls that were
 //! asked for, in order; check chain, sender and, when known, the executeUserOp prefix a
-//! session with execution hooks needs. For each EIP-7702 authorization: check chain and
+//! session with execution hooks needs; check its gas and fee fields against
+//! [`FeeBounds`] that do not come from the endpoint. For each EIP-7702 authorization: check chain and
 //! delegate and compute its digest. What comes out is the list of digests to sign, in the
 //! order the server expects the signatures.
 //!
@@ -16,6 +17,7 @@
 use alloy_primitives::{Address, B256, Bytes, U256, eip191_hash_message};
 
 use super::digest::{Authorization, auth_digest};
+use super::fees::FeeBounds;
 use super::grant::Mismatch;
 use crate::api::{
     Call, PreparedAuthorization, PreparedCall, PreparedCallElement, PreparedUserOperation, SignableMessage,
@@ -38,6 +40,8 @@ pub struct PreparedExpectation<'a> {
     /// `Some(true)` when the signing session has execution hooks (ops must go through
     /// `executeUserOp`), `Some(false)` when it has none, `None` when unknown (owner ops).
     pub execute_user_op: Option<bool>,
+    /// What the endpoint may charge (`super::fees`).
+    pub fees: FeeBounds,
 }
 
 /// One digest to sign, with what it is.
@@ -147,6 +151,9 @@ impl Checker {
     }
 
     fn user_op_v07(&mut self, at: &str, p: &PreparedUserOperation<UserOperationV07>, e: &PreparedExpectation<'_>) {
+        for (field, expected, got) in e.fees.check_v07(&p.data, p.fee_payment.sponsored) {
+            self.mm.push(mismatch(format!("{at}{field}"), expected, got));
+        }
         match user_op::hash_v07(&p.data, ENTRY_POINT_V07, u64::from(p.chain_id)) {
             Ok(hash) => self.user_op(at, p, &p.data.sender, &p.data.call_data, hash, ENTRY_POINT_V07, e),
             Err(err) => self.mm.push(mismatch(format!("{at}data"), "a user operation that can be hashed", err)),
@@ -154,6 +161,9 @@ impl Checker {
     }
 
     fn user_op_v06(&mut self, at: &str, p: &PreparedUserOperation<UserOperationV06>, e: &PreparedExpectation<'_>) {
+        for (field, expected, got) in e.fees.check_v06(&p.data, p.fee_payment.sponsored) {
+            self.mm.push(mismatch(format!("{at}{field}"), expected, got));
+        }
         let hash = user_op::hash_v06(&p.data, ENTRY_POINT_V06, u64::from(p.chain_id));
         self.user_op(at, p, &p.data.sender, &p.data.call_data, hash, ENTRY_POINT_V06, e);
     }

@@ -6,9 +6,13 @@ import type { BackendKind } from "./BackendKind";
  */
 export type BackendInfo = { kind: BackendKind, chainId: number, chainName: string, 
 /**
- * `host[:port]` of the endpoint (never a path or query that could hold a key).
+ * `host[:port]` of the wallet endpoint (never a path or query that could hold a key).
  */
-endpointHost: string, policyId: string | null, 
+endpointHost: string, 
+/**
+ * `host[:port]` of the chain's node, where chain reads go.
+ */
+nodeHost: string, policyId: string | null, 
 /**
  * Whether an Alchemy API key is stored in the keychain.
  */
