@@ -115,7 +115,7 @@ impl AccountInfo {
 
     /// Whether the account is a 7702 account that still needs its delegation.
     pub fn needs_delegation(&self) -> bool {
-        self.delegation.as_ref().is_some_and(|d| !d.is_mav2())
+        matches!(self.delegation, Some(Delegation::NotDelegated))
     }
 }
 
