@@ -99,6 +99,12 @@ test('no command result, error or event carries key material', async () => {
     assert.equal((await call('account_balance', { address: 'nope' })).error?.code, 'invalid_input');
     const delegated = await call('account_delegate');
     assert.equal(delegated.ok, true, JSON.stringify(delegated));
+    const checked7702 = await call('backend_check', { accountType: '7702' });
+    assert.equal(checked7702.ok, true, JSON.stringify(checked7702));
+    assert.deepEqual(
+      checked7702.value.map((f) => [f.check, f.outcome]),
+      [['wallet endpoint', 'ok'], ['node', 'ok'], ['gas policy', 'skipped'], ['7702 delegation', 'ok']],
+    );
 
     // Alchemy with a made-up key: stored in the keychain, never echoed; the faucet refuses.
     const alchemy = await call('backend_use_alchemy', { apiKey: 'e2e-not-a-real-key', chainId: 84532, policyId: null });
