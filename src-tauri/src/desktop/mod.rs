@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Listener, Manager, WindowEvent};
 use tauri_plugin_notification::NotificationExt;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::payloads::sessions::SESSIONS_CHANGED_EVENT;
 use crate::records::now;
@@ -66,6 +66,7 @@ fn look(app: &AppHandle, watcher: &mut watch::Watcher) {
     };
     let prefs = state.settings.load().desktop;
     let (notifications, view) = watcher.look(&facts, at, &prefs);
+    debug!(sessions = facts.sessions.len(), due = notifications.len(), "desktop: looked");
     for n in notifications {
         info!(notice = ?n.notice, title = %n.title, "notification");
         if let Err(e) = app.notification().builder().title(&n.title).body(&n.body).show() {

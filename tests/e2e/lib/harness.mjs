@@ -324,6 +324,8 @@ export async function launch(name, { env = {}, dirs = testDirs(name), app: appli
   await session.setTimeouts({ script: 60000 });
   const app = new App(name, driver, session, dirs, logFile);
   app.namespace = childEnv.WARDEN_KEYCHAIN_NAMESPACE;
+  app.env = childEnv;
+  app.binary = application;
   await app.until('the UI to render', () =>
     session.execute(`const root = document.getElementById('app'); return !!root && root.children.length > 0;`),
   );
