@@ -41,7 +41,7 @@ pub const UNKNOWN_CALL_ID: i64 = 5730;
 pub struct RpcFailure {
     pub code: i64,
     pub message: String,
-    pub data: Option<Value>,
+    pub data: Option<Box<Value>>,
 }
 
 impl RpcFailure {
@@ -51,7 +51,7 @@ impl RpcFailure {
 
     /// The same failure with `data`.
     pub fn with_data(mut self, data: Value) -> Self {
-        self.data = Some(data);
+        self.data = Some(Box::new(data));
         self
     }
 }
@@ -68,7 +68,7 @@ pub trait RpcCode: std::fmt::Display {
 
     /// Code, message and data.
     fn to_failure(&self) -> RpcFailure {
-        RpcFailure { code: self.rpc_code(), message: self.to_string(), data: self.rpc_data() }
+        RpcFailure { code: self.rpc_code(), message: self.to_string(), data: self.rpc_data().map(Box::new) }
     }
 }
 
@@ -121,7 +121,7 @@ pub fn success(id: Value, result: Value) -> Value {
 pub fn failure(id: Value, f: &RpcFailure) -> Value {
     let mut error = json!({"code": f.code, "message": f.message});
     if let Some(data) = &f.data {
-        error["data"] = data.clone();
+        error["data"] = (**data).clone();
     }
     json!({"jsonrpc": "2.0", "id": id, "error": error})
 }

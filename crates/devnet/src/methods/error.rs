@@ -209,7 +209,7 @@ mod tests {
             native.message,
             "execution reverted: PreExecHookReverted(NativeTokenLimitModule entity 1, ExceededNativeTokenLimit()): native-token-transfer limit exceeded: requested 5 wei, remaining 4 wei"
         );
-        let data: Bytes = serde_json::from_value(native.data.unwrap()).unwrap();
+        let data: Bytes = serde_json::from_value(*native.data.unwrap()).unwrap();
         assert_eq!(AccountRevert::decode(&data).limit(), Some(Limit::NativeTokenTransfer));
 
         let gas = MethodError::from(Violation::GasLimit {
@@ -244,7 +244,7 @@ mod tests {
         }
         .to_failure();
         assert_eq!(grant.code, rpc::VALIDATION_REJECTED);
-        let data: Bytes = serde_json::from_value(grant.data.unwrap()).unwrap();
+        let data: Bytes = serde_json::from_value(*grant.data.unwrap()).unwrap();
         assert_eq!(AccountRevert::decode(&data), AccountRevert::DeferredActionSignatureInvalid);
         let op = MethodError::BadSignature { what: Signed::UserOperation, reason: "x".into() }.to_failure();
         assert_eq!(op.code, rpc::SIGNATURE_FAILED);
