@@ -59,7 +59,7 @@ impl World {
     fn new(tag: &str) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let devnet = rt
-            .block_on(Devnet::start(DevnetConfig::default()))
+            .block_on(Devnet::start(DevnetConfig { test_hooks: true, ..DevnetConfig::default() }))
             .expect("devnet starts (run scripts/setup.sh --test for the pinned anvil)");
         let url = devnet.url();
         let node_url = devnet.node_url().to_owned();
@@ -660,4 +660,47 @@ fn doctor_reports_each_check_with_what_to_fix() {
     );
     assert!(text.contains("fix: check the API key"), "{text}");
     assert!(text.lines().any(|l| l.starts_with("skip") && l.contains("gas policy")), "{text}");
+}
+
+#[test]
+fn a_grant_that_reuses_a_used_entity_id_is_refused_before_signing() {
+    if keychain_missing() {
+        return;
+    }
+    let w = World::new("entity");
+    let (_, _, perms) = funded_grant_setup(&w);
+    let first = w.path("first.json");
+    let (code, _, err) =
+        w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", first.to_str().unwrap(), "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    // Its first call installs it: entity 1 is now taken on chain.
+    let (code, _, err) = w
+        .warden(&["call", "--credentials", first.to_str().unwrap(), "--to", &ALICE.to_string(), "--value", "1wei"], "");
+    assert_eq!(code, 0, "{err}");
+
+    // A dishonest endpoint hands out entity 1 again: installing it would replace the first
+    // session's signer. Warden refuses before the owner key signs and writes nothing.
+    w.rpc("devnet_setTamper", json!(["reuse-entity"]));
+    let second = w.path("second.json");
+    let (code, _, err) =
+        w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", second.to_str().unwrap(), "--yes"], "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("entity id 1") && err.contains("nothing was signed"), "{err}");
+    assert!(err.contains("EntryPoint.getNonce"), "{err}");
+    assert!(!second.exists());
+    // A grant signed over a nonce ahead of the EntryPoint's could never be cancelled by
+    // consuming its nonce: refused as well.
+    w.rpc("devnet_setTamper", json!(["future-nonce"]));
+    let (code, _, err) =
+        w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", second.to_str().unwrap(), "--yes"], "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("the EntryPoint's next nonce") && err.contains("nothing was signed"), "{err}");
+    assert!(!second.exists());
+    // An honest answer gets a fresh entity and goes through.
+    let (code, out, err) =
+        w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", second.to_str().unwrap(), "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("sessionId"), "{out}");
+    let creds = SessionCredentials::read_file(&second).unwrap();
+    assert_ne!(creds.grant.unwrap().entity_id, 1);
 }
