@@ -22,6 +22,7 @@
 //! * [`doctor`] — read-only checks that a backend is set up right.
 //! * [`account`] — the owner's account: requested, checked, with balance and delegation.
 //! * [`grant`] — headless grant: request, verify, show, approve into credentials.
+//! * [`request`] — permission requests: a server asks, the owner answers.
 //! * [`revoke`] — which owner call ends a session (uninstall, or cancel an unused grant).
 //! * [`error`] — the closed error-code set shared by every module.
 
@@ -40,6 +41,7 @@ pub mod mav2;
 pub mod networks;
 pub mod node;
 pub mod permissions;
+pub mod request;
 pub mod revoke;
 pub mod rpc;
 pub mod session;
