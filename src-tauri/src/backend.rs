@@ -12,7 +12,7 @@
 
 use warden_core::api::UuidV4;
 use warden_core::backend::{Backend, alchemy_node_url};
-use warden_core::networks;
+use warden_core::chains;
 use warden_core::rpc::{ALCHEMY_WALLET_URL, ApiKey, Endpoint, RpcConfig};
 use warden_keychain::{Keychain, SecretString};
 
@@ -122,7 +122,7 @@ fn alchemy_info(settings: &Settings, has_api_key: bool) -> BackendInfo {
     BackendInfo {
         kind: BackendKind::Alchemy,
         chain_id: settings.alchemy_chain_id,
-        chain_name: networks::display_name(settings.alchemy_chain_id),
+        chain_name: chains::display_name(settings.alchemy_chain_id),
         endpoint_host: host,
         node_host: alchemy_node_url(settings.alchemy_chain_id)
             .and_then(|u| Endpoint::new(u).ok())

@@ -2,7 +2,7 @@
 //! the local devnet and Alchemy (whose API key goes into the keychain).
 
 use tauri::State;
-use warden_core::networks::ALCHEMY_NETWORKS;
+use warden_core::chains::REGISTRY;
 
 use crate::backend;
 use crate::error::AppError;
@@ -19,10 +19,7 @@ pub async fn backend_status(state: State<'_, AppState>) -> Result<BackendInfo, A
 /// The chains the settings screen offers by name (any other id can be typed in).
 #[tauri::command]
 pub fn chains_list() -> Vec<ChainOption> {
-    ALCHEMY_NETWORKS
-        .iter()
-        .map(|n| ChainOption { chain_id: n.chain_id, name: n.name.to_owned(), testnet: n.testnet })
-        .collect()
+    REGISTRY.iter().map(|c| ChainOption { chain_id: c.id, name: c.name.to_owned(), testnet: c.testnet }).collect()
 }
 
 /// Switches to Alchemy on `chain_id` with an optional gas policy. `api_key` replaces the

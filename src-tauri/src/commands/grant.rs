@@ -142,7 +142,7 @@ async fn open_approval(
         chain_id: request.chain_id,
         chain_name: match active.kind {
             BackendKind::Devnet => "Local devnet".to_owned(),
-            BackendKind::Alchemy => warden_core::networks::display_name(request.chain_id),
+            BackendKind::Alchemy => warden_core::chains::display_name(request.chain_id),
         },
         session_key: request.session_key.to_checksum(None),
         key_held_by_warden: generated.is_some(),
