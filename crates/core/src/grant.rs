@@ -264,7 +264,13 @@ impl PendingGrant {
     ) -> Result<Self, GrantError> {
         request.validate(now)?;
         let verified = crate::signing::verify_grant(&request.create_session_params(), answer, now)?;
-        let description = permissions::describe(&request.permissions, request.expiry_sec, now, tokens);
+        let description = permissions::describe(
+            &request.permissions,
+            request.expiry_sec,
+            now,
+            crate::chains::native_currency(request.chain_id),
+            tokens,
+        );
         Ok(Self { request, verified, description, requested_at: now })
     }
 

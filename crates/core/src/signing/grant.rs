@@ -306,7 +306,13 @@ pub fn verify_grant(
         warnings
             .push(format!("rawPayload {raw} is not the EIP-712 digest {digest} of the typed data; signing the digest"));
     }
-    let description = permissions::describe(&request.permissions, expiry, now, &HashMap::new());
+    let description = permissions::describe(
+        &request.permissions,
+        expiry,
+        now,
+        crate::chains::native_currency(request.chain_id),
+        &HashMap::new(),
+    );
     Ok(VerifiedGrant {
         account: request.account,
         chain_id: request.chain_id,
