@@ -6,6 +6,7 @@
 //! * [`permissions`] — the eight permission types, validation and descriptions.
 //! * [`mav2`] — the Modular Account v2 session codec (install call, nonces, hashes).
 //! * [`chains`] — the chain registry: every chain Alchemy serves, with name, currency and node URL.
+//! * [`funding`] — the EIP-681 request (`ethereum:<address>@<chainId>`) behind the funding QR code.
 //! * [`calls`] — the prepare → verify → sign → send → wait pipeline of every signed call.
 //! * [`rpc`] — the JSON-RPC 2.0 client for a Wallets API endpoint (timeouts, size cap,
 //!   typed errors, reads retried, sends never).
@@ -36,6 +37,7 @@ pub mod credentials;
 pub mod doctor;
 pub mod error;
 pub mod export;
+pub mod funding;
 pub mod grant;
 pub mod mav2;
 pub mod node;
