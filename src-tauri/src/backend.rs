@@ -17,7 +17,7 @@ use warden_core::rpc::{ALCHEMY_WALLET_URL, ApiKey, Endpoint, RpcConfig};
 use warden_keychain::{Keychain, SecretString};
 
 use crate::error::AppError;
-use crate::payloads::{BackendInfo, BackendKind};
+use crate::payloads::{BackendInfo, BackendKind, Currency};
 use crate::settings::Settings;
 use crate::state::AppState;
 
@@ -111,6 +111,7 @@ pub async fn info(state: &AppState) -> Result<BackendInfo, AppError> {
                 node_host: Endpoint::new(&devnet.node_url).map(|e| e.host().to_owned()).unwrap_or_default(),
                 policy_id: devnet.policy.map(|p| p.to_string()),
                 has_api_key,
+                currency: Currency::of_chain(devnet.chain_id),
             }
         }
         BackendKind::Alchemy => alchemy_info(&settings, has_api_key),
@@ -130,6 +131,7 @@ fn alchemy_info(settings: &Settings, has_api_key: bool) -> BackendInfo {
             .unwrap_or_default(),
         policy_id: settings.policy_id.clone(),
         has_api_key,
+        currency: Currency::of_chain(settings.alchemy_chain_id),
     }
 }
 

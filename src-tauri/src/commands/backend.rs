@@ -16,10 +16,11 @@ pub async fn backend_status(state: State<'_, AppState>) -> Result<BackendInfo, A
     backend::info(&state).await
 }
 
-/// The chains the settings screen offers by name (any other id can be typed in).
+/// Every chain of the registry, for the settings screen's picker (any other id can be
+/// typed in).
 #[tauri::command]
 pub fn chains_list() -> Vec<ChainOption> {
-    REGISTRY.iter().map(|c| ChainOption { chain_id: c.id, name: c.name.to_owned(), testnet: c.testnet }).collect()
+    REGISTRY.iter().map(ChainOption::from).collect()
 }
 
 /// Switches to Alchemy on `chain_id` with an optional gas policy. `api_key` replaces the
