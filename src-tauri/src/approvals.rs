@@ -228,6 +228,7 @@ mod tests {
                 expiry_sec: Some(NOW + 3600),
                 permissions: vec![],
                 risks: vec![],
+                entity_id: Some(1),
                 verified,
                 mismatches: vec![],
                 digest: String::new(),

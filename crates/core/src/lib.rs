@@ -23,6 +23,7 @@
 //! * [`doctor`] — read-only checks that a backend is set up right.
 //! * [`account`] — the owner's account: requested, checked, with balance and delegation.
 //! * [`grant`] — headless grant: request, verify, show, approve into credentials.
+//! * [`request`] — permission requests: a server asks, the owner answers.
 //! * [`revoke`] — which owner call ends a session (uninstall, or cancel an unused grant).
 //! * [`error`] — the closed error-code set shared by every module.
 
@@ -42,6 +43,7 @@ pub mod grant;
 pub mod mav2;
 pub mod node;
 pub mod permissions;
+pub mod request;
 pub mod revoke;
 pub mod rpc;
 pub mod session;

@@ -152,6 +152,7 @@ async fn open_approval(
         risks,
         verified: false,
         mismatches: vec![],
+        entity_id: None,
         digest: String::new(),
         valid_until: now + APPROVAL_TTL_SECS,
     };
@@ -162,11 +163,44 @@ async fn open_approval(
         },
         host: active.host.clone(),
     };
+    let local_entities = state.records.with_sessions(|s| {
+        Ok(s.list()
+            .iter()
+            .filter(|r| r.revoked_at.is_none() && r.account == request.account && r.chain_id == request.chain_id)
+            .filter_map(|r| r.credentials.grant.as_ref().map(|g| g.entity_id))
+            .collect::<Vec<u32>>())
+    })?;
     let grant = match PendingGrant::from_answer(request, &answer, now, &tokens) {
         Ok(pending) => {
-            view.verified = true;
-            view.digest = pending.digest().to_string();
-            Some(pending)
+            view.entity_id = Some(pending.verified().entity_id);
+            match pending.check_entity_free(&active.backend, &local_entities).await {
+                Ok(()) => {
+                    view.verified = true;
+                    view.digest = pending.digest().to_string();
+                    Some(pending)
+                }
+                Err(GrantError::EntityInUse { entity_id, reason }) => {
+                    warn!(entity_id, "the endpoint chose an entity id that is taken; the grant cannot be approved");
+                    view.mismatches = vec![Mismatch {
+                        field: "entityId".into(),
+                        expected: "an entity id not used on this account".into(),
+                        actual: format!("{entity_id}: {reason}"),
+                    }];
+                    None
+                }
+                Err(GrantError::NonceNotCurrent { signed, current }) => {
+                    warn!(
+                        "the endpoint's grant is bound to a nonce that is not the EntryPoint's next; it cannot be approved"
+                    );
+                    view.mismatches = vec![Mismatch {
+                        field: "message.nonce".into(),
+                        expected: format!("{current:#x} (the EntryPoint's next nonce for the key)"),
+                        actual: format!("{signed:#x}"),
+                    }];
+                    None
+                }
+                Err(e) => return Err(AppError::coded(&e)),
+            }
         }
         Err(GrantError::Verify(VerifyGrantError::Mismatches(found))) => {
             warn!(count = found.len(), "the endpoint's grant does not match the request; it cannot be approved");
@@ -317,6 +351,19 @@ pub async fn approval_approve(
 async fn sign_and_store(state: &AppState, approval: &PendingApproval, now: u64) -> Result<SessionRecord, AppError> {
     let grant =
         approval.grant.as_ref().ok_or_else(|| AppError::new(AppErrorCode::NotVerified, "the grant did not verify"))?;
+    // A session id already in the list is refused before the owner key signs anything.
+    let session_id = grant.verified().session_id.clone();
+    if let Some(existing) = state
+        .records
+        .with_sessions(|s| Ok(s.list().iter().find(|r| r.session_id == session_id).map(|r| r.label.clone())))?
+    {
+        return Err(AppError::new(
+            AppErrorCode::NotVerified,
+            format!(
+                "the endpoint returned the session id of “{existing}”, a session already in the list; nothing was signed"
+            ),
+        ));
+    }
     let owner = grant.request().owner;
     let signer = state.keychain.run(move |k| Ok(k.owner_signer(owner)?)).await?;
     let credentials = grant.approve(&signer, SessionSecret::None).map_err(|e| AppError::coded(&e))?;

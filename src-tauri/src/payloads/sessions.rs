@@ -158,6 +158,9 @@ pub struct ApprovalView {
     pub expiry_sec: Option<u64>,
     pub permissions: Vec<PermissionView>,
     pub risks: Vec<RiskFlag>,
+    /// The validation entity id the endpoint chose for the session (checked free on the
+    /// account and among Warden's sessions), when the answer could be read.
+    pub entity_id: Option<u32>,
     /// Whether `verify_grant` accepted the endpoint's answer; only then can it be approved.
     pub verified: bool,
     pub mismatches: Vec<Mismatch>,

@@ -111,6 +111,7 @@ export function approvalView(over: Partial<ApprovalView> = {}): ApprovalView {
       { severity: 'danger', message: 'The session key is new to this account.', permissionIndex: null },
     ],
     verified: true,
+    entityId: 1,
     mismatches: [],
     digest: `0x${'9a3f'.repeat(16)}`,
     validUntil: now() + 300,

@@ -44,7 +44,7 @@ use crate::mav2::nonce::NonceParts;
 use crate::rpc::{RpcClient, RpcError};
 use crate::signing::{
     DigestSigner, FeeBounds, Mismatch, PreparedExpectation, ToSign, VerifiedPrepared, VerifyPreparedError,
-    sign_request, verify_prepared,
+    request_digest, sign_request, verify_prepared,
 };
 
 /// Whose validation the prepared operation must use: checked in its nonce (SPEC §6.1)
@@ -478,15 +478,17 @@ fn sign_prepared(
             ToSign::Authorization { authorization, .. } => Some(authorization),
             ToSign::UserOperation { .. } => None,
         };
-        let signed = sign_request(signer, request, auth)?;
-        if signed.digest != item.digest() {
+        // The request's digest must be the verified one before the key is asked to sign.
+        let digest = request_digest(request, auth)?;
+        if digest != item.digest() {
             return Err(VerifyPreparedError::Mismatches(vec![Mismatch {
                 field: "signatureRequest".into(),
                 expected: item.digest().to_string(),
-                got: signed.digest.to_string(),
+                got: digest.to_string(),
             }])
             .into());
         }
+        let signed = sign_request(signer, request, auth)?;
         Ok(SignatureObject { ty: SignatureType::Secp256k1, data: EcdsaSigData::Hex(signed.signature) })
     };
     Ok(match prepared {

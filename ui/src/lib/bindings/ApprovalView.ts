@@ -14,6 +14,11 @@ export type ApprovalView = { approvalId: string, account: string, accountType: A
  */
 currency: Currency, sessionKey: string, keyHeldByWarden: boolean, expirySec: number | null, permissions: Array<PermissionView>, risks: Array<RiskFlag>, 
 /**
+ * The validation entity id the endpoint chose for the session (checked free on the
+ * account and among Warden's sessions), when the answer could be read.
+ */
+entityId: number | null, 
+/**
  * Whether `verify_grant` accepted the endpoint's answer; only then can it be approved.
  */
 verified: boolean, mismatches: Array<Mismatch>, 
