@@ -2,7 +2,7 @@
 //! "Base Sepolia" instead of typing 84532, and so a chain id can be shown with its name.
 //!
 //! The list is what a chain picker offers, not a limit: any 32-bit chain id is a valid
-//! custom choice (SPEC §2: chain ids on this API fit in uint32). Left out: RPC URLs,
+//! custom choice (protocol.md §2: chain ids on this API fit in uint32). Left out: RPC URLs,
 //! explorers and native-currency metadata (every chain here uses ETH-like 18-decimal gas
 //! tokens except Polygon's POL, named in [`Network::currency`]).
 
