@@ -512,7 +512,7 @@ mod tests {
         assert!(owner_as_key.validate(NOW).unwrap_err().to_string().starts_with("key:"));
     }
 
-    /// What a server following SPEC §4.3 answers, built from the request.
+    /// What a server following protocol.md §4.3 answers, built from the request.
     fn answer(r: &GrantRequest, entity: u32) -> CreateSessionResult {
         use crate::mav2::deferred::DeferredAction;
         use crate::mav2::install::encode_install_call;

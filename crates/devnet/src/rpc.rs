@@ -1,6 +1,6 @@
 //! JSON-RPC 2.0 framing: request parsing, response objects, and the devnet's error codes.
 //!
-//! The official clients retry errors -32603, -32005, -32007, -1 and 429 (spec README), so a
+//! The official clients retry errors -32603, -32005, -32007, -1 and 429 (protocol.md §1), so a
 //! refusal never uses them: a retried refusal would only fail again, and a retried send
 //! could run twice. The codes the devnet answers with:
 //!

@@ -70,7 +70,7 @@ pub struct PermissionCheck {
     pub risks: Vec<RiskFlag>,
 }
 
-/// One permission exactly as on the wire (SPEC §3.10); amounts are 0x-hex quantities.
+/// One permission exactly as on the wire (protocol.md §3.10); amounts are 0x-hex quantities.
 /// Commands read permissions as JSON and check them with the core's rules, so a malformed
 /// one gets a field-level error; this type is the contract the UI writes to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]

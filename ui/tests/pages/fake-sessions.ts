@@ -1,4 +1,4 @@
-// The part-2 commands of the stand-in for src-tauri (app-contract-2.md): permissions_check
+// The part-2 commands of the stand-in for src-tauri (src-tauri/src/commands): permissions_check
 // with the core permission rules, selector_of, token_info, grant_start with the approval
 // window's answer, sessions, usage, test call, revoke, forget, export, activity, and the
 // approval window's three commands. In-page state, deterministic answers; tests reach error

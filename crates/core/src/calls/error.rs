@@ -1,6 +1,6 @@
 //! Why a call did not go through, with endpoint refusals told apart.
 //!
-//! The Wallets API documents no error codes for session refusals (SPEC §12 item 10), so an
+//! The Wallets API documents no error codes for session refusals (protocol.md §12 item 10), so an
 //! endpoint's JSON-RPC error is classified by its code where the code says enough (the
 //! devnet's application codes, EIP-5792's 5730, JSON-RPC's -32602) and otherwise by the
 //! words of its message ("expired", "allowance", "not allowed", …). A refusal keeps the

@@ -1,4 +1,4 @@
-//! The eight session permission types (SPEC §3.10): their wire form, the rules a set of
+//! The eight session permission types (protocol.md §3.10): their wire form, the rules a set of
 //! them must satisfy before anything is encoded or signed, and how they read to a person.
 //!
 //! Wire types stay close to the JSON (function lists are raw hex, so a three-byte

@@ -1,5 +1,5 @@
 //! `verify_grant`: check a `wallet_createSession` result against the request before the
-//! owner signs anything (SPEC §5.1 step 2, DESIGN "Grant").
+//! owner signs anything (protocol.md §5.1 step 2, §5.4).
 //!
 //! The server returns DeferredAction typed data whose `call` installs the session. Warden
 //! checks every field it can against what was asked — domain, primary type, type layout,
