@@ -222,6 +222,7 @@ mod tests {
                 account_type: AccountType::SmaB,
                 chain_id: 31337,
                 chain_name: "Local devnet".into(),
+                currency: crate::payloads::Currency::of_chain(31337),
                 session_key: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8".into(),
                 key_held_by_warden: true,
                 expiry_sec: Some(NOW + 3600),

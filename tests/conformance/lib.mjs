@@ -13,7 +13,7 @@ import { defineChain } from "viem";
 
 const SCHEMA_DIR = new URL("../../fixtures/spec/schemas/", import.meta.url).pathname;
 
-/** JSON-RPC error codes the official client retries (spec README): a refusal must not use them. */
+/** JSON-RPC error codes the official client retries (docs/protocol.md §1): a refusal must not use them. */
 export const RETRIED_CODES = new Set([-32603, -32005, -32007, -1, 429]);
 
 function makeAjv() {

@@ -83,7 +83,8 @@ fn answered_path() -> Result<PathBuf, Failure> {
 
 /// The request in words, on stderr. Their words are quoted and marked as theirs.
 fn show(request: &SessionRequest, now: u64) {
-    let d = permissions::describe(&request.permissions, request.expiry_sec_at(now), now, &Default::default());
+    let currency = warden_core::chains::native_currency(request.chain_id);
+    let d = permissions::describe(&request.permissions, request.expiry_sec_at(now), now, currency, &Default::default());
     let mut t = String::new();
     t.push_str(&format!(
         "Permission request {} from {:?} ({})\n",
@@ -93,7 +94,12 @@ fn show(request: &SessionRequest, now: u64) {
     for line in request.justification.lines() {
         t.push_str(&format!("  > {line}\n"));
     }
-    t.push_str(&format!("  chain {}\n", request.chain_id));
+    t.push_str(&format!(
+        "  chain {} ({}, pays in {})\n",
+        request.chain_id,
+        warden_core::chains::display_name(request.chain_id),
+        currency.symbol
+    ));
     for line in &d.permissions {
         t.push_str(&format!("  - {line}\n"));
     }

@@ -5,6 +5,7 @@
 //! kind of failure it was (see [`exit`]).
 
 mod account;
+mod amount;
 mod approve;
 mod call;
 mod codec;

@@ -57,9 +57,14 @@ fn keychain_missing() -> bool {
 
 impl World {
     fn new(tag: &str) -> Self {
+        Self::on_chain(tag, None)
+    }
+
+    /// A world whose devnet (and anvil under it) runs as chain `chain_id` (default 31337).
+    fn on_chain(tag: &str, chain_id: Option<u32>) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let devnet = rt
-            .block_on(Devnet::start(DevnetConfig { test_hooks: true, ..DevnetConfig::default() }))
+            .block_on(Devnet::start(DevnetConfig { chain_id, test_hooks: true, ..DevnetConfig::default() }))
             .expect("devnet starts (run scripts/setup.sh --test for the pinned anvil)");
         let url = devnet.url();
         let node_url = devnet.node_url().to_owned();
@@ -397,6 +402,51 @@ fn grant_writes_checked_credentials_in_every_secret_form_and_inspect_reads_them(
 
     // The token balance is untouched so far.
     assert_eq!(w.token_balance(token, account), U256::from(1_000_000_000u64));
+}
+
+/// On a chain paying in POL (a devnet run as Polygon's chain 137), every amount the CLI
+/// shows or reads is in POL: the grant's words, `--value`, `--max-fee`, `session inspect`.
+#[test]
+fn amounts_on_a_polygon_chain_are_in_pol() {
+    if keychain_missing() {
+        return;
+    }
+    let w = World::on_chain("pol", Some(137));
+    let (_, _, perms) = funded_grant_setup(&w);
+    let out = w.path("pol.json");
+    let out_s = out.to_str().unwrap();
+    let (code, _, err) = w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", out_s, "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Send up to 0.01 POL in total"), "{err}");
+    assert_eq!(SessionCredentials::read_file(&out).unwrap().chain_id, 137);
+
+    // "eth" is not this chain's currency: refused before anything is sent.
+    let alice = w.balance(ALICE);
+    let to = ALICE.to_string();
+    let (code, _, err) = w.warden(&["call", "--credentials", out_s, "--to", &to, "--value", "0.001eth"], "");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--value: unit \"eth\": this chain's currency is POL, not ETH"), "{err}");
+    let (code, _, err) =
+        w.warden(&["call", "--credentials", out_s, "--to", &to, "--value", "1wei", "--max-fee", "1 btc"], "");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--max-fee: unit \"btc\" is not POL, ether, gwei or wei"), "{err}");
+    assert_eq!(w.balance(ALICE), alice);
+    // In POL it goes through, and the devnet charges it to the native limit.
+    let (code, _, err) = w.warden(
+        &["call", "--credentials", out_s, "--to", &to, "--value", "0.001 POL", "--max-fee", "0.5pol", "--json"],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(w.balance(ALICE), alice + U256::from(10u64.pow(15)));
+
+    let (code, text, err) = w.warden(&["session", "inspect", out_s, "--status"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("chain       137 (Polygon, pays in POL)"), "{text}");
+    assert!(text.contains("Send up to 0.01 POL in total"), "{text}");
+    assert!(text.contains("native-token-transfer: spent 0.001 POL of 0.01 POL, remaining 0.009 POL"), "{text}");
+    let report = w.json(&["session", "inspect", out_s, "--json"]);
+    assert_eq!(report["currency"], json!({"symbol": "POL", "decimals": 18}));
+    assert_eq!(report["chainName"], "Polygon");
 }
 
 #[test]

@@ -341,7 +341,13 @@ impl PendingGrant {
     ) -> Result<Self, GrantError> {
         request.validate(now)?;
         let verified = crate::signing::verify_grant(&request.create_session_params(), answer, now)?;
-        let description = permissions::describe(&request.permissions, request.expiry_sec, now, tokens);
+        let description = permissions::describe(
+            &request.permissions,
+            request.expiry_sec,
+            now,
+            crate::chains::native_currency(request.chain_id),
+            tokens,
+        );
         Ok(Self { request, verified, description, requested_at: now })
     }
 
@@ -506,7 +512,7 @@ mod tests {
         assert!(owner_as_key.validate(NOW).unwrap_err().to_string().starts_with("key:"));
     }
 
-    /// What a server following SPEC §4.3 answers, built from the request.
+    /// What a server following protocol.md §4.3 answers, built from the request.
     fn answer(r: &GrantRequest, entity: u32) -> CreateSessionResult {
         use crate::mav2::deferred::DeferredAction;
         use crate::mav2::install::encode_install_call;

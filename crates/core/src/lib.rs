@@ -5,7 +5,8 @@
 //! * [`api`] — typed requests and results of the `wallet_*` methods, exactly on the wire.
 //! * [`permissions`] — the eight permission types, validation and descriptions.
 //! * [`mav2`] — the Modular Account v2 session codec (install call, nonces, hashes).
-//! * [`networks`] — common chains by name, for pickers and display.
+//! * [`chains`] — the chain registry: every chain Alchemy serves, with name, currency and node URL.
+//! * [`funding`] — the EIP-681 request (`ethereum:<address>@<chainId>`) behind the funding QR code.
 //! * [`calls`] — the prepare → verify → sign → send → wait pipeline of every signed call.
 //! * [`rpc`] — the JSON-RPC 2.0 client for a Wallets API endpoint (timeouts, size cap,
 //!   typed errors, reads retried, sends never).
@@ -32,13 +33,14 @@ pub mod api;
 pub mod atomic_file;
 pub mod backend;
 pub mod calls;
+pub mod chains;
 pub mod credentials;
 pub mod doctor;
 pub mod error;
 pub mod export;
+pub mod funding;
 pub mod grant;
 pub mod mav2;
-pub mod networks;
 pub mod node;
 pub mod permissions;
 pub mod request;

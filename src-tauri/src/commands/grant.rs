@@ -30,7 +30,7 @@ use crate::payloads::sessions::{
     APPROVAL_FINISHED_EVENT, ApprovalFinished, ApprovalOutcome, ApprovalView, GrantRequest, Mismatch,
     SESSIONS_CHANGED_EVENT, SessionKeyChoice, SessionView, permission_views,
 };
-use crate::payloads::{BackendKind, PROGRESS_EVENT, Progress, ProgressStep};
+use crate::payloads::{BackendKind, Currency, PROGRESS_EVENT, Progress, ProgressStep};
 use crate::records::{now, session_id16};
 use crate::state::AppState;
 
@@ -132,7 +132,7 @@ async fn open_approval(
     let answer = active.backend.wallet().call::<CreateSession>(&request.create_session_params()).await?;
     report(app, ProgressStep::Verifying, "Checking the grant against what you asked for");
     let tokens = state.records.tokens_of(Some(active.backend.node()), active.chain_id(), &request.permissions).await;
-    let (views, risks) = permission_views(&request.permissions, request.expiry_sec, now, &tokens);
+    let (views, risks) = permission_views(&request.permissions, request.expiry_sec, now, request.chain_id, &tokens);
     let approval_id = UuidV4::new_random().to_string();
     let window = APPROVAL_WINDOW.to_owned();
     let mut view = ApprovalView {
@@ -142,8 +142,9 @@ async fn open_approval(
         chain_id: request.chain_id,
         chain_name: match active.kind {
             BackendKind::Devnet => "Local devnet".to_owned(),
-            BackendKind::Alchemy => warden_core::networks::display_name(request.chain_id),
+            BackendKind::Alchemy => warden_core::chains::display_name(request.chain_id),
         },
+        currency: Currency::of_chain(request.chain_id),
         session_key: request.session_key.to_checksum(None),
         key_held_by_warden: generated.is_some(),
         expiry_sec: (request.expiry_sec != 0).then_some(request.expiry_sec),

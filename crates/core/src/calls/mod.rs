@@ -1,5 +1,5 @@
 //! The one pipeline every signed call goes through, for owner and session signers alike
-//! (SPEC §5.2):
+//! (protocol.md §5.2):
 //!
 //! 1. `wallet_prepareCalls` with the params the caller built (for a session: the
 //!    `permissions` capability from its credentials);
@@ -47,7 +47,7 @@ use crate::signing::{
     request_digest, sign_request, verify_prepared,
 };
 
-/// Whose validation the prepared operation must use: checked in its nonce (SPEC §6.1)
+/// Whose validation the prepared operation must use: checked in its nonce (protocol.md §6.1)
 /// before anything is signed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Validation {

@@ -1,4 +1,4 @@
-//! Modular Account v2 session codec (SPEC §6–8): everything the Wallets API server builds
+//! Modular Account v2 session codec (protocol.md §6–8): everything the Wallets API server builds
 //! for a session, rebuilt here so that Warden never signs bytes it cannot explain.
 //!
 //! * [`install`] — permissions → `installValidation` call, and the strict inverse.

@@ -1,7 +1,7 @@
 //! `wallet_requestAccount`, `wallet_listAccounts`, `wallet_getCapabilities` and
 //! `devnet_fund`.
 //!
-//! Accounts are SMA-B (address by SPEC §8 through `mav2::account`, factory data for the
+//! Accounts are SMA-B (address by protocol.md §8 through `mav2::account`, factory data for the
 //! counterfactual info) or 7702 (the EOA itself, delegated to the MAv2 7702
 //! implementation). An existing account of the signer is returned and the hint ignored; a
 //! new `id` or `createAdditional` makes another account with the next free salt. Light

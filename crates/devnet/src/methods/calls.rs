@@ -1,5 +1,5 @@
 //! `wallet_prepareCalls`, `wallet_sendPreparedCalls` and `wallet_getCallsStatus` for owner
-//! and session operations (SPEC §4.4–4.6, §6.1, §6.4–6.8).
+//! and session operations (protocol.md §4.4–4.6, §6.1, §6.4–6.8).
 //!
 //! Prepare builds a v0.7 user operation with `mav2`: nonce = the EntryPoint's real nonce
 //! for the key (owner `0x01`, a session's deferred-action key on first use, its installed

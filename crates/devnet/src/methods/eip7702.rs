@@ -1,6 +1,6 @@
 //! EIP-7702 accounts: an undelegated EOA's owner operation comes back as an `array` of the
 //! authorization to sign (delegate to the MAv2 7702 implementation, at the EOA's current
-//! transaction nonce) and the user operation (SPEC §3.7, §5.3). On send, the authorization's
+//! transaction nonce) and the user operation (protocol.md §3.7, §5.3). On send, the authorization's
 //! signature must recover to the EOA; the devnet then submits a real type-4 transaction
 //! carrying it, so the EOA gets the real delegation designator (`0xef0100 ‖ implementation`)
 //! and its nonce moves, before the user operation runs.

@@ -1,4 +1,4 @@
-//! What a session's modules would allow (SPEC §6.2, §6.7), checked before an operation is
+//! What a session's modules would allow (protocol.md §6.2, §6.7), checked before an operation is
 //! prepared and again before it runs, and how each refusal looks on chain.
 //!
 //! * TimeRangeModule: the time of the block the operation would be mined in (the node's

@@ -1,4 +1,4 @@
-//! The devnet's own methods: the Wallets API (`wallet_*`, SPEC §4) and the developer
+//! The devnet's own methods: the Wallets API (`wallet_*`, protocol.md §4) and the developer
 //! conveniences (`devnet_*`).
 //!
 //! * [`accounts`] — `wallet_requestAccount`, `wallet_listAccounts`, `wallet_getCapabilities`,

@@ -1,4 +1,4 @@
-//! `wallet_createSession` (SPEC §4.3, §6.1–6.3) and `devnet_sessionUsage`.
+//! `wallet_createSession` (protocol.md §4.3, §6.1–6.3) and `devnet_sessionUsage`.
 //!
 //! The grant is checked with `permissions::validate_grant` against the node's clock, gets
 //! the account's next unused entity id (from 1), and is encoded by `mav2`: the install call,

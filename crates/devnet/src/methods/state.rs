@@ -1,4 +1,4 @@
-//! What the devnet remembers besides the chain (SPEC §10): accounts of each signer, sessions
+//! What the devnet remembers besides the chain (protocol.md §10): accounts of each signer, sessions
 //! with their grant and usage, gas policies, operations prepared and sent.
 //!
 //! Chain facts (balances, EntryPoint nonces) are never cached here; they are read from the
