@@ -136,7 +136,7 @@ async fn native_and_erc20_limits_answer_execution_reverted_with_the_hook_revert(
     assert_eq!(
         msg,
         format!(
-            "execution reverted: PreExecHookReverted(NativeTokenLimitModule entity 1, ExceededNativeTokenLimit()): native-token-transfer limit exceeded: requested {} wei, remaining {} wei",
+            "execution reverted: PreExecHookReverted(NativeTokenLimitModule entity 1, ExceededNativeTokenLimit()): native-token-transfer allowance exceeded: requested {} wei, remaining {} wei",
             3 * MILLI,
             3 * MILLI - 1
         )
@@ -159,7 +159,7 @@ async fn native_and_erc20_limits_answer_execution_reverted_with_the_hook_revert(
     )
     .await;
     assert_eq!(code, -32521);
-    assert!(msg.ends_with(&format!("limit of token {} exceeded: requested 51, remaining 50", w.token)), "{msg}");
+    assert!(msg.ends_with(&format!("allowance of token {} exceeded: requested 51, remaining 50", w.token)), "{msg}");
     assert_eq!(
         revert_of(&data),
         AccountRevert::PreExecHook {
@@ -417,7 +417,7 @@ async fn an_execution_limit_reached_after_prepare_fails_the_operation_on_chain()
     assert_eq!(
         st["revertReason"],
         format!(
-            "PreExecHookReverted(NativeTokenLimitModule entity 1, ExceededNativeTokenLimit()): native-token-transfer limit exceeded: requested {} wei, remaining {} wei",
+            "PreExecHookReverted(NativeTokenLimitModule entity 1, ExceededNativeTokenLimit()): native-token-transfer allowance exceeded: requested {} wei, remaining {} wei",
             2 * MILLI,
             MILLI - 1
         )

@@ -68,5 +68,5 @@ async fn state_survives_a_restart() {
     )
     .await;
     assert_eq!(code, -32521);
-    assert!(msg.ends_with("native-token-transfer limit exceeded: requested 41 wei, remaining 40 wei"), "{msg}");
+    assert!(msg.ends_with("native-token-transfer allowance exceeded: requested 41 wei, remaining 40 wei"), "{msg}");
 }

@@ -157,7 +157,7 @@ async fn a_session_installs_on_first_use_and_its_native_allowance_is_enforced() 
     assert_eq!(code, -32521);
     assert_eq!(
         msg,
-        "execution reverted: PreExecHookReverted(NativeTokenLimitModule entity 1, ExceededNativeTokenLimit()): native-token-transfer limit exceeded: requested 1000000000000000 wei, remaining 0 wei"
+        "execution reverted: PreExecHookReverted(NativeTokenLimitModule entity 1, ExceededNativeTokenLimit()): native-token-transfer allowance exceeded: requested 1000000000000000 wei, remaining 0 wei"
     );
     assert_eq!(balance(&d.node, account).await, account_before);
     assert_eq!(ok(&url, "devnet_sessionUsage", json!([g.session_id])).await, usage_before);

@@ -84,7 +84,7 @@ async fn erc20_allowance_counts_transfers_and_approvals() {
     assert_eq!(
         msg,
         format!(
-            "execution reverted: PreExecHookReverted(AllowlistModule entity 2147483648, ExceededTokenLimit()): erc20-token-transfer limit of token {token} exceeded: requested 20, remaining 10"
+            "execution reverted: PreExecHookReverted(AllowlistModule entity 2147483648, ExceededTokenLimit()): erc20-token-transfer allowance of token {token} exceeded: requested 20, remaining 10"
         )
     );
     assert_eq!(token_balance(&d.node, token, ALICE).await, U256::from(60));

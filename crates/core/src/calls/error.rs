@@ -445,7 +445,7 @@ mod tests {
         let e = with_revert(
             -32521,
             &format!(
-                "execution reverted: erc20-token-transfer limit of token {token} exceeded: requested 2, remaining 1"
+                "execution reverted: erc20-token-transfer allowance of token {token} exceeded: requested 2, remaining 1"
             ),
             &AccountRevert::PreExecHook { hook: allow(0x8000_0000), reason: ModuleRevert::ExceededTokenLimit },
         );

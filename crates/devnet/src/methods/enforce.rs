@@ -71,12 +71,12 @@ pub enum Violation {
     /// that key, so the account's validation still passes (its own deferred-action nonce
     /// bitmap is untouched) and the EntryPoint's nonce check after it fails: AA25, not AA23.
     #[error(
-        "session revoked: its grant was cancelled before first use (the grant signed nonce {signed:#x}, the EntryPoint's next nonce for that key is {current:#x})"
+        "session revoked: its grant was cancelled before first use: its deferred install nonce was consumed (the grant signed nonce {signed:#x}, the EntryPoint's next nonce for that key is {current:#x})"
     )]
     DeferredNonceConsumed { signed: U256, current: U256 },
-    #[error("native-token-transfer limit exceeded: requested {requested} wei, remaining {remaining} wei")]
+    #[error("native-token-transfer allowance exceeded: requested {requested} wei, remaining {remaining} wei")]
     NativeAllowance { entity_id: u32, requested: U256, remaining: U256 },
-    #[error("erc20-token-transfer limit of token {token} exceeded: requested {requested}, remaining {remaining}")]
+    #[error("erc20-token-transfer allowance of token {token} exceeded: requested {requested}, remaining {remaining}")]
     Erc20Allowance { hook_entity: u32, token: Address, requested: U256, remaining: U256 },
     #[error("gas-limit exceeded: the operation may cost up to {requested} wei in gas, remaining {remaining} wei")]
     GasLimit { hook_entity: u32, requested: U256, remaining: U256 },
@@ -407,7 +407,7 @@ mod tests {
         let err = check_calls(&s, ACCOUNT, &[call(DEX, 2_000_000_000_000_000, vec![])], None).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "native-token-transfer limit exceeded: requested 2000000000000000 wei, remaining 1000000000000000 wei"
+            "native-token-transfer allowance exceeded: requested 2000000000000000 wei, remaining 1000000000000000 wei"
         );
         let ok = check_calls(&s, ACCOUNT, &[call(DEX, 1_000_000_000_000_000, vec![])], None).unwrap();
         assert_eq!(ok.native, U256::from(1_000_000_000_000_000u64));

@@ -207,7 +207,7 @@ mod tests {
         assert_eq!(native.code, rpc::EXECUTION_REVERTED);
         assert_eq!(
             native.message,
-            "execution reverted: PreExecHookReverted(NativeTokenLimitModule entity 1, ExceededNativeTokenLimit()): native-token-transfer limit exceeded: requested 5 wei, remaining 4 wei"
+            "execution reverted: PreExecHookReverted(NativeTokenLimitModule entity 1, ExceededNativeTokenLimit()): native-token-transfer allowance exceeded: requested 5 wei, remaining 4 wei"
         );
         let data: Bytes = serde_json::from_value(*native.data.unwrap()).unwrap();
         assert_eq!(AccountRevert::decode(&data).limit(), Some(Limit::NativeTokenTransfer));
