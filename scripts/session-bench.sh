@@ -57,18 +57,20 @@ start_devnet() {
     kill -0 "$devnet_pid" 2>/dev/null || { cat "$work/devnet.err" >&2; exit 1; }
     sleep 0.1
   done
-  url="$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/devnet.out")"
-  [[ -n "$url" ]] || { echo "session-bench: the devnet did not start" >&2; exit 1; }
+  # warden devnet listening on WALLET_URL chain ID node NODE_URL
+  url="$(sed -n 's/.*listening on \(http:[^ ]*\) chain .*/\1/p' "$work/devnet.out")"
+  node_url="$(sed -n 's/.* node \(http:[^ ]*\)$/\1/p' "$work/devnet.out")"
+  [[ -n "$url" && -n "$node_url" ]] || { echo "session-bench: the devnet did not start" >&2; exit 1; }
 }
 
 echo "session-bench: $calls confirmed calls per round, each round on a fresh devnet" >&2
 bench="$target/$profile/examples/session_bench"
 for tasks in 1 8; do
   start_devnet
-  "$bench" --endpoint "$url" --calls "$calls" --tasks "$tasks" | tee -a "$work/results"
+  "$bench" --endpoint "$url" --rpc-url "$node_url" --calls "$calls" --tasks "$tasks" | tee -a "$work/results"
   start_devnet
-  "$bench" --endpoint "$url" --tasks "$tasks" --emit-credentials "$work" --emit-only
-  node benches/session-ts/bench.mjs "$url" "$work/ts-$tasks.json" "$tasks" "$calls" | tee -a "$work/results"
+  "$bench" --endpoint "$url" --rpc-url "$node_url" --tasks "$tasks" --emit-credentials "$work" --emit-only
+  node benches/session-ts/bench.mjs "$url" "$node_url" "$work/ts-$tasks.json" "$tasks" "$calls" | tee -a "$work/results"
 done
 stop_devnet
 

@@ -22,4 +22,8 @@ scripts/with-keyring.sh cargo test --workspace --locked --features warden-app/cu
 # checked against the official JSON Schemas; reuses the warden binary cargo test built.
 (cd tests/conformance && npm install --no-audit --no-fund --loglevel=error) && tests/conformance/run.sh
 
+# The chain registry in warden-core is what the pinned @alchemy/common and viem say (the
+# cargo test of it skips when tests/conformance/node_modules was not installed yet).
+node scripts/gen-chain-registry.mjs --check
+
 tests/e2e/run.sh

@@ -2,7 +2,9 @@
 // per second against a devnet, from one client shared by TASKS concurrent tasks — the same
 // flow as Warden's SessionClient (crates/cli/examples/session_bench.rs).
 //
-//   node bench.mjs DEVNET_URL CREDENTIALS.json TASKS CALLS
+//   node bench.mjs WALLET_URL NODE_URL CREDENTIALS.json TASKS CALLS
+//
+// The wallet URL serves wallet_* (the client), the node URL the chain (balances here).
 //
 // CREDENTIALS is a warden.session.v1 document with a plaintext key, granted by the Rust
 // side (native limit + contract access to one recipient). Every call is prepared
@@ -16,9 +18,9 @@ import { createSmartWalletClient, alchemyWalletTransport } from "@alchemy/wallet
 import { defineChain } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-const [url, credsPath, tasksArg, callsArg] = process.argv.slice(2);
-if (!url || !credsPath) {
-  console.error("usage: node bench.mjs DEVNET_URL CREDENTIALS.json TASKS CALLS");
+const [url, nodeUrl, credsPath, tasksArg, callsArg] = process.argv.slice(2);
+if (!url || !nodeUrl || !credsPath) {
+  console.error("usage: node bench.mjs WALLET_URL NODE_URL CREDENTIALS.json TASKS CALLS");
   process.exit(2);
 }
 const TASKS = Number(tasksArg ?? 1);
@@ -27,7 +29,7 @@ const creds = JSON.parse(readFileSync(credsPath, "utf8"));
 const recipient = creds.permissions.find((p) => p.type === "contract-access").data.address;
 
 async function rpc(method, params = []) {
-  const res = await fetch(url, {
+  const res = await fetch(nodeUrl, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
@@ -41,7 +43,7 @@ const chain = defineChain({
   id: Number(BigInt(creds.chainId)),
   name: "Warden devnet",
   nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-  rpcUrls: { default: { http: [url] } },
+  rpcUrls: { default: { http: [nodeUrl] } },
 });
 const client = createSmartWalletClient({
   signer: privateKeyToAccount(creds.secret.privateKey),

@@ -42,7 +42,7 @@ function check(cond, what) {
 }
 const sameHex = (a, b) => a.toLowerCase() === b.toLowerCase()
 
-// ---- The MAv2 session install call (SPEC §6.2), for the scoped example's permissions.
+// ---- The MAv2 session install call (docs/protocol.md §6.2), for the scoped example's permissions.
 
 const SINGLE_SIGNER_VALIDATION_MODULE = '0x00000000000099DE0BF6fA90dEB851E2A2df7d83'
 const TIME_RANGE_MODULE = '0x00000000000082B8e2012be914dFA4f62A0573eA'

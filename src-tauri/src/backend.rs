@@ -12,12 +12,12 @@
 
 use warden_core::api::UuidV4;
 use warden_core::backend::{Backend, alchemy_node_url};
-use warden_core::networks;
+use warden_core::chains;
 use warden_core::rpc::{ALCHEMY_WALLET_URL, ApiKey, Endpoint, RpcConfig};
 use warden_keychain::{Keychain, SecretString};
 
 use crate::error::AppError;
-use crate::payloads::{BackendInfo, BackendKind};
+use crate::payloads::{BackendInfo, BackendKind, Currency};
 use crate::settings::Settings;
 use crate::state::AppState;
 
@@ -111,6 +111,7 @@ pub async fn info(state: &AppState) -> Result<BackendInfo, AppError> {
                 node_host: Endpoint::new(&devnet.node_url).map(|e| e.host().to_owned()).unwrap_or_default(),
                 policy_id: devnet.policy.map(|p| p.to_string()),
                 has_api_key,
+                currency: Currency::of_chain(devnet.chain_id),
             }
         }
         BackendKind::Alchemy => alchemy_info(&settings, has_api_key),
@@ -122,7 +123,7 @@ fn alchemy_info(settings: &Settings, has_api_key: bool) -> BackendInfo {
     BackendInfo {
         kind: BackendKind::Alchemy,
         chain_id: settings.alchemy_chain_id,
-        chain_name: networks::display_name(settings.alchemy_chain_id),
+        chain_name: chains::display_name(settings.alchemy_chain_id),
         endpoint_host: host,
         node_host: alchemy_node_url(settings.alchemy_chain_id)
             .and_then(|u| Endpoint::new(u).ok())
@@ -130,6 +131,7 @@ fn alchemy_info(settings: &Settings, has_api_key: bool) -> BackendInfo {
             .unwrap_or_default(),
         policy_id: settings.policy_id.clone(),
         has_api_key,
+        currency: Currency::of_chain(settings.alchemy_chain_id),
     }
 }
 

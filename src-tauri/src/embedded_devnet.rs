@@ -109,6 +109,6 @@ fn endpoint(handle: &DevnetHandle) -> DevnetEndpoint {
         node_url: handle.node_url().to_owned(),
         host: handle.addr().to_string(),
         chain_id: handle.chain_id(),
-        policy: None,
+        policy: warden_devnet::DEFAULT_POLICY_ID.parse().ok(),
     }
 }

@@ -1,33 +1,55 @@
-// Drives a running Warden devnet through the OFFICIAL Wallets API client
-// (@alchemy/wallet-apis) and checks that it behaves like the hosted API: SMA-B and 7702
-// accounts, owner calls, a session with several permission types used through the
-// `permissions` capability, call status until terminal, real balances moving on the node,
-// refusals beyond the limits (with the numbers), and every wallet_* request and response
-// valid against the official JSON Schemas.
+// Drives a running Warden devnet through the OFFICIAL Wallets API clients and checks that
+// it behaves like the hosted API: with the v5 client (@alchemy/wallet-apis, on the wallet
+// URL: it makes no chain call) SMA-B and 7702 accounts, owner calls, a session with several
+// permission types used through the `permissions` capability, call status until terminal,
+// real balances moving on the node, refusals beyond the limits in their live shapes (the
+// bundler's code, AA reason, numbers), gas policies; with the v4 client
+// (@account-kit/wallet-client, Alchemy's split transport over the wallet and node URLs) an
+// account, a grant, a session call and a refusal. Every wallet_* request and response must
+// be valid against the official JSON Schemas, and no chain request may reach the wallet URL.
 //
-//   node conformance.mjs http://127.0.0.1:PORT
+//   node conformance.mjs WALLET_URL NODE_URL
 //
 // Prints one line per check and `conformance: N passed, N failed`; exits 1 on any failure.
 // Keys are random each run; devnet_fund / devnet_deployToken / devnet_mint (devnet
-// extensions the official client does not know) set the stage.
+// extensions the official clients do not know) set the stage.
 import { encodeFunctionData, erc20Abi, parseEther, getAddress, size, slice } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { Wire, Checks, rpc, rpcErrorOf, devnetChain, walletClient, balanceOf, tokenBalance } from "./lib.mjs";
+import {
+  Wire,
+  Checks,
+  rpc,
+  rpcErrorOf,
+  devnetChain,
+  walletClient,
+  walletClientV4,
+  balanceOf,
+  tokenBalance,
+  misrouted,
+} from "./lib.mjs";
 
 const url = process.argv[2] ?? process.env.DEVNET_URL;
-if (!url) {
-  console.error("usage: node conformance.mjs DEVNET_URL");
+const node = process.argv[3] ?? process.env.DEVNET_NODE_URL;
+if (!url || !node) {
+  console.error("usage: node conformance.mjs WALLET_URL NODE_URL");
   process.exit(2);
 }
 
 const MAV2_7702_IMPL = "0x69007702764179f14F51cdce752f4f775d74E139";
-const PERMISSION_DENIED = -32010;
-const BAD_SIGNATURE = -32011;
-const POLICY_ID = "6f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
+// ERC-7769 codes: execution reverted (a limit hook), AA23 validation, AA22 time range, AA24 signature.
+const EXECUTION_REVERTED = -32521;
+const VALIDATION_REJECTED = -32500;
+const OUT_OF_TIME_RANGE = -32503;
+const SIGNATURE_FAILED = -32507;
+const INVALID_PARAMS = -32602;
+// The devnet's default gas policy (warden_devnet::DEFAULT_POLICY_ID).
+const POLICY_ID = "0d3e7a5c-6b1f-4c2a-9e8d-7f6a5b4c3d2e";
+const UNKNOWN_POLICY_ID = "6f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 
 const wire = new Wire();
+wire.installGlobal();
 const checks = new Checks();
-const chain = await devnetChain(url);
+const chain = await devnetChain(node);
 const client = (signer, account, policyId) => walletClient({ url, chain, wire, signer, account, policyId });
 const newKey = () => privateKeyToAccount(generatePrivateKey());
 const transfer = (token, to, amount) => ({
@@ -40,7 +62,7 @@ const approve = (token, spender, amount) => ({
 });
 const wait = (c, id) => c.waitForCallsStatus({ id, pollingInterval: 50, timeout: 20_000 });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const chainTime = async () => Number(BigInt((await rpc(url, "eth_getBlockByNumber", ["latest", false])).timestamp));
+const chainTime = async () => Number(BigInt((await rpc(node, "eth_getBlockByNumber", ["latest", false])).timestamp));
 
 async function run() {
   const owner = newKey();
@@ -55,7 +77,7 @@ async function run() {
     const raw = wire.last.get("wallet_requestAccount");
     if (getAddress(account) === owner.address) return "the account is the owner EOA";
     if (raw.counterfactualInfo?.factoryType !== "MAv2.0.0-sma-b") return `factoryType ${raw.counterfactualInfo?.factoryType}`;
-    if ((await rpc(url, "eth_getCode", [account, "latest"])) !== "0x") return "already has code";
+    if ((await rpc(node, "eth_getCode", [account, "latest"])) !== "0x") return "already has code";
   });
   await checks.step("requestAccount from a fresh client returns the same account; listAccounts lists it", async () => {
     const again = await client(owner).requestAccount();
@@ -71,7 +93,7 @@ async function run() {
   await rpc(url, "devnet_mint", [token2, account, "0x" + parseEther("500").toString(16)]);
 
   await checks.step("owner: prepareCalls → signPreparedCalls → sendPreparedCalls deploys the account (factory) and pays", async () => {
-    const before = await balanceOf(url, recipient);
+    const before = await balanceOf(node, recipient);
     const prepared = await owned.prepareCalls({ calls: [{ to: recipient, value: parseEther("0.001") }] });
     if (prepared.type !== "user-operation-v070") return `type ${prepared.type}`;
     if (!prepared.data.factory) return "the first operation of an undeployed account has no factory";
@@ -80,7 +102,7 @@ async function run() {
     const { id } = await owned.sendPreparedCalls(signed);
     const status = await wait(owned, id);
     if (status.status !== "success" || status.statusCode !== 200) return `status ${status.status} ${status.statusCode}`;
-    if ((await balanceOf(url, recipient)) - before !== parseEther("0.001")) return "recipient balance did not move by 0.001";
+    if ((await balanceOf(node, recipient)) - before !== parseEther("0.001")) return "recipient balance did not move by 0.001";
     // Deployed: the next operation carries no factory. (The devnet puts no MAv2 bytecode at
     // the address, which it does not have offline: eth_getCode stays empty.)
     const next = await owned.prepareCalls({ calls: [{ to: recipient, value: 0n }] });
@@ -91,7 +113,7 @@ async function run() {
     await wait(owned, id);
     const status = await owned.getCallsStatus({ id });
     if (status.statusCode !== 200 || !status.receipts?.length) return JSON.stringify(status, (_, v) => (typeof v === "bigint" ? `${v}` : v));
-    if ((await tokenBalance(url, token2, recipient)) !== parseEther("5")) return "token balance did not move";
+    if ((await tokenBalance(node, token2, recipient)) !== parseEther("5")) return "token balance did not move";
   });
   await checks.step("getCapabilities: atomic, paymaster and permissions are supported", async () => {
     const caps = await owned.getCapabilities();
@@ -128,7 +150,7 @@ async function run() {
   };
 
   await checks.step("session: first use installs it; native and ERC-20 move in one batch", async () => {
-    const [eth0, tok0] = [await balanceOf(url, recipient), await tokenBalance(url, token, recipient)];
+    const [eth0, tok0] = [await balanceOf(node, recipient), await tokenBalance(node, token, recipient)];
     const prepared = await session.prepareCalls({
       calls: [{ to: recipient, value: parseEther("0.004") }, transfer(token, recipient, parseEther("30"))],
       capabilities: { permissions },
@@ -137,19 +159,19 @@ async function run() {
     const { id } = await session.sendPreparedCalls({ ...signed, capabilities: { permissions } });
     const status = await wait(session, id);
     if (status.status !== "success") return `status ${status.statusCode}`;
-    if ((await balanceOf(url, recipient)) - eth0 !== parseEther("0.004")) return "native did not move";
-    if ((await tokenBalance(url, token, recipient)) - tok0 !== parseEther("30")) return "token did not move";
+    if ((await balanceOf(node, recipient)) - eth0 !== parseEther("0.004")) return "native did not move";
+    if ((await tokenBalance(node, token, recipient)) - tok0 !== parseEther("30")) return "token did not move";
     const u = await rpc(url, "devnet_sessionUsage", [sessionId]);
     if (!u.installed) return "session not installed after its first use";
   });
   await checks.step("session: a later use (installed session) through sendCalls", async () => {
-    const before = await balanceOf(url, recipient);
+    const before = await balanceOf(node, recipient);
     const { id } = await session.sendCalls({
       calls: [{ to: recipient, value: parseEther("0.002") }],
       capabilities: { permissions },
     });
     if ((await wait(session, id)).status !== "success") return "not confirmed";
-    if ((await balanceOf(url, recipient)) - before !== parseEther("0.002")) return "native did not move";
+    if ((await balanceOf(node, recipient)) - before !== parseEther("0.002")) return "native did not move";
   });
   await checks.step("session: functions-on-contract allows the granted function (approve on the second token)", async () => {
     const { id } = await session.sendCalls({ calls: [approve(token2, stranger, 7n)], capabilities: { permissions } });
@@ -164,8 +186,8 @@ async function run() {
 
   // ---------------------------------------------------------------- refusals, and nothing changes
   const snapshot = async () => [
-    await balanceOf(url, account),
-    await tokenBalance(url, token, account),
+    await balanceOf(node, account),
+    await tokenBalance(node, token, account),
     JSON.stringify(await usage(), (_, v) => (typeof v === "bigint" ? `${v}` : v)),
   ];
   const before = await snapshot();
@@ -173,26 +195,26 @@ async function run() {
   await checks.refused(
     "refused: native beyond the allowance names the permission and the numbers",
     () => sessionPrepare([{ to: recipient, value: parseEther("0.005") }]),
-    PERMISSION_DENIED,
-    /native-token-transfer allowance exceeded: requested 5000000000000000 wei, remaining 4000000000000000 wei/,
+    EXECUTION_REVERTED,
+    /^execution reverted: PreExecHookReverted\(NativeTokenLimitModule entity 1, ExceededNativeTokenLimit\(\)\): native-token-transfer allowance exceeded: requested 5000000000000000 wei, remaining 4000000000000000 wei/,
   );
   await checks.refused(
     "refused: ERC-20 beyond the allowance",
     () => sessionPrepare([transfer(token, recipient, parseEther("71"))]),
-    PERMISSION_DENIED,
-    /erc20-token-transfer allowance of token .* exceeded: requested 71000000000000000000, remaining 70000000000000000000/,
+    EXECUTION_REVERTED,
+    /ExceededTokenLimit\(\)\): erc20-token-transfer allowance of token .* exceeded: requested 71000000000000000000, remaining 70000000000000000000/,
   );
   await checks.refused(
     "refused: a target no permission covers",
     () => sessionPrepare([{ to: stranger, value: 1n }]),
-    PERMISSION_DENIED,
-    /target .* is not allowed/,
+    VALIDATION_REJECTED,
+    /AA23 reverted: PreUserOpValidationHookReverted\(AllowlistModule entity 1, AddressNotAllowed\(\)\): .*target .* is not allowed/,
   );
   await checks.refused(
     "refused: a function functions-on-contract does not grant (transfer on the second token)",
     () => sessionPrepare([transfer(token2, stranger, 1n)]),
-    PERMISSION_DENIED,
-    /function 0xa9059cbb .* is not allowed/,
+    VALIDATION_REJECTED,
+    /AA23 reverted: .*SelectorNotAllowed\(\)\): .*function 0xa9059cbb .* is not allowed/,
   );
   await checks.refused(
     "refused: a session operation signed by another key",
@@ -201,8 +223,8 @@ async function run() {
       const signed = await owned.signPreparedCalls(prepared);
       await session.sendPreparedCalls({ ...signed, capabilities: { permissions } });
     },
-    BAD_SIGNATURE,
-    /recovers to .* but the session key is/,
+    SIGNATURE_FAILED,
+    /AA24 signature error: .*recovers to .* but the session key is/,
   );
   await checks.step("refusals changed no balance and no usage", async () => {
     const after = await snapshot();
@@ -211,17 +233,17 @@ async function run() {
   });
 
   await checks.step("sending the same signed operation twice runs it once", async () => {
-    const eth0 = await balanceOf(url, recipient);
+    const eth0 = await balanceOf(node, recipient);
     const prepared = await sessionPrepare([{ to: recipient, value: 1000n }]);
     const signed = await session.signPreparedCalls(prepared);
     const a = await session.sendPreparedCalls({ ...signed, capabilities: { permissions } });
     const b = await session.sendPreparedCalls({ ...signed, capabilities: { permissions } });
     if (a.id !== b.id) return `two ids ${a.id} ${b.id}`;
     await wait(session, a.id);
-    if ((await balanceOf(url, recipient)) - eth0 !== 1000n) return "did not move exactly once";
+    if ((await balanceOf(node, recipient)) - eth0 !== 1000n) return "did not move exactly once";
   });
   await checks.step("a reverting batch ends in status failure, undoes every call and charges nothing", async () => {
-    const [eth0, u0] = [await balanceOf(url, recipient), await usage()];
+    const [eth0, u0] = [await balanceOf(node, recipient), await usage()];
     // 40 tokens are within the remaining allowance (70) but above the account's balance (30).
     const { id } = await session.sendCalls({
       calls: [{ to: recipient, value: 1234n }, transfer(token, recipient, parseEther("40"))],
@@ -229,7 +251,7 @@ async function run() {
     });
     const status = await wait(session, id);
     if (status.status !== "failure" || status.statusCode !== 500) return `status ${status.status} ${status.statusCode}`;
-    if ((await balanceOf(url, recipient)) !== eth0) return "the native transfer of the reverted batch stayed";
+    if ((await balanceOf(node, recipient)) !== eth0) return "the native transfer of the reverted batch stayed";
     const u1 = await usage();
     if (u1["native-token-transfer"] !== u0["native-token-transfer"] || u1["erc20-token-transfer"] !== u0["erc20-token-transfer"])
       return "a reverted batch was charged";
@@ -240,10 +262,22 @@ async function run() {
     const sponsored = client(owner, account, POLICY_ID);
     const prepared = await sponsored.prepareCalls({ calls: [{ to: recipient, value: 777n }] });
     if (!prepared.feePayment?.sponsored || !prepared.data.paymaster) return "not sponsored";
-    const eth0 = await balanceOf(url, account);
+    const eth0 = await balanceOf(node, account);
     const { id } = await sponsored.sendPreparedCalls(await sponsored.signPreparedCalls(prepared));
     if ((await wait(sponsored, id)).status !== "success") return "not confirmed";
-    if (eth0 - (await balanceOf(url, account)) !== 777n) return `account paid ${eth0 - (await balanceOf(url, account))} wei, not 777`;
+    if (eth0 - (await balanceOf(node, account)) !== 777n) return `account paid ${eth0 - (await balanceOf(node, account))} wei, not 777`;
+  });
+
+  await checks.refused(
+    "refused: a gas policy the devnet does not know, as the Gas Manager refuses it",
+    () => client(owner, account, UNKNOWN_POLICY_ID).prepareCalls({ calls: [{ to: recipient, value: 1n }] }),
+    INVALID_PARAMS,
+    /Invalid Policy ID/,
+  );
+  await checks.step("devnet_createPolicy: a created policy sponsors", async () => {
+    const { policyId } = await rpc(url, "devnet_createPolicy", [{ name: "conformance" }]);
+    const prepared = await client(owner, account, policyId).prepareCalls({ calls: [{ to: recipient, value: 1n }] });
+    if (!prepared.feePayment?.sponsored) return "not sponsored";
   });
 
   // ---------------------------------------------------------------- expiry against the next block's time
@@ -263,7 +297,8 @@ async function run() {
       return "accepted after its expiry";
     } catch (e) {
       const { code, message } = rpcErrorOf(e);
-      if (code !== PERMISSION_DENIED || !message.includes(`session expired: expirySec ${expirySec}`)) return `${code}: ${message}`;
+      if (code !== OUT_OF_TIME_RANGE || !message.includes(`AA22 expired or not due: session expired: expirySec ${expirySec}`))
+        return `${code}: ${message}`;
     }
   });
 
@@ -278,14 +313,14 @@ async function run() {
     if (raw.delegation?.toLowerCase() !== MAV2_7702_IMPL.toLowerCase()) return `delegation ${raw.delegation}`;
   });
   await checks.step("7702: the first owner call signs the authorization and delegates the EOA", async () => {
-    const before = await balanceOf(url, recipient);
+    const before = await balanceOf(node, recipient);
     const prepared = await smartEoa.prepareCalls({ calls: [{ to: recipient, value: 4321n }] });
     if (prepared.type !== "array" || prepared.data[0].type !== "authorization") return `type ${prepared.type}`;
     const { id } = await smartEoa.sendPreparedCalls(await smartEoa.signPreparedCalls(prepared));
     if ((await wait(smartEoa, id)).status !== "success") return "not confirmed";
-    const code = await rpc(url, "eth_getCode", [eoa.address, "latest"]);
+    const code = await rpc(node, "eth_getCode", [eoa.address, "latest"]);
     if (code.toLowerCase() !== `0xef0100${MAV2_7702_IMPL.slice(2).toLowerCase()}`) return `code ${code}`;
-    if ((await balanceOf(url, recipient)) - before !== 4321n) return "did not move";
+    if ((await balanceOf(node, recipient)) - before !== 4321n) return "did not move";
   });
   await checks.step("7702: a session on the delegated EOA sends within its native limit", async () => {
     const perms7702 = await smartEoa.grantPermissions({
@@ -297,10 +332,10 @@ async function run() {
       ],
     });
     const s = client(sessionKey, eoa.address);
-    const before = await balanceOf(url, recipient);
+    const before = await balanceOf(node, recipient);
     const { id } = await s.sendCalls({ calls: [{ to: recipient, value: 9_000n }], capabilities: { permissions: perms7702 } });
     if ((await wait(s, id)).status !== "success") return "not confirmed";
-    if ((await balanceOf(url, recipient)) - before !== 9_000n) return "did not move";
+    if ((await balanceOf(node, recipient)) - before !== 9_000n) return "did not move";
     try {
       await s.prepareCalls({ calls: [{ to: recipient, value: 1_001n }], capabilities: { permissions: perms7702 } });
       return "accepted beyond the limit";
@@ -308,29 +343,100 @@ async function run() {
       /* refused, as it should be */
     }
   });
+  await checks.step("7702: a fresh EOA with no ETH delegates through the gas policy", async () => {
+    const fresh = newKey();
+    const c = client(fresh, undefined, POLICY_ID);
+    const { id } = await c.sendCalls({ calls: [{ to: recipient, value: 0n }] });
+    if ((await wait(c, id)).status !== "success") return "not confirmed";
+    const code = await rpc(node, "eth_getCode", [fresh.address, "latest"]);
+    if (code.toLowerCase() !== `0xef0100${MAV2_7702_IMPL.slice(2).toLowerCase()}`) return `code ${code}`;
+    if ((await balanceOf(node, fresh.address)) !== 0n) return "the EOA paid";
+  });
   await checks.step("7702: an EOA the devnet never saw can send directly (the client's default account)", async () => {
     const fresh = newKey();
     await rpc(url, "devnet_fund", [fresh.address, "0x" + parseEther("1").toString(16)]);
     const c = client(fresh);
-    const before = await balanceOf(url, recipient);
+    const before = await balanceOf(node, recipient);
     const { id } = await c.sendCalls({ calls: [{ to: recipient, value: 55n }] });
     if ((await wait(c, id)).status !== "success") return "not confirmed";
-    if ((await balanceOf(url, recipient)) - before !== 55n) return "did not move";
+    if ((await balanceOf(node, recipient)) - before !== 55n) return "did not move";
   });
 }
 
-try {
-  await run();
-} catch (e) {
-  checks.ok("the run went to its end", false, rpcErrorOf(e).message.slice(0, 600));
+/** The v4 client (@account-kit/wallet-client) through Alchemy's split transport. */
+async function runV4() {
+  const ownerKey = generatePrivateKey();
+  const sessionPk = generatePrivateKey();
+  const sessionKey = privateKeyToAccount(sessionPk);
+  const recipient = newKey().address;
+  const anon = walletClientV4({ url, node, chain, privateKey: ownerKey });
+  let account;
+  await checks.step("v4: requestAccount (wallet URL) builds the account over the node URL", async () => {
+    ({ address: account } = await anon.requestAccount());
+    if (getAddress(account) === privateKeyToAccount(ownerKey).address) return "the account is the owner EOA";
+  });
+  await rpc(url, "devnet_fund", [account, "0x" + parseEther("1").toString(16)]);
+  const owned = walletClientV4({ url, node, chain, privateKey: ownerKey, account });
+  let permissions;
+  await checks.step("v4: grantPermissions (native limit, contract access)", async () => {
+    permissions = await owned.grantPermissions({
+      expirySec: (await chainTime()) + 3600,
+      key: { publicKey: sessionKey.address, type: "secp256k1" },
+      permissions: [
+        { type: "native-token-transfer", data: { allowance: "0x" + parseEther("0.001").toString(16) } },
+        { type: "contract-access", data: { address: recipient } },
+      ],
+    });
+    if (size(permissions.context) !== 1 + 16 + 65) return permissions.context;
+  });
+  const session = walletClientV4({ url, node, chain, privateKey: sessionPk, account });
+  const ownChainReads = wire.counts.get("eth_chainId") ?? 0;
+  await checks.step("v4: a session call within the limit confirms and moves the value", async () => {
+    const before = await balanceOf(node, recipient);
+    const { preparedCallIds } = await session.sendCalls({
+      calls: [{ to: recipient, value: "0x" + (1000n).toString(16) }],
+      capabilities: { permissions },
+    });
+    const status = await session.waitForCallsStatus({ id: preparedCallIds[0], pollingInterval: 50, timeout: 20_000 });
+    if (status.status !== "success") return `status ${status.status}`;
+    if ((await balanceOf(node, recipient)) - before !== 1000n) return "did not move";
+  });
+  await checks.refused(
+    "v4: refused beyond the native limit with the live shape",
+    () =>
+      session.prepareCalls({
+        calls: [{ to: recipient, value: "0x" + parseEther("0.001").toString(16) }],
+        capabilities: { permissions },
+      }),
+    EXECUTION_REVERTED,
+    /ExceededNativeTokenLimit\(\)\): native-token-transfer allowance exceeded: requested 1000000000000000 wei, remaining 999999999999000 wei/,
+  );
+}
+
+for (const [name, fn] of [
+  ["v5", run],
+  ["v4", runV4],
+]) {
+  try {
+    await fn();
+  } catch (e) {
+    checks.ok(`the ${name} run went to its end`, false, rpcErrorOf(e).message.slice(0, 600));
+  }
 }
 
 // ---------------------------------------------------------------- the wire
+const counted = await misrouted(url);
+checks.ok(
+  "no chain request reached the wallet URL (the devnet counts them)",
+  counted.total === 0,
+  JSON.stringify(counted.byMethod),
+);
 checks.ok(
   `every wallet_* request and response is valid against the official schemas (${wire.validated} checked)`,
   wire.problems.length === 0 && wire.validated > 0,
   wire.problems.join("\n     "),
 );
 
+console.log(`wire: ${[...wire.counts].map(([m, n]) => `${m}×${n}`).join(" ")}`);
 console.log(`conformance: ${checks.passed} passed, ${checks.failed} failed`);
 process.exit(checks.failed ? 1 : 0);

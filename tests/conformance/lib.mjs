@@ -1,7 +1,9 @@
-// Shared by conformance.mjs and load.mjs: the official client pointed at a devnet, a fetch
+// Shared by conformance.mjs and load.mjs: the official clients pointed at a devnet (v5
+// `@alchemy/wallet-apis` on the wallet URL; v4 `@account-kit/wallet-client` with Alchemy's
+// split transport: wallet_* to the wallet URL, everything else to the node URL), a fetch
 // wrapper that checks every wallet_* exchange against the official JSON Schemas, the
-// devnet's own devnet_* methods (which the official client does not know), and a small
-// check counter.
+// devnet's own devnet_* methods (which the official clients do not know), the devnet's
+// count of chain requests that reached the wallet URL, and a small check counter.
 //
 // The schemas are the repo's copy (fixtures/spec/schemas, generated from
 // @alchemy/wallet-api-types 0.2.0-alpha.3), so a clean clone needs nothing else.
@@ -9,11 +11,14 @@ import { readFileSync } from "node:fs";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { createSmartWalletClient, alchemyWalletTransport } from "@alchemy/wallet-apis";
+import { createSmartWalletClient as createSmartWalletClientV4 } from "@account-kit/wallet-client";
+import { alchemy } from "@account-kit/infra";
+import { LocalAccountSigner } from "@aa-sdk/core";
 import { defineChain } from "viem";
 
 const SCHEMA_DIR = new URL("../../fixtures/spec/schemas/", import.meta.url).pathname;
 
-/** JSON-RPC error codes the official client retries (spec README): a refusal must not use them. */
+/** JSON-RPC error codes the official client retries (docs/protocol.md §1): a refusal must not use them. */
 export const RETRIED_CODES = new Set([-32603, -32005, -32007, -1, 429]);
 
 function makeAjv() {
@@ -31,6 +36,7 @@ function makeAjv() {
  */
 export class Wire {
   constructor() {
+    this.baseFetch = globalThis.fetch.bind(globalThis);
     this.ajv = makeAjv();
     this.validators = new Map();
     this.exchanges = 0;
@@ -83,8 +89,18 @@ export class Wire {
     }
   }
 
+  /** Observes every request made with the global fetch too (the v4 client's transport). */
+  installGlobal() {
+    globalThis.fetch = this.fetch;
+  }
+
   async fetch(url, init) {
-    const res = await fetch(url, init);
+    const host = new URL(String(url instanceof Request ? url.url : url)).hostname;
+    if (host !== "127.0.0.1" && host !== "localhost") {
+      this.problems.push(`a request left the machine: ${host}`);
+      throw new Error(`conformance: no network but loopback (${host})`);
+    }
+    const res = await this.baseFetch(url, init);
     let body;
     try {
       body = init?.body ? JSON.parse(init.body) : null;
@@ -110,7 +126,7 @@ export class Wire {
   }
 }
 
-/** A plain JSON-RPC call (for devnet_* methods and node reads). */
+/** A plain JSON-RPC call (devnet_* methods on the wallet URL, chain reads on the node URL). */
 export async function rpc(url, method, params = []) {
   const res = await fetch(url, {
     method: "POST",
@@ -126,18 +142,23 @@ export async function rpc(url, method, params = []) {
   return body.result;
 }
 
-/** The devnet's chain as viem wants it. */
-export async function devnetChain(url) {
-  const id = Number(BigInt(await rpc(url, "eth_chainId")));
+/** The devnet's chain as viem wants it, read from the node URL. */
+export async function devnetChain(node) {
+  const id = Number(BigInt(await rpc(node, "eth_chainId")));
   return defineChain({
     id,
     name: "Warden devnet",
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [url] } },
+    rpcUrls: { default: { http: [node] }, alchemy: { http: [node] } },
   });
 }
 
-/** The official client for `signer` on the devnet (`account` given for smart accounts). */
+/** Chain requests that reached the wallet URL (each one would fail on Alchemy). */
+export async function misrouted(url) {
+  return rpc(url, "devnet_misroutedRequests");
+}
+
+/** The official v5 client for `signer` on the wallet URL (`account` given for smart accounts). */
 export function walletClient({ url, chain, wire, signer, account, policyId }) {
   const transport = alchemyWalletTransport({ url, apiKey: "devnet-conformance", fetchFn: wire.fetch });
   return createSmartWalletClient({
@@ -149,12 +170,28 @@ export function walletClient({ url, chain, wire, signer, account, policyId }) {
   });
 }
 
-export const balanceOf = async (url, address) => BigInt(await rpc(url, "eth_getBalance", [address, "latest"]));
+/**
+ * The official v4 client (`@account-kit/wallet-client`) for a private key, with Alchemy's
+ * split transport from `@account-kit/infra`: the chain-agnostic wallet methods to `url`,
+ * everything else (chain reads, the account's own) to `node`.
+ */
+export function walletClientV4({ url, node, chain, privateKey, account, policyId }) {
+  const transport = alchemy({ rpcUrl: node, chainAgnosticUrl: url });
+  return createSmartWalletClientV4({
+    transport,
+    chain,
+    signer: LocalAccountSigner.privateKeyToAccountSigner(privateKey),
+    ...(account ? { account } : {}),
+    ...(policyId ? { policyId } : {}),
+  });
+}
 
-/** ERC-20 balance through eth_call. */
-export async function tokenBalance(url, token, holder) {
+export const balanceOf = async (node, address) => BigInt(await rpc(node, "eth_getBalance", [address, "latest"]));
+
+/** ERC-20 balance through eth_call on the node URL. */
+export async function tokenBalance(node, token, holder) {
   const data = "0x70a08231" + holder.slice(2).toLowerCase().padStart(64, "0");
-  return BigInt(await rpc(url, "eth_call", [{ to: token, data }, "latest"]));
+  return BigInt(await rpc(node, "eth_call", [{ to: token, data }, "latest"]));
 }
 
 /** The JSON-RPC code and message inside an error the official client threw. */

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts a local devnet (`warden devnet --port 0`), drives it through the official Wallets
-# API client (conformance.mjs), stops it, and exits non-zero on any failed check.
+# API clients (conformance.mjs, given the wallet URL and the node URL of the ready line),
+# stops it, and exits non-zero on any failed check or if the devnet counted any chain
+# request at its wallet URL (a client that would fail on Alchemy).
 #
 #   tests/conformance/run.sh                  the debug `warden` of the target dir
 #   WARDEN_BIN=path tests/conformance/run.sh  another binary (load.mjs uses a release one)
@@ -52,10 +54,13 @@ trap stop_devnet EXIT
 "$WARDEN_BIN" devnet --port 0 >"$work/stdout" 2>"$work/stderr" &
 devnet_pid=$!
 url=""
+node_url=""
 for _ in $(seq 600); do
-  line="$(grep -m1 -E '^warden devnet listening on http://127\.0\.0\.1:[0-9]+ chain [0-9]+$' "$work/stdout" || true)"
+  # warden devnet listening on WALLET_URL chain ID node NODE_URL
+  line="$(grep -m1 -E '^warden devnet listening on http://127\.0\.0\.1:[0-9]+ chain [0-9]+ node http://127\.0\.0\.1:[0-9]+$' "$work/stdout" || true)"
   if [[ -n "$line" ]]; then
     url="$(awk '{print $5}' <<<"$line")"
+    node_url="$(awk '{print $9}' <<<"$line")"
     break
   fi
   kill -0 "$devnet_pid" 2>/dev/null || break
@@ -65,8 +70,17 @@ if [[ -z "$url" ]]; then
   cat "$work/stderr" >&2
   fail "the devnet did not print its ready line"
 fi
-echo "conformance: devnet at $url ($WARDEN_BIN)" >&2
+echo "conformance: devnet at $url, node at $node_url ($WARDEN_BIN)" >&2
 
 status=0
-node "$here/$script" "$url" "$@" || status=$?
+node "$here/$script" "$url" "$node_url" "$@" || status=$?
+# Whatever the script checked itself: a chain request at the wallet URL fails the run.
+misrouted="$(node -e '
+  fetch(process.argv[1], { method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "devnet_misroutedRequests", params: [] }) })
+    .then((r) => r.json()).then((b) => console.log(JSON.stringify(b.result ?? b.error)))' "$url")"
+if [[ "$misrouted" != '{"total":0,"byMethod":{}}' ]]; then
+  echo "conformance: chain requests reached the wallet URL: $misrouted" >&2
+  status=1
+fi
 exit "$status"

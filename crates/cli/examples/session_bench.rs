@@ -3,7 +3,11 @@
 //! `scripts/session-bench.sh`, which also runs the official TypeScript client through the
 //! same flow on the same devnet and prints the ratio. Not a test.
 //!
-//!   session_bench --endpoint URL [--calls 200] [--tasks 1 --tasks 8] [--emit-credentials DIR [--emit-only]]
+//!   session_bench --endpoint WALLET_URL --rpc-url NODE_URL [--calls 200] [--tasks 1 --tasks 8]
+//!                 [--emit-credentials DIR [--emit-only]]
+//!
+//! The wallet URL serves `wallet_*`/`devnet_*`, the node URL the chain reads (as on Alchemy;
+//! `warden devnet` prints both on its ready line).
 //!
 //! Each round gets a fresh owner, a funded SMA-B account and a session (native limit +
 //! contract access to a fresh recipient), granted as `warden grant` does; one warm-up call
@@ -35,6 +39,7 @@ type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 struct Args {
     endpoint: String,
+    rpc_url: String,
     calls: usize,
     tasks: Vec<usize>,
     emit: Option<PathBuf>,
@@ -42,12 +47,20 @@ struct Args {
 }
 
 fn parse_args() -> BenchResult<Args> {
-    let mut args = Args { endpoint: String::new(), calls: 200, tasks: Vec::new(), emit: None, emit_only: false };
+    let mut args = Args {
+        endpoint: String::new(),
+        rpc_url: String::new(),
+        calls: 200,
+        tasks: Vec::new(),
+        emit: None,
+        emit_only: false,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--endpoint" => args.endpoint = value()?,
+            "--rpc-url" => args.rpc_url = value()?,
             "--calls" => args.calls = value()?.parse()?,
             "--tasks" => args.tasks.push(value()?.parse()?),
             "--emit-credentials" => args.emit = Some(PathBuf::from(value()?)),
@@ -55,9 +68,9 @@ fn parse_args() -> BenchResult<Args> {
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
-    if args.endpoint.is_empty() {
+    if args.endpoint.is_empty() || args.rpc_url.is_empty() {
         return Err(
-            "usage: session_bench --endpoint URL [--calls N] [--tasks N]… [--emit-credentials DIR [--emit-only]]"
+            "usage: session_bench --endpoint WALLET_URL --rpc-url NODE_URL [--calls N] [--tasks N]… [--emit-credentials DIR [--emit-only]]"
                 .into(),
         );
     }
@@ -75,15 +88,23 @@ fn quantity(v: &Value) -> BenchResult<U256> {
     Ok(warden_core::wire::parse_hex_u256(v.as_str().ok_or("not a hex quantity")?)?)
 }
 
+/// The wallet API and the node.
+struct Endpoints {
+    wallet: RpcClient,
+    node: RpcClient,
+    url: String,
+}
+
 /// A fresh owner's funded account and a session key with a native limit and access to
 /// `recipient`, as credentials carrying the key in plain text.
-async fn new_session(rpc: &RpcClient, url: &str, recipient: Address) -> BenchResult<SessionCredentials> {
+async fn new_session(e: &Endpoints, recipient: Address) -> BenchResult<SessionCredentials> {
+    let (rpc, url) = (&e.wallet, e.url.as_str());
     let owner = LocalSigner::random();
     let params: RequestAccountParams = serde_json::from_value(json!({"signerAddress": owner.address()}))?;
     let account = rpc.call::<RequestAccount>(&params).await?.account_address;
     raw(rpc, "devnet_fund", json!([account, "0x56bc75e2d63100000"])).await?; // 100 ether
-    let chain_id: u32 = quantity(&raw(rpc, "eth_chainId", json!([])).await?)?.to();
-    let block = raw(rpc, "eth_getBlockByNumber", json!(["latest", false])).await?;
+    let chain_id: u32 = quantity(&raw(&e.node, "eth_chainId", json!([])).await?)?.to();
+    let block = raw(&e.node, "eth_getBlockByNumber", json!(["latest", false])).await?;
     let now: u64 = quantity(&block["timestamp"])?.to();
     // A throwaway key whose hex the TypeScript side reads from the plaintext secret.
     let secret_hex = B256::random().to_string();
@@ -126,12 +147,12 @@ fn pay(to: Address, wei: u64) -> Call {
     Call { to, data: None, value: Some(U256::from(wei)) }
 }
 
-async fn round(rpc: &RpcClient, url: &str, tasks: usize, calls: usize) -> BenchResult<f64> {
+async fn round(e: &Endpoints, tasks: usize, calls: usize) -> BenchResult<f64> {
     let recipient = LocalSigner::random().address();
-    let creds = new_session(rpc, url, recipient).await?;
-    let client = SessionClient::from_credentials(&creds, warden_core::credentials::Unlock::None, rpc.clone())?;
+    let creds = new_session(e, recipient).await?;
+    let client = SessionClient::from_credentials(&creds, warden_core::credentials::Unlock::None, e.wallet.clone())?;
     client.send_calls(&[pay(recipient, 1)]).await?; // warm-up: installs the session
-    let before = quantity(&raw(rpc, "eth_getBalance", json!([recipient, "latest"])).await?)?;
+    let before = quantity(&raw(&e.node, "eth_getBalance", json!([recipient, "latest"])).await?)?;
 
     let started = Instant::now();
     let per_task = calls / tasks;
@@ -162,7 +183,7 @@ async fn round(rpc: &RpcClient, url: &str, tasks: usize, calls: usize) -> BenchR
     let mut ids: Vec<_> = results.iter().map(|(id, _)| id.clone()).collect();
     ids.sort();
     ids.dedup();
-    let after = quantity(&raw(rpc, "eth_getBalance", json!([recipient, "latest"])).await?)?;
+    let after = quantity(&raw(&e.node, "eth_getBalance", json!([recipient, "latest"])).await?)?;
     if ids.len() != results.len() || after - before != U256::from(sent) {
         return Err(format!("round of {tasks} tasks lost or duplicated calls").into());
     }
@@ -174,10 +195,14 @@ async fn round(rpc: &RpcClient, url: &str, tasks: usize, calls: usize) -> BenchR
 #[tokio::main]
 async fn main() -> BenchResult<()> {
     let args = parse_args()?;
-    let rpc = RpcClient::new(Endpoint::new(&args.endpoint)?, RpcConfig::default())?;
+    let e = Endpoints {
+        wallet: RpcClient::new(Endpoint::new(&args.endpoint)?, RpcConfig::default())?,
+        node: RpcClient::new(Endpoint::new(&args.rpc_url)?, RpcConfig::default())?,
+        url: args.endpoint.clone(),
+    };
     if let Some(dir) = &args.emit {
         for &tasks in &args.tasks {
-            let creds = new_session(&rpc, &args.endpoint, LocalSigner::random().address()).await?;
+            let creds = new_session(&e, LocalSigner::random().address()).await?;
             creds.write_file(&dir.join(format!("ts-{tasks}.json")), true)?;
         }
         if args.emit_only {
@@ -185,7 +210,7 @@ async fn main() -> BenchResult<()> {
         }
     }
     for &tasks in &args.tasks {
-        round(&rpc, &args.endpoint, tasks, args.calls).await?;
+        round(&e, tasks, args.calls).await?;
     }
     Ok(())
 }

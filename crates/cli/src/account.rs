@@ -9,8 +9,9 @@ use serde_json::json;
 use warden_core::account::{AccountError, AccountInfo, AccountKind, AccountRequest, delegate, request_account};
 use warden_core::api::UuidV4;
 use warden_core::calls::{NoProgress, ProgressSink, WaitPolicy};
+use warden_core::chains::native_currency;
 use warden_core::node::Delegation;
-use warden_core::permissions::format_wei;
+use warden_core::permissions::format_native;
 
 use crate::call::{TerminalProgress, calls_failure};
 
@@ -53,11 +54,12 @@ pub struct AccountArgs {
     /// Gas policy id that sponsors the delegation (default: the account pays).
     #[arg(long = "policy-id", value_name = "UUID", requires = "delegate")]
     pub policy_id: Option<UuidV4>,
-    /// The most one operation may cost in gas (e.g. 0.01ether; default 0.05 of the native
+    /// The most one operation may cost in gas, in the chain's currency (e.g. 0.01eth, 0.5pol,
+    /// 0.01ether = 10^16 wei; default 0.05 of the native
     /// currency, for the delegation). A prepared operation above it is
     /// refused before anything is signed.
-    #[arg(long = "max-fee", value_name = "AMOUNT", value_parser = crate::call::parse_amount)]
-    pub max_fee: Option<U256>,
+    #[arg(long = "max-fee", value_name = "AMOUNT")]
+    pub max_fee: Option<crate::amount::NativeAmount>,
     /// Pay the delegation from the account if the gas policy declines it.
     #[arg(long, requires = "policy_id")]
     pub allow_unsponsored: bool,
@@ -79,7 +81,9 @@ pub fn run(args: AccountArgs) -> CmdResult {
     let request = AccountRequest { kind, additional: args.additional };
     runtime()?.block_on(async {
         let conn = args.endpoint.connect(None, None, args.policy_id).await?;
-        let backend = &conn.backend.clone().allowing_unsponsored(args.allow_unsponsored).with_max_fee(args.max_fee);
+        let currency = native_currency(conn.backend.chain_id());
+        let max_fee = crate::call::in_wei("--max-fee", args.max_fee.as_ref(), currency)?;
+        let backend = &conn.backend.clone().allowing_unsponsored(args.allow_unsponsored).with_max_fee(max_fee);
         let mut info = request_account(backend, owner, request).await.map_err(|e| endpoint_failure(&e))?;
         let mut delegation_call = None;
         if args.delegate {
@@ -124,7 +128,7 @@ fn words(info: &AccountInfo) -> String {
         warden_core::credentials::AccountType::Eip7702 => "7702 (the owner's own address)",
     };
     let balance = match (info.balance, &info.balance_unavailable) {
-        (Some(wei), _) => format!("{} (eth_getBalance)", format_wei(wei)),
+        (Some(wei), _) => format!("{} (eth_getBalance)", format_native(wei, native_currency(info.chain_id))),
         (None, reason) => format!("unavailable: {}", reason.as_deref().unwrap_or("not read")),
     };
     let mut out = format!(

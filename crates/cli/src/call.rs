@@ -19,11 +19,13 @@ use alloy_primitives::{Address, Bytes, U256, keccak256};
 use serde_json::{Value, json};
 use warden_core::api::{Call, UuidV4};
 use warden_core::calls::{CallOutcome, CallsError, NoProgress, Progress, ProgressSink, WaitPolicy};
+use warden_core::chains::{NativeCurrency, native_currency};
 use warden_core::credentials::{CredentialsError, Secret, SessionCredentials, Unlock};
 use warden_core::session::SessionClient;
 use warden_core::{Coded, ErrorCode};
 use zeroize::Zeroizing;
 
+use crate::amount::{NativeAmount, parse_native};
 use crate::endpoint::EndpointArgs;
 use crate::exit::{CmdResult, Failure};
 use crate::input::{print_json, print_text};
@@ -51,9 +53,11 @@ pub struct CallArgs {
     /// The call's target address.
     #[arg(long, value_name = "ADDR", required_unless_present = "calls", conflicts_with = "calls")]
     to: Option<Address>,
-    /// Native value to send: wei, or with a unit (0.01ether, 2gwei, 100wei), or 0x hex wei.
-    #[arg(long, value_name = "AMOUNT", requires = "to", value_parser = parse_amount)]
-    value: Option<U256>,
+    /// Native value to send, in the chain's currency: wei, or with a unit (0.01eth on an
+    /// ether chain, 0.01pol on Polygon, 0.01bnb on BNB Smart Chain; 0.01ether = 10^16 wei
+    /// anywhere; 2gwei, 100wei), or 0x hex wei.
+    #[arg(long, value_name = "AMOUNT", requires = "to")]
+    value: Option<NativeAmount>,
     /// Raw call data (0x hex).
     #[arg(long, value_name = "HEX", requires = "to", conflicts_with = "sig")]
     data: Option<Bytes>,
@@ -65,17 +69,17 @@ pub struct CallArgs {
     #[arg(value_name = "ARGS", requires = "sig", allow_negative_numbers = true)]
     args: Vec<String>,
     /// Several calls, made atomically: a JSON array of {"to", "value"?, "data"?} ("-" for
-    /// stdin); values as for --value.
+    /// stdin); values as for --value (a JSON number is wei).
     #[arg(long, value_name = "FILE")]
     calls: Option<PathBuf>,
     /// Gas-manager policy to sponsor the calls (overrides the credentials' paymaster).
     #[arg(long, value_name = "UUID")]
     policy_id: Option<UuidV4>,
-    /// The most one operation may cost in gas (e.g. 0.01ether; default 0.05 of the native
-    /// currency, lowered to the session's gas-limit). A prepared operation above it is
-    /// refused before anything is signed.
-    #[arg(long = "max-fee", value_name = "AMOUNT", value_parser = parse_amount)]
-    max_fee: Option<U256>,
+    /// The most one operation may cost in gas, in the chain's currency as for --value
+    /// (e.g. 0.01eth, 0.5pol; default 0.05 of the native currency, lowered to the session's
+    /// gas-limit). A prepared operation above it is refused before anything is signed.
+    #[arg(long = "max-fee", value_name = "AMOUNT")]
+    max_fee: Option<NativeAmount>,
     /// Pay the gas from the account when the gas policy declines the calls (without it,
     /// such calls are refused before anything is signed).
     #[arg(long)]
@@ -128,7 +132,9 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 pub fn run_call(args: CallArgs) -> CmdResult {
     let creds = read_credentials(&args.credentials)?;
-    let calls = build_calls(&args)?;
+    let currency = native_currency(creds.chain_id);
+    let calls = build_calls(&args, currency)?;
+    let max_fee = in_wei("--max-fee", args.max_fee.as_ref(), currency)?;
     let unlock_material = UnlockMaterial::for_secret(creds.secret.as_ref(), args.identity.as_deref())?;
     let signer_creds = creds.clone();
     let rpc = args.endpoint.client(Some(&creds.endpoint))?;
@@ -139,7 +145,7 @@ pub fn run_call(args: CallArgs) -> CmdResult {
         None => client,
     }
     .allowing_unsponsored(args.allow_unsponsored)
-    .with_max_fee(args.max_fee);
+    .with_max_fee(max_fee);
     let wait = WaitPolicy { timeout: Duration::from_secs(args.timeout), ..WaitPolicy::default() };
     let progress = TerminalProgress::new();
     let sink: &dyn ProgressSink = if progress.enabled { &progress } else { &NoProgress };
@@ -286,9 +292,18 @@ fn passphrase() -> Result<Zeroizing<String>, Failure> {
     ))
 }
 
-fn build_calls(args: &CallArgs) -> Result<Vec<Call>, Failure> {
+/// A native amount flag in wei on a chain paying in `currency`.
+pub(crate) fn in_wei(
+    flag: &str,
+    amount: Option<&NativeAmount>,
+    currency: &NativeCurrency,
+) -> Result<Option<U256>, Failure> {
+    amount.map(|a| a.in_wei(currency).map_err(|e| Failure::bad_input(format!("{flag}: {e}")))).transpose()
+}
+
+fn build_calls(args: &CallArgs, currency: &NativeCurrency) -> Result<Vec<Call>, Failure> {
     if let Some(path) = &args.calls {
-        return read_calls_file(path);
+        return read_calls_file(path, currency);
     }
     let to = args.to.ok_or_else(|| Failure::bad_input("pass --to ADDR or --calls FILE"))?;
     let data = match (&args.data, &args.sig) {
@@ -296,10 +311,10 @@ fn build_calls(args: &CallArgs) -> Result<Vec<Call>, Failure> {
         (None, Some(sig)) => Some(encode_call(sig, &args.args).map_err(|e| Failure::bad_input(format!("--sig: {e}")))?),
         (None, None) => None,
     };
-    Ok(vec![Call { to, data, value: args.value }])
+    Ok(vec![Call { to, data, value: in_wei("--value", args.value.as_ref(), currency)? }])
 }
 
-fn read_calls_file(path: &Path) -> Result<Vec<Call>, Failure> {
+fn read_calls_file(path: &Path, currency: &NativeCurrency) -> Result<Vec<Call>, Failure> {
     let text = if path == Path::new("-") {
         let mut s = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
@@ -310,11 +325,11 @@ fn read_calls_file(path: &Path) -> Result<Vec<Call>, Failure> {
     };
     let value: Value =
         serde_json::from_str(&text).map_err(|e| Failure::bad_input(format!("--calls: not valid JSON: {e}")))?;
-    parse_calls(&value).map_err(|e| Failure::bad_input(format!("--calls: {e}")))
+    parse_calls(&value, currency).map_err(|e| Failure::bad_input(format!("--calls: {e}")))
 }
 
-/// A JSON array of `{to, value?, data?}`.
-fn parse_calls(value: &Value) -> Result<Vec<Call>, String> {
+/// A JSON array of `{to, value?, data?}`, values in `currency` as for `--value`.
+fn parse_calls(value: &Value, currency: &NativeCurrency) -> Result<Vec<Call>, String> {
     let items = value.as_array().ok_or("must be a JSON array of {\"to\", \"value\"?, \"data\"?}")?;
     if items.is_empty() {
         return Err("the array is empty".into());
@@ -335,7 +350,7 @@ fn parse_calls(value: &Value) -> Result<Vec<Call>, String> {
                 .map_err(|e| format!("[{i}].to: {e}"))?;
             let value = match obj.get("value") {
                 None | Some(Value::Null) => None,
-                Some(Value::String(s)) => Some(parse_amount(s).map_err(|e| format!("[{i}].value: {e}"))?),
+                Some(Value::String(s)) => Some(parse_native(s, currency).map_err(|e| format!("[{i}].value: {e}"))?),
                 Some(Value::Number(n)) => {
                     Some(U256::from(n.as_u64().ok_or(format!("[{i}].value: {n} is not a whole number of wei"))?))
                 }
@@ -349,33 +364,6 @@ fn parse_calls(value: &Value) -> Result<Vec<Call>, String> {
             Ok(Call { to, data, value })
         })
         .collect()
-}
-
-/// An amount of native token: `123` (wei), `0x7b` (wei), or a number with a unit
-/// (`0.01ether`, `0.01 eth`, `2gwei`, `5wei`).
-pub fn parse_amount(text: &str) -> Result<U256, String> {
-    let s = text.trim().to_ascii_lowercase();
-    if s.starts_with('-') {
-        return Err(format!("{text:?} is negative"));
-    }
-    if let Some(hex) = s.strip_prefix("0x") {
-        return U256::from_str_radix(hex, 16).map_err(|e| format!("{text:?} is not a hex amount: {e}"));
-    }
-    let split = s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len());
-    let (number, unit) = (s[..split].trim(), s[split..].trim());
-    let (unit, decimals) = match unit {
-        "" | "wei" => ("wei", 0),
-        "gwei" => ("gwei", 9),
-        "ether" | "eth" => ("ether", 18),
-        other => return Err(format!("unit {other:?} is not wei, gwei or ether")),
-    };
-    if number.is_empty() {
-        return Err(format!("{text:?} has no number"));
-    }
-    if number.split_once('.').is_some_and(|(_, fraction)| fraction.len() > decimals) {
-        return Err(format!("{text:?} is not a whole number of wei"));
-    }
-    alloy_primitives::utils::parse_units(number, unit).map(|p| p.get_absolute()).map_err(|e| format!("{text:?}: {e}"))
 }
 
 /// Call data for `signature` (e.g. `transfer(address,uint256)`) with `args` coerced to its
@@ -442,20 +430,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn amounts_take_units() {
-        let milli = U256::from(10u64.pow(15));
-        assert_eq!(parse_amount("0.001ether").unwrap(), milli);
-        assert_eq!(parse_amount("0.001 ETH").unwrap(), milli);
-        assert_eq!(parse_amount("1000000gwei").unwrap(), milli);
-        assert_eq!(parse_amount("1000000000000000").unwrap(), milli);
-        assert_eq!(parse_amount("1000000000000000wei").unwrap(), milli);
-        assert_eq!(parse_amount("0x38d7ea4c68000").unwrap(), milli);
-        for bad in ["-1", "1 btc", "ether", "0.5wei", "0.0000000001gwei", "1e18", "0xzz"] {
-            assert!(parse_amount(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
     fn signatures_encode_like_solidity() {
         let data = encode_call(
             "transfer(address,uint256)",
@@ -480,16 +454,28 @@ mod tests {
     }
 
     #[test]
+    fn calls_files_take_the_chains_currency() {
+        let to = "0x0000000000000000000000000000000000000b0b";
+        let calls = parse_calls(&json!([{"to": to, "value": "1.5pol"}]), native_currency(137)).unwrap();
+        assert_eq!(calls[0].value, Some(U256::from(15u64) * U256::from(10u64.pow(17))));
+        let calls = parse_calls(&json!([{"to": to, "value": "0.5 BNB"}]), native_currency(56)).unwrap();
+        assert_eq!(calls[0].value, Some(U256::from(5u64) * U256::from(10u64.pow(17))));
+        let e = parse_calls(&json!([{"to": to, "value": "1eth"}]), native_currency(56)).unwrap_err();
+        assert!(e.starts_with("[0].value: unit \"eth\": this chain's currency is BNB"), "{e}");
+    }
+
+    #[test]
     fn calls_files_name_the_bad_field() {
-        let calls = parse_calls(&json!([{"to": "0x0000000000000000000000000000000000000b0b", "value": "0.01ether"}, {"to": "0x0000000000000000000000000000000000000b0b", "data": "0x1234", "value": 5}])).unwrap();
+        let eth = native_currency(warden_core::chains::LOCAL_CHAIN_ID);
+        let calls = parse_calls(&json!([{"to": "0x0000000000000000000000000000000000000b0b", "value": "0.01ether"}, {"to": "0x0000000000000000000000000000000000000b0b", "data": "0x1234", "value": 5}]), eth).unwrap();
         assert_eq!(calls[0].value, Some(U256::from(10u64.pow(16))));
         assert_eq!(calls[1].data.as_ref().map(|d| d.to_vec()), Some(vec![0x12, 0x34]));
         assert!(
-            parse_calls(&json!([{"to": "0x0000000000000000000000000000000000000b0b", "valeu": "1"}]))
+            parse_calls(&json!([{"to": "0x0000000000000000000000000000000000000b0b", "valeu": "1"}]), eth)
                 .unwrap_err()
                 .contains("[0].valeu")
         );
-        assert!(parse_calls(&json!([])).is_err());
-        assert!(parse_calls(&json!({"to": "x"})).is_err());
+        assert!(parse_calls(&json!([]), eth).is_err());
+        assert!(parse_calls(&json!({"to": "x"}), eth).is_err());
     }
 }

@@ -21,10 +21,9 @@
 
 use warden_core::api::UuidV4;
 use warden_core::rpc::{ALCHEMY_WALLET_URL, ApiKey, Endpoint, RpcClient, RpcConfig};
-use warden_core::{Backend, Coded, networks};
+use warden_core::{Backend, Coded, chains};
 
 use crate::exit::Failure;
-use crate::input::parse_u64;
 
 /// `--endpoint`, shared by every command that talks to a wallet endpoint.
 #[derive(Debug, Clone, clap::Args)]
@@ -72,17 +71,9 @@ pub struct NetworkArgs {
     pub chain: Option<u32>,
 }
 
-/// A chain given as an id or a name from the registry.
+/// A chain given as an id (any, decimal or 0x hex) or a name from the chain registry.
 pub fn parse_chain(s: &str) -> Result<u32, String> {
-    if let Ok(v) = parse_u64(s) {
-        return u32::try_from(v)
-            .ok()
-            .filter(|c| *c != 0)
-            .ok_or_else(|| format!("`{s}` is not a chain id from 1 to 2^32-1"));
-    }
-    networks::find(s).map(|n| n.chain_id).ok_or_else(|| {
-        format!("`{s}` is neither a chain id nor a chain name Warden knows (e.g. base-sepolia, or a number)")
-    })
+    chains::parse_chain_id(s).map_err(|e| e.to_string())
 }
 
 /// The backend for a command, and the wallet URL it was given as (what credentials
@@ -236,6 +227,10 @@ mod tests {
         assert_eq!(parse_chain("0x14a34"), Ok(84532));
         assert_eq!(parse_chain("base-sepolia"), Ok(84532));
         assert_eq!(parse_chain("Base Sepolia"), Ok(84532));
+        assert_eq!(parse_chain("polygon-mainnet"), Ok(137));
+        assert_eq!(parse_chain("BNB Smart Chain"), Ok(56));
+        assert_eq!(parse_chain("31337"), Ok(31337), "any id, in the registry or not");
+        assert!(parse_chain("base-sepolai").unwrap_err().contains("did you mean base-sepolia"));
         assert!(parse_chain("0").is_err());
         assert!(parse_chain("no-such-chain").unwrap_err().contains("no-such-chain"));
     }

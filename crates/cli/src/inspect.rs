@@ -9,9 +9,10 @@ use std::path::PathBuf;
 
 use alloy_primitives::{Address, U256};
 use serde_json::{Value, json};
+use warden_core::chains::{NativeCurrency, display_name, native_currency};
 use warden_core::credentials::SessionCredentials;
 use warden_core::mav2::nonce::NonceParts;
-use warden_core::permissions::{self, Permission, TokenInfo, format_units, format_wei};
+use warden_core::permissions::{self, Permission, TokenInfo, format_native, format_units};
 use warden_core::rpc::{CallKind, RpcError};
 
 use crate::endpoint::{Connection, NetworkArgs, endpoint_failure, runtime};
@@ -49,6 +50,7 @@ pub fn run(cmd: SessionCommand) -> CmdResult {
 
 fn inspect(args: InspectArgs) -> CmdResult {
     let creds = crate::call::read_credentials(&args.file)?;
+    let currency = native_currency(creds.chain_id);
     let now = now_unix();
     let mut report = json!({
         "file": args.file.display().to_string(),
@@ -58,6 +60,8 @@ fn inspect(args: InspectArgs) -> CmdResult {
         "accountType": creds.account_type,
         "owner": creds.owner.to_checksum(None),
         "chainId": creds.chain_id,
+        "chainName": display_name(creds.chain_id),
+        "currency": {"symbol": currency.symbol, "decimals": currency.decimals},
         "endpoint": creds.endpoint,
         "sessionId": creds.session_id,
         "sessionKey": creds.key.public_key.to_checksum(None),
@@ -88,12 +92,12 @@ fn inspect(args: InspectArgs) -> CmdResult {
         })?;
         report["status"] = status;
     }
-    let description = permissions::describe(&creds.permissions, creds.expiry_sec, now, &tokens);
+    let description = permissions::describe(&creds.permissions, creds.expiry_sec, now, currency, &tokens);
     report["description"] = json!(description);
     if args.json {
         return print_json(&report);
     }
-    print_text(&words(&report, &tokens))
+    print_text(&words(&report, currency, &tokens))
 }
 
 /// What the chain and the endpoint say about the session now.
@@ -140,12 +144,12 @@ async fn status(conn: &Connection, creds: &SessionCredentials) -> Result<Value, 
     Ok(out)
 }
 
-fn words(r: &Value, tokens: &HashMap<Address, TokenInfo>) -> String {
+fn words(r: &Value, currency: &NativeCurrency, tokens: &HashMap<Address, TokenInfo>) -> String {
     let s = |v: &Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
     let mut out = format!("{} (from the credentials file)\n", s(&r["file"]));
     out.push_str(&format!("  account     {} ({})\n", s(&r["account"]), s(&r["accountType"])));
     out.push_str(&format!("  owner       {}\n", s(&r["owner"])));
-    out.push_str(&format!("  chain       {}\n", r["chainId"]));
+    out.push_str(&format!("  chain       {} ({}, pays in {})\n", r["chainId"], s(&r["chainName"]), currency.symbol));
     out.push_str(&format!("  endpoint    {}\n", s(&r["endpoint"])));
     out.push_str(&format!("  session     {} (entity {})\n", s(&r["sessionId"]), r["entityId"]));
     out.push_str(&format!("  key         {} (secret: {})\n", s(&r["sessionKey"]), s(&r["secret"])));
@@ -161,7 +165,7 @@ fn words(r: &Value, tokens: &HashMap<Address, TokenInfo>) -> String {
     if !st.is_null() {
         out.push_str(&format!("status from {}\n", s(&st["endpoint"])));
         let wei = st["accountBalance"]["wei"].as_str().and_then(|w| w.parse::<U256>().ok()).unwrap_or_default();
-        out.push_str(&format!("  account balance  {} (eth_getBalance)\n", format_wei(wei)));
+        out.push_str(&format!("  account balance  {} (eth_getBalance)\n", format_native(wei, currency)));
         if !st["installNonce"].is_null() {
             out.push_str(&format!("  grant            {} (EntryPoint.getNonce)\n", s(&st["installNonce"]["state"])));
         }
@@ -174,7 +178,7 @@ fn words(r: &Value, tokens: &HashMap<Address, TokenInfo>) -> String {
             ));
             for l in usage["limits"].as_array().into_iter().flatten() {
                 let token = l["address"].as_str().and_then(|a| a.parse::<Address>().ok());
-                let amount = |v: &Value| amount(v, token, tokens);
+                let amount = |v: &Value| amount(v, token, currency, tokens);
                 let of = token.map(|a| format!(" of {a}")).unwrap_or_default();
                 out.push_str(&format!(
                     "  {}{of}: spent {} of {}, remaining {} (devnet_sessionUsage)\n",
@@ -191,13 +195,19 @@ fn words(r: &Value, tokens: &HashMap<Address, TokenInfo>) -> String {
     out
 }
 
-/// A hex quantity in words: wei as ETH, token units with the token's decimals when known.
-fn amount(v: &Value, token: Option<Address>, tokens: &HashMap<Address, TokenInfo>) -> String {
+/// A hex quantity in words: wei in the chain's currency, token units with the token's
+/// decimals when known.
+fn amount(
+    v: &Value,
+    token: Option<Address>,
+    currency: &NativeCurrency,
+    tokens: &HashMap<Address, TokenInfo>,
+) -> String {
     let Some(n) = v.as_str().and_then(|h| warden_core::wire::parse_hex_u256(h).ok()) else {
         return v.to_string();
     };
     match token {
-        None => format_wei(n),
+        None => format_native(n, currency),
         Some(t) => match tokens.get(&t) {
             Some(info) => format!("{} {}", format_units(n, info.decimals), info.symbol),
             None => format!("{n} raw units"),

@@ -5,6 +5,8 @@
 //! kind of failure it was (see [`exit`]).
 
 mod account;
+mod amount;
+mod approve;
 mod call;
 mod codec;
 mod devnet;
@@ -16,6 +18,7 @@ mod input;
 mod inspect;
 mod key;
 mod manual;
+mod request;
 mod revoke;
 mod sign;
 
@@ -61,6 +64,14 @@ enum Command {
     /// Session credentials files.
     #[command(subcommand)]
     Session(inspect::SessionCommand),
+    /// A server asks for a session: write a permission request, then wait for the answer.
+    #[command(subcommand)]
+    Request(request::RequestCommand),
+    /// Answer a permission request on a terminal: approve (the grant is checked and signed
+    /// in the keychain) or --decline; the answer goes to the request's server.
+    ///
+    /// Example: warden approve req.json
+    Approve(approve::ApproveArgs),
     /// Revoke a session: the owner uninstalls it, or cancels a grant that was never used.
     ///
     /// Example: warden revoke --credentials session.json
@@ -97,6 +108,8 @@ fn main() -> ExitCode {
         Command::Grant(args) => grant::run(args),
         Command::Session(c) => inspect::run(c),
         Command::Revoke(args) => revoke::run(args),
+        Command::Request(c) => request::run(c),
+        Command::Approve(args) => approve::run(args),
         Command::Call(args) => call::run_call(args),
         Command::Status(args) => call::run_status(args),
         Command::Completions(args) => manual::completions(Cli::command(), args),

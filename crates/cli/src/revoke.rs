@@ -17,7 +17,8 @@ use warden_core::calls::{NoProgress, ProgressSink, WaitPolicy};
 use warden_core::rpc::ALCHEMY_WALLET_URL;
 
 use crate::call::{TerminalProgress, calls_failure};
-use warden_core::permissions::format_wei;
+use warden_core::chains::native_currency;
+use warden_core::permissions::format_native;
 use warden_core::revoke::{Revocation, plan_revoke, prepare_revocation, sign_and_send_revocation};
 
 use crate::endpoint::{NetworkArgs, endpoint_failure, runtime};
@@ -35,11 +36,12 @@ pub struct RevokeArgs {
     /// Gas policy id to sponsor the owner's revocation (default: the account pays).
     #[arg(long = "policy-id", value_name = "UUID")]
     pub policy_id: Option<UuidV4>,
-    /// The most one operation may cost in gas (e.g. 0.01ether; default 0.05 of the native
+    /// The most one operation may cost in gas, in the chain's currency (e.g. 0.01eth, 0.5pol,
+    /// 0.01ether = 10^16 wei; default 0.05 of the native
     /// currency, for the revocation). A prepared operation above it is
     /// refused before anything is signed.
-    #[arg(long = "max-fee", value_name = "AMOUNT", value_parser = crate::call::parse_amount)]
-    pub max_fee: Option<alloy_primitives::U256>,
+    #[arg(long = "max-fee", value_name = "AMOUNT")]
+    pub max_fee: Option<crate::amount::NativeAmount>,
     /// Pay the revocation from the account if the gas policy declines it.
     #[arg(long, requires = "policy_id")]
     pub allow_unsponsored: bool,
@@ -70,7 +72,9 @@ pub fn run(args: RevokeArgs) -> CmdResult {
     }
     runtime()?.block_on(async {
         let conn = args.endpoint.connect(Some(&creds.endpoint), Some(creds.chain_id), args.policy_id).await?;
-        let backend = &conn.backend.clone().allowing_unsponsored(args.allow_unsponsored).with_max_fee(args.max_fee);
+        let currency = native_currency(conn.backend.chain_id());
+        let max_fee = crate::call::in_wei("--max-fee", args.max_fee.as_ref(), currency)?;
+        let backend = &conn.backend.clone().allowing_unsponsored(args.allow_unsponsored).with_max_fee(max_fee);
         backend.check_node_chain().await.map_err(|e| endpoint_failure(&e))?;
         let plan = plan_revoke(backend, &creds).await.map_err(|e| endpoint_failure(&e))?;
         let what = match plan.revocation {
@@ -92,11 +96,11 @@ pub fn run(args: RevokeArgs) -> CmdResult {
         let fee = if sponsored {
             format!(
                 "up to {} (paid by gas policy {})",
-                format_wei(max_fee),
+                format_native(max_fee, currency),
                 args.policy_id.map(|p| p.to_string()).unwrap_or_default()
             )
         } else {
-            format!("up to {} ({max_fee} wei), paid by the account", format_wei(max_fee))
+            format!("up to {} ({max_fee} wei), paid by the account", format_native(max_fee, currency))
         };
         let _ = writeln!(
             std::io::stderr(),

@@ -3,7 +3,9 @@
 //! calls within the limits succeed and move balances; beyond them they fail naming the
 //! limit and move nothing; keystore and age secrets work; tampered credentials are refused
 //! before anything reaches the devnet; after the chain passes the expiry the session is
-//! refused. Every exit status is asserted.
+//! refused; a revoked or unknown session exits 4, the gas limit and an account that cannot
+//! pay exit 3, each from the devnet's live (bundler-shaped) refusals. Every exit status is
+//! asserted.
 
 #![allow(clippy::unwrap_used)]
 
@@ -319,6 +321,100 @@ async fn after_the_expiry_the_session_is_refused() {
     let stderr = text(&out.stderr);
     assert!(stderr.starts_with("error: session_expired") && stderr.contains("expired"), "{stderr}");
     assert_eq!(s.chain_state().await, state);
+}
+
+/// Sends `calls` from `account` as its owner (as `warden revoke` would) and waits.
+async fn owner_send(s: &Setup, calls: Vec<warden_core::api::Call>) {
+    let request = warden_core::calls::CallRequest::owner(s.account, s.devnet.chain_id(), calls, None);
+    let wait = warden_core::calls::WaitPolicy::default();
+    let outcome = warden_core::calls::send_calls(
+        &s.rpc,
+        &signer(OWNER_KEY),
+        &request,
+        Some(&wait),
+        &warden_core::calls::NoProgress,
+    )
+    .await
+    .unwrap();
+    assert!(outcome.status.is_success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoked_and_unknown_sessions_exit_4_and_the_gas_limit_and_prefund_exit_3() {
+    use warden_core::mav2::revocation::{increment_nonce_call, uninstall_call};
+    let s = setup().await;
+    let url = s.devnet.url();
+    let bob = BOB.to_string();
+    let owner = signer(OWNER_KEY);
+    let plain = |c: &SessionCredentials, name: &str| {
+        let path = s.dir.path().join(name);
+        SessionCredentials { secret: Some(Secret::seal(SESSION_KEY, SecretForm::Plaintext).unwrap()), ..c.clone() }
+            .write_file(&path, false)
+            .unwrap();
+        path
+    };
+
+    // Used, then uninstalled by the owner: the account no longer validates executeBatch for it.
+    let creds = s.plaintext();
+    expect(&warden(call(&creds, &["--to", &bob, "--value", "1gwei"]), vec![]).await, 0);
+    let uninstall = uninstall_call(&s.creds.grant.as_ref().unwrap().call).unwrap();
+    owner_send(&s, vec![warden_core::api::Call { to: s.account, data: Some(uninstall), value: None }]).await;
+    let state = s.chain_state().await;
+    let out = warden(call(&creds, &["--to", &bob, "--value", "1gwei"]), vec![]).await;
+    expect(&out, 4);
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: session_revoked") && stderr.contains("uninstalled"), "{stderr}");
+    assert_eq!(s.chain_state().await, state);
+
+    // Granted, cancelled before its first use: the nonce it signed is consumed (AA25 at prepare).
+    let contract = vec![Permission::ContractAccess { address: BOB }];
+    let unused = grant(&s.rpc, &url, &owner, s.account, signer(SESSION_KEY).address(), contract.clone(), None).await;
+    let grant_nonce = unused.grant.as_ref().unwrap().nonce;
+    let key = grant_nonce >> 64;
+    owner_send(
+        &s,
+        vec![warden_core::api::Call {
+            to: warden_core::mav2::constants::ENTRY_POINT_V07,
+            data: Some(increment_nonce_call(key)),
+            value: None,
+        }],
+    )
+    .await;
+    let out = warden(call(&plain(&unused, "unused.json"), &["--to", &bob, "--value", "1gwei"]), vec![]).await;
+    expect(&out, 4);
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: session_revoked") && stderr.contains("AA25"), "{stderr}");
+
+    // A session id the endpoint does not know (consistent credentials otherwise).
+    let mut unknown = s.creds.clone();
+    let mut id = unknown.session_id.to_vec();
+    id[0] ^= 0xff;
+    unknown.session_id = id.clone().into();
+    unknown.context = warden_core::mav2::context::Context::Remote {
+        session_id: alloy_primitives::FixedBytes::<16>::from_slice(&id),
+        signature: unknown.signature.clone(),
+    }
+    .encode();
+    let out = warden(call(&plain(&unknown, "unknown.json"), &["--to", &bob, "--value", "1gwei"]), vec![]).await;
+    expect(&out, 4);
+    assert!(text(&out.stderr).starts_with("error: unknown_session"), "{}", text(&out.stderr));
+
+    // A gas limit smaller than the operation's maximum gas cost: AA23 from the gas-limit hook.
+    let mut tight = contract.clone();
+    tight.push(Permission::GasLimit { limit: U256::from(1000) });
+    let gas = grant(&s.rpc, &url, &owner, s.account, signer(SESSION_KEY).address(), tight, None).await;
+    let out = warden(call(&plain(&gas, "gas.json"), &["--to", &bob, "--value", "1gwei"]), vec![]).await;
+    expect(&out, 3);
+    assert!(text(&out.stderr).contains("the session's gas-limit permission"), "{}", text(&out.stderr));
+
+    // An account with no ETH and no gas policy cannot pay for its operation (AA21).
+    let poor_owner = signer(OTHER_KEY);
+    let poor = funded_account(&s.rpc, poor_owner.address(), 0).await;
+    let broke = grant(&s.rpc, &url, &poor_owner, poor, signer(SESSION_KEY).address(), contract, None).await;
+    let out = warden(call(&plain(&broke, "broke.json"), &["--to", &bob, "--value", "0"]), vec![]).await;
+    expect(&out, 3);
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: permission_denied") && stderr.contains("AA21 didn't pay prefund"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,6 @@
 //! `warden devnet` starts the local devnet over a real anvil, prints exactly one ready line
-//! naming its URL and chain, serves on that port, and on SIGTERM stops cleanly with the anvil
-//! it started.
+//! naming its wallet URL, chain and node URL, serves on those ports (the node URL on
+//! `--node-port`), and on SIGTERM stops cleanly with the anvil it started.
 
 #![allow(clippy::unwrap_used)]
 
@@ -12,7 +12,7 @@ use std::time::Duration;
 #[test]
 fn prints_the_ready_line_and_serves() {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("warden"))
-        .args(["devnet", "--port", "0", "--chain-id", "31338"])
+        .args(["devnet", "--port", "0", "--node-port", "0", "--chain-id", "31338"])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -29,10 +29,16 @@ fn prints_the_ready_line_and_serves() {
         let _ = child.kill();
         panic!("unexpected ready line {line:?}")
     });
-    let (port, chain) = rest.split_once(" chain ").unwrap();
+    let (port, rest) = rest.split_once(" chain ").unwrap();
+    let (chain, node) = rest.split_once(" node ").unwrap();
     assert_eq!(chain, "31338");
     let port: u16 = port.parse().unwrap();
-    assert!(TcpStream::connect(("127.0.0.1", port)).is_ok(), "nothing listens on {port}");
+    let node_port: u16 = node.strip_prefix("http://127.0.0.1:").unwrap().parse().unwrap();
+    assert_ne!(port, node_port);
+    // The wallet URL serves the wallet API, the node URL the chain.
+    assert!(rpc(port, r#"{"jsonrpc":"2.0","id":1,"method":"wallet_getCapabilities","params":["0x0000000000000000000000000000000000000001"]}"#).contains("\"result\""));
+    assert!(rpc(node_port, r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}"#).contains("\"0x7a6a\""));
+    assert!(rpc(port, r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}"#).contains("-32601"));
 
     // The anvil the devnet started is its child; SIGTERM (what service managers and harnesses
     // send) must stop both, leaving no orphaned node behind.

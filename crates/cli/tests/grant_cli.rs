@@ -57,9 +57,14 @@ fn keychain_missing() -> bool {
 
 impl World {
     fn new(tag: &str) -> Self {
+        Self::on_chain(tag, None)
+    }
+
+    /// A world whose devnet (and anvil under it) runs as chain `chain_id` (default 31337).
+    fn on_chain(tag: &str, chain_id: Option<u32>) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let devnet = rt
-            .block_on(Devnet::start(DevnetConfig::default()))
+            .block_on(Devnet::start(DevnetConfig { chain_id, test_hooks: true, ..DevnetConfig::default() }))
             .expect("devnet starts (run scripts/setup.sh --test for the pinned anvil)");
         let url = devnet.url();
         let node_url = devnet.node_url().to_owned();
@@ -399,6 +404,51 @@ fn grant_writes_checked_credentials_in_every_secret_form_and_inspect_reads_them(
     assert_eq!(w.token_balance(token, account), U256::from(1_000_000_000u64));
 }
 
+/// On a chain paying in POL (a devnet run as Polygon's chain 137), every amount the CLI
+/// shows or reads is in POL: the grant's words, `--value`, `--max-fee`, `session inspect`.
+#[test]
+fn amounts_on_a_polygon_chain_are_in_pol() {
+    if keychain_missing() {
+        return;
+    }
+    let w = World::on_chain("pol", Some(137));
+    let (_, _, perms) = funded_grant_setup(&w);
+    let out = w.path("pol.json");
+    let out_s = out.to_str().unwrap();
+    let (code, _, err) = w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", out_s, "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Send up to 0.01 POL in total"), "{err}");
+    assert_eq!(SessionCredentials::read_file(&out).unwrap().chain_id, 137);
+
+    // "eth" is not this chain's currency: refused before anything is sent.
+    let alice = w.balance(ALICE);
+    let to = ALICE.to_string();
+    let (code, _, err) = w.warden(&["call", "--credentials", out_s, "--to", &to, "--value", "0.001eth"], "");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--value: unit \"eth\": this chain's currency is POL, not ETH"), "{err}");
+    let (code, _, err) =
+        w.warden(&["call", "--credentials", out_s, "--to", &to, "--value", "1wei", "--max-fee", "1 btc"], "");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--max-fee: unit \"btc\" is not POL, ether, gwei or wei"), "{err}");
+    assert_eq!(w.balance(ALICE), alice);
+    // In POL it goes through, and the devnet charges it to the native limit.
+    let (code, _, err) = w.warden(
+        &["call", "--credentials", out_s, "--to", &to, "--value", "0.001 POL", "--max-fee", "0.5pol", "--json"],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(w.balance(ALICE), alice + U256::from(10u64.pow(15)));
+
+    let (code, text, err) = w.warden(&["session", "inspect", out_s, "--status"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("chain       137 (Polygon, pays in POL)"), "{text}");
+    assert!(text.contains("Send up to 0.01 POL in total"), "{text}");
+    assert!(text.contains("native-token-transfer: spent 0.001 POL of 0.01 POL, remaining 0.009 POL"), "{text}");
+    let report = w.json(&["session", "inspect", out_s, "--json"]);
+    assert_eq!(report["currency"], json!({"symbol": "POL", "decimals": 18}));
+    assert_eq!(report["chainName"], "Polygon");
+}
+
 #[test]
 fn refusals_name_their_cause_and_change_nothing() {
     if keychain_missing() {
@@ -660,4 +710,307 @@ fn doctor_reports_each_check_with_what_to_fix() {
     );
     assert!(text.contains("fix: check the API key"), "{text}");
     assert!(text.lines().any(|l| l.starts_with("skip") && l.contains("gas policy")), "{text}");
+}
+
+#[test]
+fn a_grant_that_reuses_a_used_entity_id_is_refused_before_signing() {
+    if keychain_missing() {
+        return;
+    }
+    let w = World::new("entity");
+    let (_, _, perms) = funded_grant_setup(&w);
+    let first = w.path("first.json");
+    let (code, _, err) =
+        w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", first.to_str().unwrap(), "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    // Its first call installs it: entity 1 is now taken on chain.
+    let (code, _, err) = w
+        .warden(&["call", "--credentials", first.to_str().unwrap(), "--to", &ALICE.to_string(), "--value", "1wei"], "");
+    assert_eq!(code, 0, "{err}");
+
+    // A dishonest endpoint hands out entity 1 again: installing it would replace the first
+    // session's signer. Warden refuses before the owner key signs and writes nothing.
+    w.rpc("devnet_setTamper", json!(["reuse-entity"]));
+    let second = w.path("second.json");
+    let (code, _, err) =
+        w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", second.to_str().unwrap(), "--yes"], "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("entity id 1") && err.contains("nothing was signed"), "{err}");
+    assert!(err.contains("EntryPoint.getNonce"), "{err}");
+    assert!(!second.exists());
+    // A grant signed over a nonce ahead of the EntryPoint's could never be cancelled by
+    // consuming its nonce: refused as well.
+    w.rpc("devnet_setTamper", json!(["future-nonce"]));
+    let (code, _, err) =
+        w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", second.to_str().unwrap(), "--yes"], "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("the EntryPoint's next nonce") && err.contains("nothing was signed"), "{err}");
+    assert!(!second.exists());
+    // An honest answer gets a fresh entity and goes through.
+    let (code, out, err) =
+        w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", second.to_str().unwrap(), "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("sessionId"), "{out}");
+    let creds = SessionCredentials::read_file(&second).unwrap();
+    assert_ne!(creds.grant.unwrap().entity_id, 1);
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl World {
+    /// Starts `warden request wait` in the background; returns the child.
+    fn spawn_wait(&self, request: &Path, port: u16, out: &Path, extra: &[&str]) -> std::process::Child {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("warden"));
+        cmd.args(["request", "wait", "--request", request.to_str().unwrap()])
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--out", out.to_str().unwrap(), "--timeout", "60"])
+            .args(extra)
+            .env("WARDEN_CONFIG_DIR", self.config.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let child = cmd.spawn().unwrap();
+        // Wait until it listens.
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        child
+    }
+
+    fn post(&self, port: u16, body: &str) -> (u16, String) {
+        self.rt.block_on(async {
+            let r = reqwest::Client::new()
+                .post(format!("http://127.0.0.1:{port}/answer"))
+                .header("content-type", "application/json")
+                .body(body.to_owned())
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        })
+    }
+}
+
+impl World {
+    /// Runs `warden` on a pseudo-terminal (util-linux `script`), typing `typed` at its
+    /// prompt, as a person at a terminal would; returns (code, everything it printed).
+    fn warden_on_terminal(&self, args: &[&str], typed: &str) -> (i32, String) {
+        let bin = assert_cmd::cargo::cargo_bin("warden");
+        let mut line = bin.display().to_string();
+        for a in args {
+            line.push_str(&format!(" '{}'", a.replace('\'', "'\\''")));
+        }
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec", &line, "/dev/null"])
+            .env("WARDEN_CONFIG_DIR", self.config.path())
+            .env("WARDEN_KEYCHAIN_NAMESPACE", &self.namespace)
+            .env("WARDEN_ENDPOINT", &self.url)
+            .env("WARDEN_RPC_URL", &self.node_url)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(typed.as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(!text.contains(&OWNER_KEY[2..]), "a private key was printed");
+        (out.status.code().unwrap(), text)
+    }
+}
+
+fn finish(child: std::process::Child) -> (i32, String) {
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_server_asks_the_owner_approves_and_the_credentials_work_within_the_grant() {
+    if keychain_missing() {
+        return;
+    }
+    let w = World::new("request");
+    let (_, _, perms) = funded_grant_setup(&w);
+    let identity = age::x25519::Identity::generate();
+    let identity_file = w.path("server-identity.txt");
+    {
+        use age::secrecy::ExposeSecret;
+        std::fs::write(&identity_file, format!("{}\n", identity.to_string().expose_secret())).unwrap();
+    }
+    let recipient = identity.to_public().to_string();
+
+    // The server writes the request, with a link for the owner.
+    let port = free_port();
+    let req = w.path("req.json");
+    let answer_to = format!("http://127.0.0.1:{port}/answer");
+    let (code, _, err) = w.warden(
+        &[
+            "request",
+            "create",
+            "--permissions",
+            &perms,
+            "--expiry",
+            "1d",
+            "--key",
+            "generate",
+            "--age-recipient",
+            &recipient,
+            "--justification",
+            "Pays <b>invoices</b> weekly",
+            "--answer-to",
+            &answer_to,
+            "--name",
+            "Invoice bot",
+            "--out",
+            req.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.trim().starts_with("warden://request?d="), "{err}");
+    let link = err.trim().to_owned();
+
+    // The owner answers on a terminal, typing "y" at the prompt; the server's wait receives
+    // and checks the answer.
+    let creds = w.path("from-request.json");
+    let waiting = w.spawn_wait(&req, port, &creds, &["--identity", identity_file.to_str().unwrap()]);
+    let (code, err) = w.warden_on_terminal(&["approve", &link], "y\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Approve and sign with owner key"), "{err}");
+    assert!(err.contains("their words") && err.contains("> Pays <b>invoices</b> weekly"), "{err}");
+    assert!(err.contains("delivered"), "{err}");
+    let (code, err) = finish(waiting);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("approved"), "{err}");
+    #[cfg(unix)]
+    assert_eq!(mode(&creds), 0o600);
+
+    // The credentials work within the grant, and not beyond it.
+    let creds_s = creds.to_str().unwrap();
+    let id = identity_file.to_str().unwrap();
+    let (code, _, err) = w.warden(
+        &["call", "--credentials", creds_s, "--identity", id, "--to", &ALICE.to_string(), "--value", "1000wei"],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = w.warden(
+        &["call", "--credentials", creds_s, "--identity", id, "--to", &ALICE.to_string(), "--value", "1ether"],
+        "",
+    );
+    assert_eq!(code, 3, "{err}");
+
+    // A request is single use.
+    let (code, _, err) = w.warden(&["approve", req.to_str().unwrap(), "--yes"], "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("already answered"), "{err}");
+
+    // A decline round-trips: the server's wait exits 1 and writes nothing.
+    let port = free_port();
+    let req2 = w.path("req2.json");
+    let (code, _, err) = w.warden(
+        &[
+            "request",
+            "create",
+            "--permissions",
+            &perms,
+            "--expiry",
+            "1d",
+            "--key",
+            &ALICE.to_string(),
+            "--justification",
+            "again",
+            "--answer-to",
+            &format!("http://127.0.0.1:{port}/"),
+            "--out",
+            req2.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let never = w.path("never.json");
+    let waiting = w.spawn_wait(&req2, port, &never, &[]);
+    let (code, _, err) = w.warden(&["approve", req2.to_str().unwrap(), "--decline"], "");
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = finish(waiting);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("declined") && !never.exists(), "{err}");
+}
+
+#[test]
+fn request_wait_refuses_tampered_answers_and_keeps_waiting() {
+    if keychain_missing() {
+        return;
+    }
+    let w = World::new("reqtamper");
+    let (_, _, perms) = funded_grant_setup(&w);
+    let port = free_port();
+    let req = w.path("req.json");
+    let (code, _, err) = w.warden(
+        &[
+            "request",
+            "create",
+            "--permissions",
+            &perms,
+            "--expiry",
+            "1d",
+            "--key",
+            &ALICE.to_string(),
+            "--justification",
+            "tamper test",
+            "--answer-to",
+            &format!("http://127.0.0.1:{port}/answer"),
+            "--allow-adjust",
+            "--out",
+            req.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    // Nobody listens yet: the owner's answer cannot be delivered and is kept for manual delivery.
+    let answer_file = w.path("answer.json");
+    let (code, _, err) =
+        w.warden(&["approve", req.to_str().unwrap(), "--yes", "--out", answer_file.to_str().unwrap()], "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not delivered") && err.contains("manual delivery"), "{err}");
+    let genuine: Value = serde_json::from_str(&std::fs::read_to_string(&answer_file).unwrap()).unwrap();
+
+    let creds = w.path("creds.json");
+    let waiting = w.spawn_wait(&req, port, &creds, &[]);
+    // Wider permissions than granted (and signed).
+    let mut t = genuine.clone();
+    t["credentials"]["permissions"][0]["data"]["allowance"] = json!("0xde0b6b3a7640000");
+    let (status, reply) = w.post(port, &t.to_string());
+    assert_eq!(status, 422, "{reply}");
+    // Another owner.
+    let mut t = genuine.clone();
+    t["credentials"]["owner"] = json!(EOA);
+    let (status, reply) = w.post(port, &t.to_string());
+    assert_eq!(status, 422, "{reply}");
+    assert!(reply.contains("signature"), "{reply}");
+    // Another request id.
+    let mut t = genuine.clone();
+    t["requestId"] = json!("c0ffee00-0000-4000-8000-000000000000");
+    let (status, reply) = w.post(port, &t.to_string());
+    assert_eq!(status, 422, "{reply}");
+    assert!(reply.contains("requestId"), "{reply}");
+    // An adjustment the answer does not own up to.
+    let mut t = genuine.clone();
+    t["adjustments"] = json!([{"kind": "dropped", "index": 2}]);
+    let (status, reply) = w.post(port, &t.to_string());
+    assert_eq!(status, 422, "{reply}");
+    assert!(!creds.exists());
+    // The genuine answer is accepted.
+    let (status, reply) = w.post(port, &genuine.to_string());
+    assert_eq!(status, 200, "{reply}");
+    let (code, err) = finish(waiting);
+    assert_eq!(code, 0, "{err}");
+    let got = SessionCredentials::read_file(&creds).unwrap();
+    assert_eq!(got.key.public_key, ALICE);
+    assert!(got.secret.is_none());
 }

@@ -5,7 +5,7 @@
 //! The endpoint is not trusted with the address: a 7702 account must be the owner's own
 //! EOA, and an SMA-B account must be the CREATE2 address of the factory data the endpoint
 //! reports (asked for with `includeCounterfactualInfo`) for this owner. An owner who
-//! already has an account gets it back whatever kind was asked for (SPEC §4.1); that is
+//! already has an account gets it back whatever kind was asked for (protocol.md §4.1); that is
 //! reported in [`AccountInfo::notes`] with the way out the API offers (an additional
 //! account: `createAdditional` for SMA-B, a new account `id` for 7702, see
 //! [`AccountRequest::additional`]), and an existing account that is not Modular Account v2

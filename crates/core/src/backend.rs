@@ -159,5 +159,5 @@ impl Backend {
 
 /// Alchemy's node URL for `chain_id` (no key in it), from the chain registry.
 pub fn alchemy_node_url(chain_id: u32) -> Option<&'static str> {
-    crate::networks::alchemy_node_url(chain_id)
+    crate::chains::node_url(chain_id)
 }

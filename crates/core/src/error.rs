@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 pub enum ErrorCode {
     /// Input could not be parsed (bad JSON, wrong shape, bad hex).
     InvalidInput,
-    /// A permission set breaks a rule (SPEC §6.2); the message names permission and field.
+    /// A permission set breaks a rule (protocol.md §6.2); the message names permission and field.
     InvalidPermissions,
     /// Data returned by an endpoint does not match what was asked for (verify_grant,
     /// verify_prepared).

@@ -42,11 +42,19 @@ pub struct PostConfig {
     pub connect_timeout: Duration,
     /// Bytes of the reply read at most; the rest is not read.
     pub max_reply_bytes: usize,
+    /// Follow a 307/308 redirect to the same origin (credentials export); a request's answer
+    /// follows none.
+    pub same_origin_redirects: bool,
 }
 
 impl Default for PostConfig {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(20), connect_timeout: Duration::from_secs(10), max_reply_bytes: 64 * 1024 }
+        Self {
+            timeout: Duration::from_secs(20),
+            connect_timeout: Duration::from_secs(10),
+            max_reply_bytes: 64 * 1024,
+            same_origin_redirects: true,
+        }
     }
 }
 
@@ -203,23 +211,32 @@ pub async fn post_document(
     target: &PostTarget,
     config: &PostConfig,
 ) -> Result<ExportReceipt, ExportError> {
+    let body = Zeroizing::new(document.to_json());
+    post_json(&body, target, config).await
+}
+
+/// POSTs the JSON `body` to `target` (the same rules as [`post_document`]). A loopback
+/// target is reached directly, never through a proxy.
+pub async fn post_json(body: &str, target: &PostTarget, config: &PostConfig) -> Result<ExportReceipt, ExportError> {
     let host = target.host();
     let origin = target.url.origin();
+    let same_origin = config.same_origin_redirects;
     let policy = reqwest::redirect::Policy::custom(move |attempt| {
         let keeps_body = matches!(attempt.status(), StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT);
-        if keeps_body && attempt.url().origin() == origin && attempt.previous().len() <= MAX_REDIRECTS {
+        if same_origin && keeps_body && attempt.url().origin() == origin && attempt.previous().len() <= MAX_REDIRECTS {
             attempt.follow()
         } else {
             attempt.stop()
         }
     });
-    let client = reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .connect_timeout(config.connect_timeout)
-        .redirect(policy)
+    let mut builder =
+        reqwest::Client::builder().user_agent(USER_AGENT).connect_timeout(config.connect_timeout).redirect(policy);
+    if target.url.host_str().is_some_and(is_loopback) {
+        builder = builder.no_proxy();
+    }
+    let client = builder
         .build()
         .map_err(|e| ExportError::Unreachable { host: host.clone(), reason: error_chain(&e.without_url()) })?;
-    let body = Zeroizing::new(document.to_json());
     let mut request = client
         .post(target.url.clone())
         .header(CONTENT_TYPE, "application/json")

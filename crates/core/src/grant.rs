@@ -83,6 +83,23 @@ pub enum GrantError {
     /// The credentials could not be built or sealed.
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
+    /// The endpoint chose a validation entity id that is already taken: installing over it
+    /// would replace that session's signer and merge its permissions.
+    #[error("the endpoint chose entity id {entity_id} for the new session, but {reason}; nothing was signed")]
+    EntityInUse { entity_id: u32, reason: String },
+    /// The grant is bound to a nonce that is not the EntryPoint's next one for its key: a
+    /// nonce ahead could not be cancelled by consuming it, one behind can never run.
+    #[error(
+        "the grant is signed over nonce {signed:#x}, but the EntryPoint's next nonce for that key is {current:#x}; nothing was signed"
+    )]
+    NonceNotCurrent { signed: alloy_primitives::U256, current: alloy_primitives::U256 },
+    /// Whether the entity id is free could not be read from the chain.
+    #[error("cannot check that entity id {entity_id} is free on the account: {source}; nothing was signed")]
+    EntityUnchecked {
+        entity_id: u32,
+        #[source]
+        source: crate::node::ChainError,
+    },
 }
 
 impl Coded for GrantError {
@@ -96,6 +113,8 @@ impl Coded for GrantError {
             Self::Verify(e) => e.code(),
             Self::Signing(e) => e.code(),
             Self::Credentials(e) => e.code(),
+            Self::EntityInUse { .. } | Self::NonceNotCurrent { .. } => ErrorCode::VerificationFailed,
+            Self::EntityUnchecked { source, .. } => source.code(),
         }
     }
 }
@@ -250,10 +269,68 @@ pub async fn request_grant(backend: &Backend, request: GrantRequest, now: u64) -
             tokens.insert(*address, info);
         }
     }
-    PendingGrant::from_answer(request, &result, now, &tokens)
+    let pending = PendingGrant::from_answer(request, &result, now, &tokens)?;
+    pending.check_entity_free(backend, &[]).await?;
+    Ok(pending)
+}
+
+/// Whether validation entity `entity_id` was ever used on `account`, from the EntryPoint:
+/// any of the session nonce keys of that entity (first use with the deferred flag, or
+/// installed; root or not) with a sequence above zero means a session of that entity ran.
+/// `Some(reason)` when it is taken.
+pub async fn entity_used_on_chain(
+    node: &crate::node::NodeClient,
+    account: Address,
+    entity_id: u32,
+) -> Result<Option<String>, crate::node::ChainError> {
+    use crate::mav2::nonce::{session_first_use_key, session_installed_key};
+    let zero = alloy_primitives::U256::ZERO;
+    for root in [false, true] {
+        for key in [session_first_use_key(zero, entity_id, root), session_installed_key(zero, entity_id, root)] {
+            let nonce = node.entry_point_nonce(account, key).await?;
+            let sequence = nonce & alloy_primitives::U256::from(u64::MAX);
+            if !sequence.is_zero() {
+                return Ok(Some(format!(
+                    "the account already ran {sequence} operation(s) with its nonce key {key:#x} (EntryPoint.getNonce)"
+                )));
+            }
+        }
+    }
+    Ok(None)
 }
 
 impl PendingGrant {
+    /// What only the chain can tell, checked before the owner signs: the grant's nonce is
+    /// the EntryPoint's next one for its key (so consuming it cancels the grant: the
+    /// sequence is pinned in the credentials), and its entity id is not taken — by one of
+    /// `local` (entity ids of sessions Warden holds for this account and chain and has not
+    /// revoked) or on chain ([`entity_used_on_chain`]). A node that cannot be read refuses
+    /// too: the checks guard an owner signature.
+    pub async fn check_entity_free(&self, backend: &Backend, local: &[u32]) -> Result<(), GrantError> {
+        let entity_id = self.verified().entity_id;
+        let signed = self.verified().nonce;
+        let key = crate::mav2::nonce::NonceParts::from_nonce(signed).key();
+        let current = backend
+            .node()
+            .entry_point_nonce(self.verified().account, key)
+            .await
+            .map_err(|source| GrantError::EntityUnchecked { entity_id, source })?;
+        if current != signed {
+            return Err(GrantError::NonceNotCurrent { signed, current });
+        }
+        if local.contains(&entity_id) {
+            return Err(GrantError::EntityInUse {
+                entity_id,
+                reason: "a session Warden holds for this account already uses it".into(),
+            });
+        }
+        match entity_used_on_chain(backend.node(), self.verified().account, entity_id).await {
+            Ok(None) => Ok(()),
+            Ok(Some(reason)) => Err(GrantError::EntityInUse { entity_id, reason }),
+            Err(source) => Err(GrantError::EntityUnchecked { entity_id, source }),
+        }
+    }
+
     /// Verifies a `wallet_createSession` answer against `request` at time `now`;
     /// `tokens` describes ERC-20 amounts. [`request_grant`] is this after the call.
     pub fn from_answer(
@@ -264,7 +341,13 @@ impl PendingGrant {
     ) -> Result<Self, GrantError> {
         request.validate(now)?;
         let verified = crate::signing::verify_grant(&request.create_session_params(), answer, now)?;
-        let description = permissions::describe(&request.permissions, request.expiry_sec, now, tokens);
+        let description = permissions::describe(
+            &request.permissions,
+            request.expiry_sec,
+            now,
+            crate::chains::native_currency(request.chain_id),
+            tokens,
+        );
         Ok(Self { request, verified, description, requested_at: now })
     }
 
@@ -429,7 +512,7 @@ mod tests {
         assert!(owner_as_key.validate(NOW).unwrap_err().to_string().starts_with("key:"));
     }
 
-    /// What a server following SPEC §4.3 answers, built from the request.
+    /// What a server following protocol.md §4.3 answers, built from the request.
     fn answer(r: &GrantRequest, entity: u32) -> CreateSessionResult {
         use crate::mav2::deferred::DeferredAction;
         use crate::mav2::install::encode_install_call;

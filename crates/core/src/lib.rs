@@ -5,7 +5,8 @@
 //! * [`api`] — typed requests and results of the `wallet_*` methods, exactly on the wire.
 //! * [`permissions`] — the eight permission types, validation and descriptions.
 //! * [`mav2`] — the Modular Account v2 session codec (install call, nonces, hashes).
-//! * [`networks`] — common chains by name, for pickers and display.
+//! * [`chains`] — the chain registry: every chain Alchemy serves, with name, currency and node URL.
+//! * [`funding`] — the EIP-681 request (`ethereum:<address>@<chainId>`) behind the funding QR code.
 //! * [`calls`] — the prepare → verify → sign → send → wait pipeline of every signed call.
 //! * [`rpc`] — the JSON-RPC 2.0 client for a Wallets API endpoint (timeouts, size cap,
 //!   typed errors, reads retried, sends never).
@@ -22,6 +23,7 @@
 //! * [`doctor`] — read-only checks that a backend is set up right.
 //! * [`account`] — the owner's account: requested, checked, with balance and delegation.
 //! * [`grant`] — headless grant: request, verify, show, approve into credentials.
+//! * [`request`] — permission requests: a server asks, the owner answers.
 //! * [`revoke`] — which owner call ends a session (uninstall, or cancel an unused grant).
 //! * [`error`] — the closed error-code set shared by every module.
 
@@ -31,15 +33,17 @@ pub mod api;
 pub mod atomic_file;
 pub mod backend;
 pub mod calls;
+pub mod chains;
 pub mod credentials;
 pub mod doctor;
 pub mod error;
 pub mod export;
+pub mod funding;
 pub mod grant;
 pub mod mav2;
-pub mod networks;
 pub mod node;
 pub mod permissions;
+pub mod request;
 pub mod revoke;
 pub mod rpc;
 pub mod session;

@@ -8,7 +8,7 @@
 //! the `executeUserOp` prefix its hooks need), signed, sent once, and awaited.
 //!
 //! Nonces: the endpoint picks each operation's nonce at `wallet_prepareCalls` from the
-//! EntryPoint's current nonce for the session's key (SPEC §6.1), so two operations
+//! EntryPoint's current nonce for the session's key (protocol.md §6.1), so two operations
 //! prepared before either is sent would get the same nonce and the second would fail.
 //! The client therefore serializes prepare → sign → send per client (waiting for the
 //! outcome happens outside that lock, so N tasks still overlap their waits). If an
@@ -19,7 +19,7 @@
 //!
 //! Left out: parallel nonce keys (`nonceOverride`), which would let operations of one
 //! session be in flight at once but whose placement in the key is unconfirmed on the
-//! hosted API (SPEC §12 item 12); and any persistence across processes.
+//! hosted API (protocol.md §12 item 12); and any persistence across processes.
 
 use std::sync::Arc;
 

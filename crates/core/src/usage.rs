@@ -12,7 +12,8 @@
 //!   as recorded in the sessions store. The note says that calls by the server holding the
 //!   key are not included.
 //!
-//! Amounts are decimal strings plus a formatted form with units (ETH/gwei/wei, token
+//! Amounts are decimal strings plus a formatted form with units (the chain's native
+//! currency — ETH, POL, BNB… — or gwei/wei, token
 //! symbol and decimals when known, raw units otherwise). Left out: reading on-chain hook
 //! storage of a real Modular Account (the data is per-entity and not exposed by the API).
 
@@ -22,9 +23,10 @@ use alloy_primitives::{Address, Bytes, U256};
 use serde::{Deserialize, Serialize};
 
 use crate::api::CallKind;
+use crate::chains::{NativeCurrency, native_currency};
 use crate::error::{Coded, ErrorCode};
 use crate::mav2::constants::{SELECTOR_ERC20_APPROVE, SELECTOR_ERC20_TRANSFER};
-use crate::permissions::{Permission, TokenInfo, format_units, format_wei};
+use crate::permissions::{Permission, TokenInfo, format_native, format_units};
 use crate::rpc::{RpcClient, RpcError};
 use crate::store::{CallOutcome, EndpointKind, SessionRecord};
 use crate::wire;
@@ -132,7 +134,8 @@ pub fn devnet_lines(
                 }
                 Some(_) => None,
             };
-            line(index, limit, spent.unwrap_or_default(), UsageSource::Devnet, note, tokens)
+            let currency = native_currency(record.chain_id);
+            line(index, limit, spent.unwrap_or_default(), UsageSource::Devnet, note, currency, tokens)
         })
         .collect())
 }
@@ -172,7 +175,7 @@ pub fn observed_lines(record: &SessionRecord, tokens: &HashMap<Address, TokenInf
                 }
                 Limit::Gas(_) => (gas, base_note.clone()),
             };
-            line(index, limit, used, UsageSource::Observed, Some(note), tokens)
+            line(index, limit, used, UsageSource::Observed, Some(note), native_currency(record.chain_id), tokens)
         })
         .collect()
 }
@@ -249,11 +252,12 @@ fn line(
     used: U256,
     source: UsageSource,
     note: Option<String>,
+    currency: &'static NativeCurrency,
     tokens: &HashMap<Address, TokenInfo>,
 ) -> UsageLine {
     let (label, format): (String, Box<dyn Fn(U256) -> String>) = match limit {
-        Limit::Native(_) => ("Native token".into(), Box::new(format_wei)),
-        Limit::Gas(_) => ("Gas".into(), Box::new(format_wei)),
+        Limit::Native(_) => ("Native token".into(), Box::new(|v| format_native(v, currency))),
+        Limit::Gas(_) => ("Gas".into(), Box::new(|v| format_native(v, currency))),
         Limit::Erc20 { token, .. } => match tokens.get(&token) {
             Some(info) => {
                 let (symbol, decimals) = (info.symbol.clone(), info.decimals);
@@ -281,6 +285,7 @@ fn line(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::chains::ETHER;
     use alloy_primitives::address;
 
     #[test]
@@ -306,6 +311,7 @@ mod tests {
             U256::from(1_500_000u64),
             UsageSource::Observed,
             None,
+            &ETHER,
             &tokens,
         );
         assert_eq!((l.used.as_str(), l.limit.as_str()), ("1500000", "250000000"));
@@ -316,6 +322,7 @@ mod tests {
             U256::ZERO,
             UsageSource::Devnet,
             None,
+            &ETHER,
             &HashMap::new(),
         );
         assert_eq!(l.limit_formatted, "5 raw units (decimals unknown)");
@@ -325,11 +332,28 @@ mod tests {
             U256::ZERO,
             UsageSource::Devnet,
             None,
+            &ETHER,
             &tokens,
         );
         assert_eq!(
             (l.label.as_str(), l.used_formatted.as_str(), l.limit_formatted.as_str()),
             ("Native token", "0 ETH", "0.1 ETH")
         );
+        let gas = Limit::Gas(U256::from(10u64).pow(U256::from(18u64)));
+        let l = line(
+            3,
+            gas,
+            U256::from(10u64).pow(U256::from(17u64)),
+            UsageSource::Observed,
+            None,
+            native_currency(137),
+            &tokens,
+        );
+        assert_eq!(
+            (l.label.as_str(), l.used_formatted.as_str(), l.limit_formatted.as_str()),
+            ("Gas", "0.1 POL", "1 POL")
+        );
+        let l = line(4, gas, U256::ZERO, UsageSource::Observed, None, native_currency(56), &tokens);
+        assert_eq!(l.limit_formatted, "1 BNB");
     }
 }

@@ -1,4 +1,4 @@
-//! Wire encodings of the Wallets API (SPEC §2) as serde adapters.
+//! Wire encodings of the Wallets API (protocol.md §2) as serde adapters.
 //!
 //! The API is strict about a few scalar encodings that serde's defaults get wrong:
 //! uint256 quantities are minimal hex (`0x0`, `0x1a`), chain ids and other `HexNumber`s are
@@ -187,7 +187,7 @@ pub mod lower_address {
     }
 }
 
-/// Maximum `expirySec` the wire schema allows (SPEC §2, spec README finding 5).
+/// Maximum `expirySec` the wire schema allows (protocol.md §2).
 pub const MAX_EXPIRY_SEC: u64 = 9_999_999_999;
 
 /// `expirySec`: a JSON integer 0…9999999999.

@@ -25,7 +25,11 @@ fn log_with(dir: &Path, n: u64) -> ActivityLog {
     let log = ActivityLog::open(dir).unwrap();
     for i in 0..n {
         let kind = ActivityKind::ALL[i as usize % ActivityKind::ALL.len()];
-        let summary = Summary::new("Did something").address("account", ACCOUNT).wei("value", U256::from(i));
+        let summary = Summary::new("Did something").address("account", ACCOUNT).native(
+            "value",
+            U256::from(i),
+            &warden_core::chains::ETHER,
+        );
         log.append(kind, summary, Some(session(1 + (i % 2) as u8)), 1_000 + i).unwrap();
     }
     log

@@ -253,7 +253,7 @@ struct Built {
     what: &'static str,
     method: &'static str,
     params: Value,
-    /// `false` for requests that use what only 0.2.0 knows (SPEC §9): the TypeBox schema
+    /// `false` for requests that use what only 0.2.0 knows (protocol.md §9): the TypeBox schema
     /// must then reject them, which pins down that the difference is real.
     in_typebox: bool,
 }

@@ -2,17 +2,21 @@
 //!
 //! It serves the `wallet_*` methods on 127.0.0.1 with the same wire shapes, typed data,
 //! hashes, nonces and call ids as the hosted API, emulates Modular Account v2 session
-//! semantics, and executes calls on the node as the account. `eth_*`, `net_*` and `web3_*`
-//! are forwarded to the node, so one URL serves everything.
+//! semantics, refuses as a bundler in front of real MAv2 modules refuses (ERC-7769 codes,
+//! `AAxx` reasons, the modules' revert data), sponsors gas only under a gas policy it
+//! knows, and executes calls on the node as the account. As on Alchemy, the wallet URL
+//! serves no chain methods: `eth_*`, `net_*` and `web3_*` are served on a second URL, the
+//! node URL, which forwards them to the node.
 //!
 //! * [`anvil`] — finding and running anvil (`--anvil`, the sidecar beside the executable,
 //!   the checkout's pinned npm package in debug builds, or `PATH`).
 //! * [`client`] — typed calls of the `devnet_*` helpers, for clients such as the app.
 //! * [`node`] — JSON-RPC client for the node.
 //! * [`entry_point`] — the real EntryPoint v0.7, deployed at its canonical address.
+//! * [`executor`] — the code the emulated accounts run their operations with.
 //! * [`rpc`] — JSON-RPC framing and the devnet's error codes.
 //! * [`persist`] — `--state DIR`: state that survives a restart.
-//! * [`server`] — the HTTP endpoint.
+//! * [`server`] — the two HTTP endpoints (wallet URL, node URL).
 //! * [`methods`] — the method handlers and the emulated accounts and sessions.
 //! * [`standalone`] — `warden devnet`: flags and the foreground run.
 //!
@@ -22,6 +26,7 @@
 pub mod anvil;
 pub mod client;
 pub mod entry_point;
+pub mod executor;
 pub mod methods;
 pub mod node;
 pub mod persist;
@@ -35,17 +40,25 @@ use std::sync::Arc;
 
 use anvil::{AnvilError, AnvilOptions, AnvilProcess};
 use entry_point::EntryPointError;
+use executor::ExecutorError;
 use node::{Node, NodeError};
+pub use server::MisroutedRequests;
 pub use standalone::{DevnetArgs, run_standalone};
 
 /// The chain id of a devnet that starts its own anvil, unless told otherwise.
 pub const DEFAULT_CHAIN_ID: u32 = 31337;
 
+/// The gas policy every devnet knows: operations that name it are sponsored (see
+/// [`methods::policies`]). `devnet_createPolicy` makes others.
+pub const DEFAULT_POLICY_ID: &str = "0d3e7a5c-6b1f-4c2a-9e8d-7f6a5b4c3d2e";
+
 /// How to start a devnet.
 #[derive(Clone, Debug)]
 pub struct DevnetConfig {
-    /// Port on 127.0.0.1; 0 picks a free one.
+    /// Port of the wallet URL on 127.0.0.1; 0 picks a free one.
     pub port: u16,
+    /// Port of the node URL on 127.0.0.1; 0 picks a free one.
+    pub node_port: u16,
     /// Chain id of the anvil it starts; with `rpc`, the node's chain id must equal it when set.
     pub chain_id: Option<u32>,
     /// An explicit anvil binary, wins over every other place (default: `WARDEN_ANVIL`).
@@ -68,6 +81,7 @@ impl Default for DevnetConfig {
     fn default() -> Self {
         Self {
             port: 0,
+            node_port: 0,
             chain_id: None,
             anvil: anvil::explicit_from_env(),
             rpc: None,
@@ -88,6 +102,8 @@ pub enum StartError {
     Node(#[from] NodeError),
     #[error(transparent)]
     EntryPoint(#[from] EntryPointError),
+    #[error(transparent)]
+    Executor(#[from] ExecutorError),
     #[error("--chain-id {configured} was asked for, but the node at {url} is chain {node}")]
     ChainIdMismatch { configured: u32, node: u64, url: String },
     #[error("the node's chain id {0} does not fit in 32 bits, which the Wallets API requires")]
@@ -102,26 +118,38 @@ pub enum StartError {
     },
 }
 
-/// A running devnet. Dropping it stops the server and the anvil it started.
+/// A running devnet. Dropping it stops the servers and the anvil it started.
 #[derive(Debug)]
 pub struct DevnetHandle {
     addr: SocketAddr,
+    node_addr: SocketAddr,
     chain_id: u32,
-    node_url: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    anvil_url: String,
+    misrouted: Arc<server::Misrouted>,
+    shutdown: Option<tokio::sync::watch::Sender<bool>>,
     server: tokio::task::JoinHandle<()>,
     anvil: Option<AnvilProcess>,
 }
 
 impl DevnetHandle {
-    /// `http://127.0.0.1:PORT`.
+    /// The wallet URL, `http://127.0.0.1:PORT`: `wallet_*` and `devnet_*` only.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    /// The address the server listens on.
+    /// The address the wallet URL listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The node URL, `http://127.0.0.1:PORT`: the chain (`eth_*`, `net_*`, `web3_*`).
+    pub fn node_url(&self) -> String {
+        format!("http://{}", self.node_addr)
+    }
+
+    /// The address the node URL listens on.
+    pub fn node_addr(&self) -> SocketAddr {
+        self.node_addr
     }
 
     /// The chain id served.
@@ -129,14 +157,15 @@ impl DevnetHandle {
         self.chain_id
     }
 
-    /// The URL of the node underneath (for tests and tools that need raw `anvil_*`/`evm_*`).
-    pub fn node_url(&self) -> &str {
-        &self.node_url
+    /// The raw node underneath (anvil), for tests and tools that need `anvil_*`/`evm_*`.
+    pub fn anvil_url(&self) -> &str {
+        &self.anvil_url
     }
 
-    /// The raw node URL, for tests and tools that need `anvil_*`/`evm_*`.
-    pub fn anvil_url(&self) -> &str {
-        &self.node_url
+    /// The chain requests that reached the wallet URL so far, by method (each one a client
+    /// bug: on Alchemy they would fail).
+    pub fn misrouted_requests(&self) -> MisroutedRequests {
+        self.misrouted.counts()
     }
 
     /// The anvil process the devnet started, if it started one.
@@ -144,10 +173,10 @@ impl DevnetHandle {
         self.anvil.as_ref()
     }
 
-    /// Stops the server and the node, and waits for the server to finish.
+    /// Stops the servers and the node, and waits for the servers to finish.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
+            let _ = tx.send(true);
         }
         let server = std::mem::replace(&mut self.server, tokio::spawn(async {}));
         let _ = server.await;
@@ -157,7 +186,7 @@ impl DevnetHandle {
 impl Drop for DevnetHandle {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
+            let _ = tx.send(true);
         }
         self.server.abort();
     }
@@ -201,23 +230,35 @@ async fn start(config: DevnetConfig) -> Result<DevnetHandle, StartError> {
         None => methods::state::State::default(),
     };
     entry_point::ensure_deployed(&node).await?;
+    executor::ensure_installed(&node).await?;
+    methods::accounts::ensure_account_code(&node, &state).await?;
 
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.port));
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Bind { addr, source })?;
-    let node_url = node.url().to_owned();
+    let bind = |port: u16| async move {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
+        let local = listener.local_addr().map_err(|source| StartError::Bind { addr, source })?;
+        Ok::<_, StartError>((listener, local))
+    };
+    let (listener, addr) = bind(config.port).await?;
+    let (node_listener, node_addr) = bind(config.node_port).await?;
+    let anvil_url = node.url().to_owned();
     let devnet = Arc::new(
         methods::Emulator::new(node, chain_id, state, config.state_dir.clone()).with_test_hooks(config.test_hooks),
     );
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = server::router(devnet);
-    let server = tokio::spawn(async move {
+    let misrouted = Arc::new(server::Misrouted::default());
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let serve = |listener: tokio::net::TcpListener, app: axum::Router, mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let shutdown = async move {
-            let _ = rx.await;
+            let _ = rx.wait_for(|stop| *stop).await;
         };
         if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
             tracing::error!("devnet server stopped: {e}");
         }
+    };
+    let wallet = serve(listener, server::wallet_router(devnet.clone(), misrouted.clone()), rx.clone());
+    let chain = serve(node_listener, server::node_router(devnet), rx);
+    let server = tokio::spawn(async move {
+        tokio::join!(wallet, chain);
     });
-    Ok(DevnetHandle { addr, chain_id, node_url, shutdown: Some(tx), server, anvil })
+    Ok(DevnetHandle { addr, node_addr, chain_id, anvil_url, misrouted, shutdown: Some(tx), server, anvil })
 }

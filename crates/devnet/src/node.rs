@@ -1,9 +1,12 @@
 //! JSON-RPC client for the node underneath (anvil, or any node with anvil's `anvil_*`/`evm_*`
 //! methods when `--rpc` is used).
 //!
-//! Two uses: forwarding a client's `eth_*`/`net_*`/`web3_*` request untouched, and the typed
-//! calls the devnet makes itself (balances, impersonated transactions, snapshots). Every
-//! request has a timeout and a response size cap. Left out: websockets and subscriptions.
+//! Two uses: forwarding a client's `eth_*`/`net_*`/`web3_*` request untouched (the devnet's
+//! node URL), and the typed calls the devnet makes itself (balances, impersonated
+//! transactions). Reads an operation needs together go in one JSON-RPC batch ([`Node::batch`]);
+//! a transaction is sent with `eth_sendTransactionSync` (one round trip to the mined
+//! receipt) where the node has it. Every request has a timeout and a response size cap.
+//! Left out: websockets and subscriptions.
 
 use std::time::Duration;
 
@@ -49,6 +52,13 @@ impl NodeError {
     }
 }
 
+/// Whether a node's error message says it does not have the method.
+fn lacks_method(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    lower.contains("method")
+        && ["not found", "not exist", "unsupported", "not supported", "not available"].iter().any(|w| lower.contains(w))
+}
+
 /// A transaction receipt, reduced to what the devnet reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receipt {
@@ -64,13 +74,23 @@ pub struct Node {
     url: String,
     /// Whether the node mines every transaction on its own (anvil's automine), asked once.
     automine: std::sync::Arc<tokio::sync::OnceCell<bool>>,
+    /// Whether the node lacks `eth_sendTransactionSync` (learnt from its first answer).
+    no_sync_send: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Accounts already impersonated on the node (impersonation lasts as long as the node).
+    impersonated: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<Address>>>,
 }
 
 impl Node {
     /// A client for `url`.
     pub fn new(url: impl Into<String>) -> Self {
         let http = reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build().unwrap_or_default();
-        Self { http, url: url.into(), automine: Default::default() }
+        Self {
+            http,
+            url: url.into(),
+            automine: Default::default(),
+            no_sync_send: Default::default(),
+            impersonated: Default::default(),
+        }
     }
 
     /// The node's URL.
@@ -102,7 +122,12 @@ impl Node {
     /// Calls `method` and returns its `result`.
     pub async fn request(&self, method: &str, params: Value) -> Result<Value, NodeError> {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-        let mut resp = self.post(method, &body).await?;
+        let resp = self.post(method, &body).await?;
+        self.result_of(method, resp)
+    }
+
+    /// The `result` of one response object, or its error.
+    fn result_of(&self, method: &str, mut resp: Value) -> Result<Value, NodeError> {
         if let Some(err) = resp.get("error") {
             return Err(NodeError::Rpc {
                 method: method.to_owned(),
@@ -119,6 +144,35 @@ impl Node {
                 reason: "neither result nor error".into(),
             }),
         }
+    }
+
+    /// Sends `calls` (method, params) as one JSON-RPC batch and returns each result in
+    /// order. For reads only: a node may answer the members of a batch in any order.
+    pub async fn batch(&self, calls: &[(&str, Value)]) -> Result<Vec<Result<Value, NodeError>>, NodeError> {
+        let body: Vec<Value> = calls
+            .iter()
+            .enumerate()
+            .map(|(i, (method, params))| json!({"jsonrpc": "2.0", "id": i, "method": method, "params": params}))
+            .collect();
+        let resp = self.post("batch", &Value::Array(body)).await?;
+        let bad = |reason: String| NodeError::BadResponse { url: self.url.clone(), method: "batch".into(), reason };
+        let Value::Array(items) = resp else {
+            return Err(bad("the answer to a batch is not an array".into()));
+        };
+        let mut out: Vec<Option<Result<Value, NodeError>>> = calls.iter().map(|_| None).collect();
+        for item in items {
+            let slot = item
+                .get("id")
+                .and_then(Value::as_u64)
+                .and_then(|i| usize::try_from(i).ok())
+                .filter(|i| *i < calls.len())
+                .ok_or_else(|| bad(format!("batch answer with an unknown id: {item}")))?;
+            out[slot] = Some(self.result_of(calls[slot].0, item));
+        }
+        out.into_iter()
+            .enumerate()
+            .map(|(i, r)| r.ok_or_else(|| bad(format!("no answer for {}", calls[i].0))))
+            .collect()
     }
 
     /// Calls `method` and parses its `result` as `T`.
@@ -157,8 +211,16 @@ impl Node {
         self.request("anvil_setCode", json!([address, code])).await.map(drop)
     }
 
+    /// Lets the devnet send transactions from `address` (once per address and node).
     pub async fn impersonate(&self, address: Address) -> Result<(), NodeError> {
-        self.request("anvil_impersonateAccount", json!([address])).await.map(drop)
+        if self.impersonated.lock().is_ok_and(|set| set.contains(&address)) {
+            return Ok(());
+        }
+        self.request("anvil_impersonateAccount", json!([address])).await?;
+        if let Ok(mut set) = self.impersonated.lock() {
+            set.insert(address);
+        }
+        Ok(())
     }
 
     /// The timestamp of the block with `tag`, or `None` when the node has no such block.
@@ -206,14 +268,6 @@ impl Node {
         self.typed("eth_estimateGas", json!([tx])).await
     }
 
-    pub async fn snapshot(&self) -> Result<U256, NodeError> {
-        self.typed("evm_snapshot", json!([])).await
-    }
-
-    pub async fn revert(&self, id: U256) -> Result<bool, NodeError> {
-        self.typed("evm_revert", json!([id])).await
-    }
-
     /// Makes the next block's base fee zero, so a transaction with zero fees is accepted
     /// (how sponsored operations avoid charging the account for gas).
     pub async fn zero_next_base_fee(&self) -> Result<(), NodeError> {
@@ -229,9 +283,22 @@ impl Node {
             .await
     }
 
-    /// Sends `tx` with `eth_sendTransaction` (the sender must be impersonated or unlocked)
-    /// and returns its receipt, mining a block when the node does not mine on its own.
+    /// Sends `tx` (the sender must be impersonated or unlocked) and returns its receipt:
+    /// with `eth_sendTransactionSync`, which answers with the mined receipt, or where the
+    /// node lacks it with `eth_sendTransaction`, waiting for the receipt and mining a block
+    /// when the node does not mine on its own.
     pub async fn transact(&self, tx: Value) -> Result<Receipt, NodeError> {
+        use std::sync::atomic::Ordering;
+        if !self.no_sync_send.load(Ordering::Relaxed) {
+            match self.request("eth_sendTransactionSync", json!([tx])).await {
+                Ok(raw) if !raw.is_null() => return self.receipt_of(raw),
+                Err(NodeError::Rpc { code, message, .. }) if code == -32601 || lacks_method(&message) => {
+                    self.no_sync_send.store(true, Ordering::Relaxed);
+                }
+                Ok(_) => self.no_sync_send.store(true, Ordering::Relaxed),
+                Err(e) => return Err(e),
+            }
+        }
         let hash: B256 = self.typed("eth_sendTransaction", json!([tx])).await?;
         let mut raw = self.request("eth_getTransactionReceipt", json!([hash])).await?;
         if raw.is_null() && self.automines().await {
@@ -254,7 +321,19 @@ impl Node {
                 reason: format!("no receipt for {hash} after mining"),
             });
         }
+        self.receipt_of(raw)
+    }
+
+    fn receipt_of(&self, raw: Value) -> Result<Receipt, NodeError> {
+        let transaction_hash: B256 =
+            raw.get("transactionHash").cloned().and_then(|h| serde_json::from_value(h).ok()).ok_or_else(|| {
+                NodeError::BadResponse {
+                    url: self.url.clone(),
+                    method: "eth_getTransactionReceipt".into(),
+                    reason: format!("a receipt without transactionHash: {raw}"),
+                }
+            })?;
         let success = raw.get("status").and_then(Value::as_str) == Some("0x1");
-        Ok(Receipt { transaction_hash: hash, success, raw })
+        Ok(Receipt { transaction_hash, success, raw })
     }
 }

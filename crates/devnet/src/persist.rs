@@ -1,5 +1,5 @@
-//! `--state DIR`: accounts, sessions, usage, operations and the node's chain state survive a
-//! restart.
+//! `--state DIR`: accounts, sessions, usage, gas policies, operations and the node's chain
+//! state survive a restart.
 //!
 //! Two files, each written atomically (temp file in the same folder, fsync, rename):
 //! `devnet.json` (the devnet's own state; session permissions in their wire form) and
@@ -7,15 +7,17 @@
 //! changed something and loaded at start, node state first. Without `--state` nothing is
 //! written.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use warden_core::api::UuidV4;
 use warden_core::permissions::{Permission, PermissionError, validate};
 
+use crate::methods::policies::Policy;
 use crate::methods::state::{Account, PreparedOp, SentOp, Session, State, Usage};
 use crate::node::{Node, NodeError};
 
@@ -67,6 +69,8 @@ struct StateFile {
     accounts: HashMap<Address, Account>,
     by_owner: HashMap<Address, Vec<Address>>,
     sessions: Vec<SessionFile>,
+    #[serde(default)]
+    policies: BTreeMap<UuidV4, Policy>,
     prepared: HashMap<B256, PreparedOp>,
     sent: HashMap<B256, SentOp>,
 }
@@ -116,6 +120,7 @@ pub async fn save(dir: &Path, state: &State, node: &Node) -> Result<(), PersistE
                 usage: s.usage.clone(),
             })
             .collect(),
+        policies: state.policies.clone(),
         prepared: state.prepared.clone(),
         sent: state.sent.clone(),
     };
@@ -174,6 +179,7 @@ pub async fn load(dir: &Path, node: &Node) -> Result<Option<State>, PersistError
         accounts: file.accounts,
         by_owner: file.by_owner,
         sessions,
+        policies: file.policies,
         prepared: file.prepared,
         sent: file.sent,
     }))

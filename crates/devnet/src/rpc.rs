@@ -1,22 +1,26 @@
 //! JSON-RPC 2.0 framing: request parsing, response objects, and the devnet's error codes.
 //!
-//! The official clients retry errors -32603, -32005, -32007, -1 and 429 (spec README), so a
-//! refusal never uses them: a retried refusal would only fail again, and a retried send
-//! could run twice. The codes the devnet answers with:
+//! Refusals use the codes a Wallets API endpoint answers with: JSON-RPC's own, and for an
+//! operation the ERC-7769 codes of the bundler behind it, with the EntryPoint's `AAxx`
+//! reason first in the message (then the numbers a person needs) and the account's revert
+//! data in `data` (see `methods::error` for which refusal answers what):
 //!
 //! | code | meaning |
 //! |---|---|
 //! | -32700 | the body is not JSON |
 //! | -32600 | not a JSON-RPC 2.0 request object |
-//! | -32601 | unknown method |
-//! | -32602 | params of the wrong shape, or values the method cannot take (wrong chain, unknown account, invalid permission set, op not prepared here) |
-//! | -32010 | a session permission forbids the operation (allowance, allow-list, expiry, revocation); the message names the permission and the numbers |
-//! | -32011 | a signature does not recover to the key that must have signed |
-//! | -32012 | unknown session id (or a session of another account) |
-//! | -32013 | the operation's nonce is not the EntryPoint's current nonce for its key (stale or replayed) |
-//! | -32014 | the account cannot pay for the operation (value plus maximum gas cost) |
-//! | -32015 | the node underneath failed; nothing was executed |
+//! | -32601 | unknown method, or a method the URL does not serve (chain methods on the wallet URL, wallet methods on the node URL) |
+//! | -32602 | params of the wrong shape, or values the method cannot take (wrong chain, unknown account or session, unknown gas policy, invalid permission set, op not prepared here) |
+//! | -32500 | the EntryPoint's validation refused the operation: `AA21 didn't pay prefund`, `AA23 reverted` (data: the account's revert), `AA25 invalid account nonce` |
+//! | -32501 | the paymaster refused (data: `{paymaster}`) |
+//! | -32503 | `AA22 expired or not due`: the session's time range (data: `{validUntil, validAfter, paymaster}`) |
+//! | -32507 | `AA24 signature error`: the operation's signature |
+//! | -32521 | `execution reverted`: the calls would revert (data: the account's revert) |
+//! | -32603 | the node underneath failed; nothing was executed |
 //! | 5730 | unknown call id (`wallet_getCallsStatus`, EIP-5792) |
+//!
+//! -32603 is the one code the official clients retry (-32603, -32005, -32007, -1, 429): it
+//! is answered only when nothing ran, so a retry is safe; no refusal uses it.
 
 use serde_json::{Value, json};
 
@@ -24,24 +28,31 @@ pub const PARSE_ERROR: i64 = -32700;
 pub const INVALID_REQUEST: i64 = -32600;
 pub const METHOD_NOT_FOUND: i64 = -32601;
 pub const INVALID_PARAMS: i64 = -32602;
-pub const PERMISSION_DENIED: i64 = -32010;
-pub const BAD_SIGNATURE: i64 = -32011;
-pub const UNKNOWN_SESSION: i64 = -32012;
-pub const NONCE_MISMATCH: i64 = -32013;
-pub const INSUFFICIENT_FUNDS: i64 = -32014;
-pub const NODE_FAILED: i64 = -32015;
+pub const VALIDATION_REJECTED: i64 = -32500;
+pub const PAYMASTER_REJECTED: i64 = -32501;
+pub const OUT_OF_TIME_RANGE: i64 = -32503;
+pub const SIGNATURE_FAILED: i64 = -32507;
+pub const EXECUTION_REVERTED: i64 = -32521;
+pub const INTERNAL_ERROR: i64 = -32603;
 pub const UNKNOWN_CALL_ID: i64 = 5730;
 
-/// An error answer: code and message.
+/// An error answer: code, message and optional data.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RpcFailure {
     pub code: i64,
     pub message: String,
+    pub data: Option<Box<Value>>,
 }
 
 impl RpcFailure {
     pub fn new(code: i64, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self { code, message: message.into(), data: None }
+    }
+
+    /// The same failure with `data`.
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = Some(Box::new(data));
+        self
     }
 }
 
@@ -50,9 +61,14 @@ pub trait RpcCode: std::fmt::Display {
     /// The JSON-RPC error code (see the module table).
     fn rpc_code(&self) -> i64;
 
-    /// Code and message.
+    /// The error's `data`, if it has any.
+    fn rpc_data(&self) -> Option<Value> {
+        None
+    }
+
+    /// Code, message and data.
     fn to_failure(&self) -> RpcFailure {
-        RpcFailure::new(self.rpc_code(), self.to_string())
+        RpcFailure { code: self.rpc_code(), message: self.to_string(), data: self.rpc_data().map(Box::new) }
     }
 }
 
@@ -103,7 +119,11 @@ pub fn success(id: Value, result: Value) -> Value {
 
 /// An error response.
 pub fn failure(id: Value, f: &RpcFailure) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "error": {"code": f.code, "message": f.message}})
+    let mut error = json!({"code": f.code, "message": f.message});
+    if let Some(data) = &f.data {
+        error["data"] = (**data).clone();
+    }
+    json!({"jsonrpc": "2.0", "id": id, "error": error})
 }
 
 #[cfg(test)]
@@ -134,15 +154,23 @@ mod tests {
             INVALID_REQUEST,
             METHOD_NOT_FOUND,
             INVALID_PARAMS,
-            PERMISSION_DENIED,
-            BAD_SIGNATURE,
-            UNKNOWN_SESSION,
-            NONCE_MISMATCH,
-            INSUFFICIENT_FUNDS,
-            NODE_FAILED,
+            VALIDATION_REJECTED,
+            PAYMASTER_REJECTED,
+            OUT_OF_TIME_RANGE,
+            SIGNATURE_FAILED,
+            EXECUTION_REVERTED,
             UNKNOWN_CALL_ID,
         ] {
             assert!(!retried.contains(&code), "{code}");
         }
+    }
+
+    #[test]
+    fn data_is_answered_only_when_present() {
+        let plain = failure(json!(1), &RpcFailure::new(INVALID_PARAMS, "x"));
+        assert!(plain["error"].get("data").is_none(), "{plain}");
+        let with =
+            failure(json!(1), &RpcFailure::new(EXECUTION_REVERTED, "execution reverted").with_data(json!("0x12")));
+        assert_eq!(with["error"], json!({"code": -32521, "message": "execution reverted", "data": "0x12"}));
     }
 }

@@ -1,11 +1,21 @@
-//! The HTTP side: one `POST /` endpoint speaking JSON-RPC 2.0 (single requests and batches).
+//! The HTTP side: two endpoints, each one `POST /` speaking JSON-RPC 2.0 (single requests
+//! and batches), split as Alchemy splits them.
 //!
-//! `eth_*`, `net_*` and `web3_*` requests are forwarded to the node untouched, so one URL
-//! serves the whole chain; `wallet_*` and `devnet_*` are answered by [`crate::methods`];
-//! anything else is -32601. A body that is not JSON is -32700, and no input can panic the
-//! server: every failure is an error object.
+//! * The wallet URL ([`wallet_router`]) answers `wallet_*` and `devnet_*` ([`crate::methods`]).
+//!   Like Alchemy's wallet-only endpoint it serves no chain methods: `eth_*`, `net_*` and
+//!   `web3_*` are -32601, and each one is counted by method ([`Misrouted`]), so a test can
+//!   fail when a client sent a chain read to the wallet URL (`devnet_misroutedRequests`,
+//!   `DevnetHandle::misrouted_requests`).
+//! * The node URL ([`node_router`]) serves the chain: `eth_*`, `net_*` and `web3_*` are
+//!   forwarded to the node untouched; anything else (`wallet_*`, `anvil_*`, `evm_*`) is
+//!   -32601, as on a hosted node. Tests that need anvil's own methods use the raw anvil URL.
+//!
+//! A body that is not JSON is -32700, and no input can panic the server: every failure is
+//! an error object.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -13,24 +23,82 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use serde_json::Value;
+use serde::Serialize;
+use serde_json::{Value, json};
 
 use crate::methods::{self, Emulator};
-use crate::rpc::{self, NODE_FAILED, PARSE_ERROR, RpcFailure};
+use crate::rpc::{self, INTERNAL_ERROR, METHOD_NOT_FOUND, PARSE_ERROR, Request, RpcFailure};
 
-/// Prefixes of the methods forwarded to the node.
-const PROXIED_PREFIXES: [&str; 3] = ["eth_", "net_", "web3_"];
+/// Prefixes of the chain methods the node URL forwards to the node.
+const CHAIN_PREFIXES: [&str; 3] = ["eth_", "net_", "web3_"];
 
-/// The router serving `devnet`.
-pub fn router(devnet: Arc<Emulator>) -> Router {
-    Router::new().route("/", post(handle)).with_state(devnet)
+fn is_chain_method(method: &str) -> bool {
+    CHAIN_PREFIXES.iter().any(|p| method.starts_with(p))
+}
+
+/// Chain requests that reached the wallet URL, by method.
+#[derive(Debug, Default)]
+pub struct Misrouted {
+    by_method: Mutex<BTreeMap<String, u64>>,
+}
+
+/// What [`Misrouted`] counted: `{"total": n, "byMethod": {"eth_getBalance": 2}}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MisroutedRequests {
+    pub total: u64,
+    pub by_method: BTreeMap<String, u64>,
+}
+
+impl Misrouted {
+    fn record(&self, method: &str) {
+        if let Ok(mut m) = self.by_method.lock() {
+            *m.entry(method.to_owned()).or_default() += 1;
+        }
+    }
+
+    /// The counts so far.
+    pub fn counts(&self) -> MisroutedRequests {
+        let by_method = self.by_method.lock().map(|m| m.clone()).unwrap_or_default();
+        MisroutedRequests { total: by_method.values().sum(), by_method }
+    }
+}
+
+/// What the wallet URL's handler needs.
+#[derive(Clone, Debug)]
+struct Wallet {
+    emulator: Arc<Emulator>,
+    misrouted: Arc<Misrouted>,
+}
+
+/// The router of the wallet URL.
+pub fn wallet_router(emulator: Arc<Emulator>, misrouted: Arc<Misrouted>) -> Router {
+    Router::new().route("/", post(wallet)).with_state(Wallet { emulator, misrouted })
+}
+
+/// The router of the node URL.
+pub fn node_router(emulator: Arc<Emulator>) -> Router {
+    Router::new().route("/", post(node)).with_state(emulator)
 }
 
 fn json_response(v: &Value) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
 }
 
-async fn handle(State(devnet): State<Arc<Emulator>>, body: Bytes) -> Response {
+async fn wallet(State(w): State<Wallet>, body: Bytes) -> Response {
+    handle(body, |raw| answer_wallet(w.clone(), raw)).await
+}
+
+async fn node(State(emulator): State<Arc<Emulator>>, body: Bytes) -> Response {
+    handle(body, |raw| answer_node(emulator.clone(), raw)).await
+}
+
+/// Parses the body and answers each request object with `answer` (`None`: a notification).
+async fn handle<F, Fut>(body: Bytes, answer: F) -> Response
+where
+    F: Fn(Value) -> Fut,
+    Fut: Future<Output = Option<Value>>,
+{
     let parsed: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => {
@@ -45,35 +113,45 @@ async fn handle(State(devnet): State<Arc<Emulator>>, body: Bytes) -> Response {
         )),
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
-            for item in &items {
-                if let Some(r) = answer(&devnet, item).await {
+            for item in items {
+                if let Some(r) = answer(item).await {
                     out.push(r);
                 }
             }
             if out.is_empty() { StatusCode::NO_CONTENT.into_response() } else { json_response(&Value::Array(out)) }
         }
-        single => match answer(&devnet, &single).await {
+        single => match answer(single).await {
             Some(r) => json_response(&r),
             None => StatusCode::NO_CONTENT.into_response(),
         },
     }
 }
 
-/// Answers one request object; `None` for a notification.
-async fn answer(devnet: &Emulator, raw: &Value) -> Option<Value> {
-    let req = match rpc::parse_request(raw) {
+/// The checked request, or the answer to a malformed one.
+fn parse(raw: &Value) -> Result<Request, Value> {
+    rpc::parse_request(raw).map_err(|(id, f)| rpc::failure(id, &f))
+}
+
+async fn answer_wallet(w: Wallet, raw: Value) -> Option<Value> {
+    let req = match parse(&raw) {
         Ok(r) => r,
-        Err((id, f)) => return Some(rpc::failure(id, &f)),
+        Err(answer) => return Some(answer),
     };
-    if PROXIED_PREFIXES.iter().any(|p| req.method.starts_with(p)) {
-        let resp = devnet.node().forward(raw).await;
-        let id = req.id?;
-        return Some(match resp {
-            Ok(v) => v,
-            Err(e) => rpc::failure(id, &RpcFailure::new(NODE_FAILED, e.to_string())),
-        });
-    }
-    let outcome = methods::dispatch(devnet, &req.method, req.params).await;
+    let outcome = if is_chain_method(&req.method) {
+        w.misrouted.record(&req.method);
+        tracing::warn!(method = %req.method, "a chain method reached the wallet URL");
+        Err(RpcFailure::new(
+            METHOD_NOT_FOUND,
+            format!(
+                "Unsupported method: {}. This endpoint serves the Wallets API (wallet_*) only; send chain methods to the chain's node URL",
+                req.method
+            ),
+        ))
+    } else if req.method == "devnet_misroutedRequests" {
+        Ok(json!(w.misrouted.counts()))
+    } else {
+        methods::dispatch(&w.emulator, &req.method, req.params).await
+    };
     let id = req.id?;
     Some(match outcome {
         Ok(result) => rpc::success(id, result),
@@ -81,5 +159,25 @@ async fn answer(devnet: &Emulator, raw: &Value) -> Option<Value> {
             tracing::debug!(method = %req.method, code = f.code, "refused: {}", f.message);
             rpc::failure(id, &f)
         }
+    })
+}
+
+async fn answer_node(emulator: Arc<Emulator>, raw: Value) -> Option<Value> {
+    let req = match parse(&raw) {
+        Ok(r) => r,
+        Err(answer) => return Some(answer),
+    };
+    if !is_chain_method(&req.method) {
+        let f = RpcFailure::new(
+            METHOD_NOT_FOUND,
+            format!("the method {} does not exist/is not available on this node URL", req.method),
+        );
+        return req.id.map(|id| rpc::failure(id, &f));
+    }
+    let resp = emulator.node().forward(&raw).await;
+    let id = req.id?;
+    Some(match resp {
+        Ok(v) => v,
+        Err(e) => rpc::failure(id, &RpcFailure::new(INTERNAL_ERROR, format!("internal error: {e}"))),
     })
 }

@@ -2,8 +2,9 @@
 //!
 //! [`DevnetArgs`] are the command's flags (a `clap::Args`, so the CLI flattens them into its
 //! `devnet` subcommand); [`run_standalone`] starts the devnet, prints one ready line
-//! `warden devnet listening on http://127.0.0.1:PORT chain ID` on stdout, and runs until
-//! interrupted (Ctrl-C / SIGINT), then stops the node it started.
+//! `warden devnet listening on WALLET_URL chain ID node NODE_URL` on stdout (scripts and
+//! tests parse it: the wallet URL serves `wallet_*`/`devnet_*`, the node URL the chain), and
+//! runs until interrupted (Ctrl-C / SIGINT), then stops the node it started.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -13,9 +14,12 @@ use crate::{Devnet, DevnetConfig, StartError};
 /// Flags of `warden devnet`.
 #[derive(Clone, Debug, clap::Args)]
 pub struct DevnetArgs {
-    /// Port on 127.0.0.1 (0 = any free port).
+    /// Port of the wallet URL (wallet_* and devnet_*) on 127.0.0.1 (0 = any free port).
     #[arg(long, default_value_t = 0)]
     pub port: u16,
+    /// Port of the node URL (eth_*, net_*, web3_*) on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    pub node_port: u16,
     /// Chain id of the anvil it starts (default 31337); with --rpc, the node's must match.
     #[arg(long)]
     pub chain_id: Option<u32>,
@@ -42,6 +46,7 @@ impl From<DevnetArgs> for DevnetConfig {
     fn from(a: DevnetArgs) -> Self {
         Self {
             port: a.port,
+            node_port: a.node_port,
             chain_id: a.chain_id,
             anvil: a.anvil.or_else(crate::anvil::explicit_from_env),
             rpc: a.rpc,
@@ -69,13 +74,16 @@ pub enum StandaloneError {
 pub async fn run_standalone(args: DevnetArgs) -> Result<(), StandaloneError> {
     let handle = Devnet::start(args.into()).await?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "warden devnet listening on {} chain {}", handle.url(), handle.chain_id())
-        .and_then(|()| out.flush())
-        .map_err(StandaloneError::Stdout)?;
+    writeln!(out, "{}", ready_line(&handle)).and_then(|()| out.flush()).map_err(StandaloneError::Stdout)?;
     drop(out);
     let waited = interrupted().await;
     handle.stop().await;
     waited.map_err(StandaloneError::Signal)
+}
+
+/// The ready line: `warden devnet listening on WALLET_URL chain ID node NODE_URL`.
+pub fn ready_line(handle: &crate::DevnetHandle) -> String {
+    format!("warden devnet listening on {} chain {} node {}", handle.url(), handle.chain_id(), handle.node_url())
 }
 
 /// Resolves at the first Ctrl-C or SIGTERM.
@@ -108,10 +116,20 @@ mod tests {
 
     #[test]
     fn flags_become_the_config() {
-        let cli =
-            Cli::try_parse_from(["warden", "--port", "8545", "--chain-id", "84532", "--block-time", "2"]).unwrap();
+        let cli = Cli::try_parse_from([
+            "warden",
+            "--port",
+            "8545",
+            "--node-port",
+            "8546",
+            "--chain-id",
+            "84532",
+            "--block-time",
+            "2",
+        ])
+        .unwrap();
         let c = DevnetConfig::from(cli.devnet);
-        assert_eq!((c.port, c.chain_id, c.block_time, c.rpc), (8545, Some(84532), Some(2), None));
+        assert_eq!((c.port, c.node_port, c.chain_id, c.block_time, c.rpc), (8545, 8546, Some(84532), Some(2), None));
         assert!(!c.test_hooks, "test hooks are off unless asked for");
         let cli = Cli::try_parse_from(["warden", "--test-hooks"]).unwrap();
         assert!(DevnetConfig::from(cli.devnet).test_hooks);

@@ -39,7 +39,7 @@ async fn uninstall_with_hook_data_ends_a_used_session_only() {
     let owner = signer(OWNER_KEY).address();
     let account = funded_account(&url, owner, 1000 * MILLI).await;
     let token = addr(&ok(&url, "devnet_deployToken", json!(["Test USD", "TUSD", 6])).await["address"]);
-    let now = quantity(&ok(&url, "eth_getBlockByNumber", json!(["latest", false])).await["timestamp"]).to::<u64>();
+    let now = quantity(&ok(&d.node, "eth_getBlockByNumber", json!(["latest", false])).await["timestamp"]).to::<u64>();
     let perms = json!([
         {"type": "native-token-transfer", "data": {"allowance": "0x64"}},
         {"type": "erc20-token-transfer", "data": {"allowance": "0x64", "address": token}},
@@ -64,21 +64,26 @@ async fn uninstall_with_hook_data_ends_a_used_session_only() {
 
     let entity = NonceParts::from_nonce(signed_nonce(&revoked)).entity_id;
     let (code, msg) = refused(&url, account, &calls, &caps).await;
-    assert_eq!(code, -32010);
-    assert_eq!(msg, format!("session revoked: the owner uninstalled its validation (entity {entity})"));
+    assert_eq!(code, -32500);
+    assert_eq!(
+        msg,
+        format!(
+            "AA23 reverted: ValidationFunctionMissing(0x34fcd5be): session revoked: the owner uninstalled its validation (entity {entity})"
+        )
+    );
     let (code, msg) =
         err(&url, "wallet_sendPreparedCalls", json!([sign_prepared(&early, SESSION_KEY, caps.clone())])).await;
-    assert_eq!(code, -32010, "{msg}");
+    assert_eq!(code, -32500, "{msg}");
     assert!(msg.contains("uninstalled its validation"), "{msg}");
     let usage = ok(&url, "devnet_sessionUsage", json!([revoked.session_id])).await;
     assert_eq!((usage["installed"].clone(), usage["revoked"].clone()), (json!(true), json!(true)));
     assert_eq!(usage["revocation"], "uninstalled");
 
     // The other session of the same account and key still works.
-    let before = balance(&url, ALICE).await;
+    let before = balance(&d.node, ALICE).await;
     let id = send_calls(&url, account, calls, kept_caps, SESSION_KEY).await;
     assert_eq!(status(&url, &id).await["status"], 200);
-    assert_eq!(balance(&url, ALICE).await, before + U256::from(1));
+    assert_eq!(balance(&d.node, ALICE).await, before + U256::from(1));
     let usage = ok(&url, "devnet_sessionUsage", json!([kept.session_id])).await;
     assert_eq!((usage["revoked"].clone(), usage["revocation"].clone()), (json!(false), Value::Null));
 }
@@ -96,21 +101,21 @@ async fn consuming_the_signed_nonce_cancels_an_unused_grant() {
     let early = prepare(&url, account, calls.clone(), caps.clone()).await;
     let nonce = signed_nonce(&g);
     let key = NonceParts::from_nonce(nonce).key();
-    assert_eq!(ep_nonce(&url, account, key).await, nonce, "the grant is unused");
+    assert_eq!(ep_nonce(&d.node, account, key).await, nonce, "the grant is unused");
 
     let bump = json!([{"to": ENTRY_POINT_V07, "data": increment_nonce_call(key)}]);
     let id = send_calls(&url, account, bump, json!({}), OWNER_KEY).await;
     assert_eq!(status(&url, &id).await["status"], 200);
-    assert_eq!(ep_nonce(&url, account, key).await, nonce + U256::from(1));
+    assert_eq!(ep_nonce(&d.node, account, key).await, nonce + U256::from(1));
 
     let (code, msg) = refused(&url, account, &calls, &caps).await;
-    assert_eq!(code, -32010);
-    assert!(msg.starts_with("session revoked: its deferred install nonce was consumed"), "{msg}");
-    let before = balance(&url, ALICE).await;
+    assert_eq!(code, -32500);
+    assert!(msg.starts_with("AA25 invalid account nonce: session revoked: its grant was cancelled"), "{msg}");
+    let before = balance(&d.node, ALICE).await;
     let (code, msg) = err(&url, "wallet_sendPreparedCalls", json!([sign_prepared(&early, SESSION_KEY, caps)])).await;
-    assert_eq!(code, -32010, "{msg}");
-    assert!(msg.contains("deferred install nonce was consumed"), "{msg}");
-    assert_eq!(balance(&url, ALICE).await, before, "nothing moved");
+    assert_eq!(code, -32500, "{msg}");
+    assert!(msg.contains("its grant was cancelled"), "{msg}");
+    assert_eq!(balance(&d.node, ALICE).await, before, "nothing moved");
     let usage = ok(&url, "devnet_sessionUsage", json!([g.session_id])).await;
     assert_eq!(usage["installed"], false);
     assert_eq!((usage["revoked"].clone(), usage["revocation"].clone()), (json!(true), json!("install-nonce-consumed")));

@@ -1,5 +1,6 @@
 //! The devnet process and its JSON-RPC framing against a real anvil: startup, the
-//! EntryPoint, the `eth_*` proxy, and malformed requests.
+//! EntryPoint, the two URLs (the wallet URL refuses and counts chain methods, the node URL
+//! serves only them), and malformed requests.
 
 #![allow(clippy::unwrap_used)]
 
@@ -13,7 +14,7 @@ use warden_core::api::UserOperationV07;
 use warden_core::mav2::constants::ENTRY_POINT_V07;
 use warden_core::mav2::user_op::{hash_v07, pack_v07};
 use warden_devnet::anvil::AnvilError;
-use warden_devnet::{Devnet, DevnetConfig, StartError};
+use warden_devnet::{Devnet, DevnetConfig, MisroutedRequests, StartError};
 
 sol! {
     struct PackedUserOperation {
@@ -26,14 +27,16 @@ sol! {
 #[tokio::test]
 async fn devnet_serves_the_chain_and_the_real_entry_point() {
     let d = devnet().await;
-    let url = d.url();
-    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let node = d.node.clone();
+    assert!(node.starts_with("http://127.0.0.1:"), "{node}");
+    assert_ne!(node, d.url());
 
-    // Proxied methods reach the node with the client's id.
-    let r = post(&url, r#"{"jsonrpc":"2.0","id":"abc","method":"eth_chainId","params":[]}"#).await;
+    // The node URL forwards chain methods with the client's id.
+    let r = post(&node, r#"{"jsonrpc":"2.0","id":"abc","method":"eth_chainId","params":[]}"#).await;
     assert_eq!(r, json!({"jsonrpc": "2.0", "id": "abc", "result": "0x7a69"}));
-    assert!(ok(&url, "web3_clientVersion", json!([])).await.as_str().unwrap().starts_with("anvil/"));
-    assert_eq!(ok(&url, "net_version", json!([])).await, json!("31337"));
+    assert!(ok(&node, "web3_clientVersion", json!([])).await.as_str().unwrap().starts_with("anvil/"));
+    assert_eq!(ok(&node, "net_version", json!([])).await, json!("31337"));
+    let url = node;
 
     // The EntryPoint is there and hashes user operations exactly as the codec does.
     let code = ok(&url, "eth_getCode", json!([ENTRY_POINT_V07, "latest"])).await;
@@ -78,24 +81,25 @@ async fn devnet_serves_the_chain_and_the_real_entry_point() {
 #[tokio::test]
 async fn malformed_requests_get_precise_errors() {
     let d = devnet().await;
-    let url = d.url();
-    let cases: [(&str, i64, &str); 7] = [
-        ("{not json", -32700, "not valid JSON"),
-        ("", -32700, "not valid JSON"),
-        ("[]", -32600, "empty batch"),
-        ("42", -32600, "must be an object"),
-        (r#"{"jsonrpc":"2.0","id":1}"#, -32600, "`method`"),
-        (r#"{"jsonrpc":"2.0","id":1,"method":"wallet_nope","params":[]}"#, -32601, "wallet_nope"),
-        (r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":"x"}"#, -32600, "`params`"),
-    ];
-    for (body, code, needle) in cases {
-        let r = post(&url, body).await;
-        assert_eq!(r["error"]["code"], json!(code), "{body}: {r}");
-        assert!(r["error"]["message"].as_str().unwrap().contains(needle), "{body}: {r}");
+    for url in [d.url(), d.node.clone()] {
+        let cases: [(&str, i64, &str); 7] = [
+            ("{not json", -32700, "not valid JSON"),
+            ("", -32700, "not valid JSON"),
+            ("[]", -32600, "empty batch"),
+            ("42", -32600, "must be an object"),
+            (r#"{"jsonrpc":"2.0","id":1}"#, -32600, "`method`"),
+            (r#"{"jsonrpc":"2.0","id":1,"method":"wallet_nope","params":[]}"#, -32601, "wallet_nope"),
+            (r#"{"jsonrpc":"2.0","id":1,"method":"wallet_getCallsStatus","params":"x"}"#, -32600, "`params`"),
+        ];
+        for (body, code, needle) in cases {
+            let r = post(&url, body).await;
+            assert_eq!(r["error"]["code"], json!(code), "{url} {body}: {r}");
+            assert!(r["error"]["message"].as_str().unwrap().contains(needle), "{url} {body}: {r}");
+        }
     }
     // A batch answers each member in order, skipping notifications.
     let r = post(
-        &url,
+        &d.node,
         r#"[{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},{"jsonrpc":"2.0","method":"eth_chainId"},{"jsonrpc":"2.0","id":2,"method":"nope"}]"#,
     )
     .await;
@@ -103,6 +107,53 @@ async fn malformed_requests_get_precise_errors() {
     assert_eq!(items.len(), 2, "{r}");
     assert_eq!(items[0]["result"], json!("0x7a69"));
     assert_eq!((items[1]["id"].clone(), items[1]["error"]["code"].clone()), (json!(2), json!(-32601)));
+}
+
+/// As Alchemy's wallet endpoint, the wallet URL serves no chain method: each is refused
+/// with -32601 and counted by method, in batches too; the count is readable in-process and
+/// with `devnet_misroutedRequests`. The node URL serves no wallet or anvil method.
+#[tokio::test]
+async fn the_wallet_url_refuses_and_counts_chain_methods_and_the_node_url_refuses_wallet_methods() {
+    let mut d = devnet().await;
+    let url = d.url();
+    assert_eq!(d.misrouted_requests(), MisroutedRequests::default());
+    for method in ["eth_getBalance", "eth_getBalance", "eth_chainId", "net_version", "web3_clientVersion"] {
+        let (code, msg) = err(&url, method, json!([])).await;
+        assert_eq!(code, -32601, "{method}");
+        assert!(msg.contains(method) && msg.contains("node URL"), "{msg}");
+    }
+    let r = post(
+        &url,
+        r#"[{"jsonrpc":"2.0","id":1,"method":"eth_call","params":[]},{"jsonrpc":"2.0","id":2,"method":"wallet_getCapabilities","params":["0x0000000000000000000000000000000000000001"]}]"#,
+    )
+    .await;
+    assert_eq!(r[0]["error"]["code"], json!(-32601), "{r}");
+    assert!(r[1]["result"].is_object(), "{r}");
+    d.expect_misrouted(6);
+    let counts = d.misrouted_requests();
+    assert_eq!(counts.total, 6);
+    assert_eq!(
+        counts.by_method.into_iter().collect::<Vec<_>>(),
+        [
+            ("eth_call".to_owned(), 1),
+            ("eth_chainId".to_owned(), 1),
+            ("eth_getBalance".to_owned(), 2),
+            ("net_version".to_owned(), 1),
+            ("web3_clientVersion".to_owned(), 1)
+        ]
+    );
+    assert_eq!(
+        ok(&url, "devnet_misroutedRequests", json!([])).await,
+        json!({"total": 6, "byMethod": {"eth_call": 1, "eth_chainId": 1, "eth_getBalance": 2, "net_version": 1, "web3_clientVersion": 1}})
+    );
+
+    // The node URL: wallet, devnet and anvil methods are not there.
+    for method in ["wallet_getCapabilities", "devnet_fund", "anvil_setBalance", "evm_mine"] {
+        let (code, msg) = err(&d.node, method, json!([])).await;
+        assert_eq!(code, -32601, "{method}: {msg}");
+    }
+    // The raw anvil still has them.
+    assert_eq!(ok(&d.anvil, "anvil_getAutomine", json!([])).await, json!(true));
 }
 
 #[tokio::test]
@@ -117,13 +168,12 @@ async fn a_missing_anvil_is_a_typed_error_not_a_hang() {
 #[tokio::test]
 async fn dropping_the_handle_stops_server_and_anvil() {
     let d = devnet().await;
-    let url = d.url();
-    let node_url = d.node_url().to_owned();
-    assert_eq!(ok(&node_url, "eth_chainId", json!([])).await, json!("0x7a69"));
+    let (url, node, anvil) = (d.url(), d.node.clone(), d.anvil.clone());
+    assert_eq!(ok(&node, "eth_chainId", json!([])).await, json!("0x7a69"));
     drop(d);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let client = reqwest::Client::new();
-    for u in [url, node_url] {
+    for u in [url, node, anvil] {
         let r = client.post(&u).body(r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#).send().await;
         assert!(r.is_err(), "{u} still answers");
     }
@@ -132,12 +182,12 @@ async fn dropping_the_handle_stops_server_and_anvil() {
 #[tokio::test]
 async fn a_running_node_can_be_used_with_rpc() {
     let first = devnet().await;
-    let config = DevnetConfig { rpc: Some(first.node_url().to_owned()), ..DevnetConfig::default() };
-    let second = Devnet::start(config).await.unwrap();
+    let config = DevnetConfig { rpc: Some(first.anvil.clone()), ..DevnetConfig::default() };
+    let second = devnet_with(config).await;
     assert!(second.anvil().is_none());
-    let r: Value = ok(&second.url(), "eth_chainId", json!([])).await;
+    let r: Value = ok(&second.node, "eth_chainId", json!([])).await;
     assert_eq!(r, json!("0x7a69"));
-    let wrong = DevnetConfig { rpc: Some(first.node_url().to_owned()), chain_id: Some(1), ..DevnetConfig::default() };
+    let wrong = DevnetConfig { rpc: Some(first.anvil.clone()), chain_id: Some(1), ..DevnetConfig::default() };
     let err = Devnet::start(wrong).await.unwrap_err();
     assert!(matches!(err, StartError::ChainIdMismatch { configured: 1, node: 31337, .. }), "{err}");
 }

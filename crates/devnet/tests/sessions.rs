@@ -1,6 +1,7 @@
 //! Accounts, sessions and calls against a real anvil: the wire shapes (every result is
 //! checked against the official schemas), MAv2 nonces and call data, enforcement with the
-//! numbers in the errors, and no state change from a refused operation.
+//! numbers in the errors, and no state change from a refused operation. (Each refusal's
+//! full live shape — code, message, revert data — is in `live_shapes.rs`.)
 
 #![allow(clippy::unwrap_used)]
 
@@ -123,13 +124,13 @@ async fn a_session_installs_on_first_use_and_its_native_allowance_is_enforced() 
     let st = status(&url, &id).await;
     assert_eq!(st["status"], 200, "{st}");
     assert!(!st["receipts"].as_array().unwrap().is_empty());
-    assert_eq!(balance(&url, ALICE).await, U256::from(MILLI));
+    assert_eq!(balance(&d.node, ALICE).await, U256::from(MILLI));
     // Sending the same signed operation again is idempotent.
     let again = wallet(&url, "wallet_sendPreparedCalls", json!([signed])).await;
     assert_eq!(again["id"], sent["id"]);
-    assert_eq!(balance(&url, ALICE).await, U256::from(MILLI));
+    assert_eq!(balance(&d.node, ALICE).await, U256::from(MILLI));
     assert_eq!(
-        ep_nonce(&url, account, session_first_use_key(U256::ZERO, 1, false)).await,
+        ep_nonce(&d.node, account, session_first_use_key(U256::ZERO, 1, false)).await,
         (U256::from(0x102) << 64) + U256::from(1)
     );
 
@@ -140,22 +141,25 @@ async fn a_session_installs_on_first_use_and_its_native_allowance_is_enforced() 
     let signed = sign_prepared(&prepared, SESSION_KEY, caps.clone());
     let sent = wallet(&url, "wallet_sendPreparedCalls", json!([signed])).await;
     assert_eq!(status(&url, sent["id"].as_str().unwrap()).await["status"], 200);
-    assert_eq!(balance(&url, ALICE).await, U256::from(3 * MILLI));
+    assert_eq!(balance(&d.node, ALICE).await, U256::from(3 * MILLI));
 
     // Beyond the allowance: refused at prepare, with the numbers, and nothing changes.
     let usage_before = ok(&url, "devnet_sessionUsage", json!([g.session_id])).await;
     assert_eq!(usage_before["limits"][0]["spent"], json!(format!("{:#x}", 3 * MILLI)));
     assert_eq!(usage_before["installed"], true);
-    let account_before = balance(&url, account).await;
+    let account_before = balance(&d.node, account).await;
     let (code, msg) = err(
         &url,
         "wallet_prepareCalls",
         json!([{"calls": send(MILLI), "from": account, "chainId": CHAIN, "capabilities": caps}]),
     )
     .await;
-    assert_eq!(code, -32010);
-    assert_eq!(msg, "native-token-transfer allowance exceeded: requested 1000000000000000 wei, remaining 0 wei");
-    assert_eq!(balance(&url, account).await, account_before);
+    assert_eq!(code, -32521);
+    assert_eq!(
+        msg,
+        "execution reverted: PreExecHookReverted(NativeTokenLimitModule entity 1, ExceededNativeTokenLimit()): native-token-transfer allowance exceeded: requested 1000000000000000 wei, remaining 0 wei"
+    );
+    assert_eq!(balance(&d.node, account).await, account_before);
     assert_eq!(ok(&url, "devnet_sessionUsage", json!([g.session_id])).await, usage_before);
 
     // A target outside the allow-list.
@@ -165,7 +169,13 @@ async fn a_session_installs_on_first_use_and_its_native_allowance_is_enforced() 
         json!([{"calls": [{"to": BOB, "value": "0x0"}], "from": account, "chainId": CHAIN, "capabilities": caps}]),
     )
     .await;
-    assert_eq!(code, -32010);
+    assert_eq!(code, -32500);
+    assert!(
+        msg.starts_with(
+            "AA23 reverted: PreUserOpValidationHookReverted(AllowlistModule entity 1, AddressNotAllowed())"
+        ),
+        "{msg}"
+    );
     assert!(msg.contains(&format!("target {BOB} is not allowed")), "{msg}");
 }
 
@@ -182,7 +192,8 @@ async fn bad_signatures_replays_stale_nonces_and_unknown_ids_are_refused_without
     let prepared = prepare(&url, account, calls.clone(), caps.clone()).await;
     let wrong = sign_prepared(&prepared, OTHER_KEY, caps.clone());
     let (code, msg) = err(&url, "wallet_sendPreparedCalls", json!([wrong])).await;
-    assert_eq!(code, -32011);
+    assert_eq!(code, -32507);
+    assert!(msg.starts_with("AA24 signature error"), "{msg}");
     assert!(msg.contains(&format!("but the session key is {}", session_key())), "{msg}");
     // The grant signed by someone else than the owner.
     let forged = grant(&url, account, session_key(), json!([{"type": "root"}]), None).await;
@@ -193,7 +204,8 @@ async fn bad_signatures_replays_stale_nonces_and_unknown_ids_are_refused_without
         json!([{"calls": calls, "from": account, "chainId": CHAIN, "capabilities": bad_grant}]),
     )
     .await;
-    assert_eq!(code, -32011, "{msg}");
+    assert_eq!(code, -32500, "{msg}");
+    assert!(msg.starts_with("AA23 reverted: DeferredActionSignatureInvalid()"), "{msg}");
     assert!(msg.contains("the account owner is"), "{msg}");
     // Unknown session.
     let unknown = json!({"permissions": {"sessionId": "0x000102030405060708090a0b0c0d0e0f", "signature": g.signature}});
@@ -203,7 +215,7 @@ async fn bad_signatures_replays_stale_nonces_and_unknown_ids_are_refused_without
         json!([{"calls": calls, "from": account, "chainId": CHAIN, "capabilities": unknown}]),
     )
     .await;
-    assert_eq!(code, -32012);
+    assert_eq!(code, -32602);
     // Tampered after prepare.
     let mut tampered = sign_prepared(&prepared, SESSION_KEY, caps.clone());
     tampered["data"]["callGasLimit"] = json!("0x1");
@@ -216,20 +228,20 @@ async fn bad_signatures_replays_stale_nonces_and_unknown_ids_are_refused_without
     let (code, msg) = err(&url, "wallet_sendPreparedCalls", json!([no_caps])).await;
     assert_eq!(code, -32602);
     assert!(msg.contains("must repeat the permissions capability"), "{msg}");
-    assert_eq!(balance(&url, ALICE).await, U256::ZERO);
+    assert_eq!(balance(&d.node, ALICE).await, U256::ZERO);
 
     // Two operations prepared on the same nonce: the second is stale once the first ran.
     let other = prepare(&url, account, json!([{"to": ALICE, "value": "0x2"}]), caps.clone()).await;
     assert_eq!(other["data"]["nonce"], prepared["data"]["nonce"]);
     let first = sign_prepared(&prepared, SESSION_KEY, caps.clone());
     wallet(&url, "wallet_sendPreparedCalls", json!([first])).await;
-    let nonce_after = ep_nonce(&url, account, session_first_use_key(U256::ZERO, 1, true)).await;
+    let nonce_after = ep_nonce(&d.node, account, session_first_use_key(U256::ZERO, 1, true)).await;
     let (code, msg) =
         err(&url, "wallet_sendPreparedCalls", json!([sign_prepared(&other, SESSION_KEY, caps.clone())])).await;
-    assert_eq!(code, -32013, "{msg}");
-    assert!(msg.contains("stale nonce"), "{msg}");
-    assert_eq!(balance(&url, ALICE).await, U256::from(1));
-    assert_eq!(ep_nonce(&url, account, session_first_use_key(U256::ZERO, 1, true)).await, nonce_after);
+    assert_eq!(code, -32500, "{msg}");
+    assert!(msg.starts_with("AA25 invalid account nonce"), "{msg}");
+    assert_eq!(balance(&d.node, ALICE).await, U256::from(1));
+    assert_eq!(ep_nonce(&d.node, account, session_first_use_key(U256::ZERO, 1, true)).await, nonce_after);
 
     // Unknown call ids and wrong chains.
     let (code, _) = err(&url, "wallet_getCallsStatus", json!(["0x1234"])).await;
@@ -253,13 +265,13 @@ async fn bad_signatures_replays_stale_nonces_and_unknown_ids_are_refused_without
 async fn expired_and_revoked_sessions_are_refused() {
     let d = devnet().await;
     let url = d.url();
-    let node = d.node_url().to_owned();
+    let node = d.anvil.clone();
     let account = funded_account(&url, owner(), 1000 * MILLI).await;
     let perms = json!([{"type": "contract-access", "data": {"address": ALICE}}]);
     let calls = json!([{"to": ALICE, "value": "0x1"}]);
 
     // Expiry against the node's clock.
-    let now = quantity(&ok(&url, "eth_getBlockByNumber", json!(["latest", false])).await["timestamp"]).to::<u64>();
+    let now = quantity(&ok(&d.node, "eth_getBlockByNumber", json!(["latest", false])).await["timestamp"]).to::<u64>();
     let g = grant(&url, account, session_key(), perms.clone(), Some(now + 100)).await;
     let caps = json!({"permissions": g.capability()});
     prepare(&url, account, calls.clone(), caps.clone()).await;
@@ -271,8 +283,8 @@ async fn expired_and_revoked_sessions_are_refused() {
         json!([{"calls": calls, "from": account, "chainId": CHAIN, "capabilities": caps}]),
     )
     .await;
-    assert_eq!(code, -32010);
-    assert!(msg.starts_with(&format!("session expired: expirySec {}", now + 100)), "{msg}");
+    assert_eq!(code, -32503);
+    assert!(msg.starts_with(&format!("AA22 expired or not due: session expired: expirySec {}", now + 100)), "{msg}");
 
     // An unused grant is revoked by bumping its deferred nonce key from the account.
     let unused = grant(&url, account, session_key(), perms.clone(), None).await;
@@ -287,8 +299,8 @@ async fn expired_and_revoked_sessions_are_refused() {
         json!([{"calls": calls, "from": account, "chainId": CHAIN, "capabilities": unused_caps}]),
     )
     .await;
-    assert_eq!(code, -32010);
-    assert!(msg.contains("deferred install nonce was consumed"), "{msg}");
+    assert_eq!(code, -32500);
+    assert!(msg.starts_with("AA25 invalid account nonce: session revoked: its grant was cancelled"), "{msg}");
 
     // An installed session is revoked by the owner uninstalling its validation.
     let used = grant(&url, account, session_key(), perms, None).await;
@@ -304,14 +316,15 @@ async fn expired_and_revoked_sessions_are_refused() {
         json!([{"calls": calls, "from": account, "chainId": CHAIN, "capabilities": used_caps}]),
     )
     .await;
-    assert_eq!(code, -32010);
+    assert_eq!(code, -32500);
+    assert!(msg.starts_with("AA23 reverted: ValidationFunctionMissing(0x34fcd5be)"), "{msg}");
     assert!(msg.contains("uninstalled its validation (entity 3)"), "{msg}");
     let usage = ok(&url, "devnet_sessionUsage", json!([used.session_id])).await;
     assert_eq!((usage["installed"].clone(), usage["revoked"].clone()), (json!(true), json!(true)));
 }
 
-async fn latest_block(url: &str) -> (u64, u64) {
-    let b = ok(url, "eth_getBlockByNumber", json!(["latest", false])).await;
+async fn latest_block(node: &str) -> (u64, u64) {
+    let b = ok(node, "eth_getBlockByNumber", json!(["latest", false])).await;
     (quantity(&b["number"]).to::<u64>(), quantity(&b["timestamp"]).to::<u64>())
 }
 
@@ -319,14 +332,14 @@ async fn latest_block(url: &str) -> (u64, u64) {
 async fn expiry_is_checked_against_the_next_blocks_time_even_when_no_block_was_mined() {
     let d = devnet().await;
     let url = d.url();
-    let node = d.node_url().to_owned();
+    let node = d.anvil.clone();
     let account = funded_account(&url, owner(), 1000 * MILLI).await;
     let perms = json!([{"type": "contract-access", "data": {"address": ALICE}}]);
     let calls = json!([{"to": ALICE, "value": "0x1"}]);
     let key = warden_core::mav2::nonce::session_installed_key(U256::ZERO, 1, false);
 
     // A live session, installed by a first use; then an operation prepared while it is live.
-    let (_, now) = latest_block(&url).await;
+    let (_, now) = latest_block(&d.node).await;
     let expiry = now + 1000;
     let g = grant(&url, account, session_key(), perms.clone(), Some(expiry)).await;
     let caps = json!({"permissions": g.capability()});
@@ -338,13 +351,15 @@ async fn expiry_is_checked_against_the_next_blocks_time_even_when_no_block_was_m
     // The clock moves past the expiry, but no block is mined: the latest block is still
     // inside the session's time range, the block the operation would run in is not.
     ok(&node, "evm_increaseTime", json!([2000])).await;
-    let (number, latest) = latest_block(&url).await;
+    let (number, latest) = latest_block(&d.node).await;
     assert!(latest <= expiry, "no block was mined past the expiry");
-    let (alice, nonce) = (balance(&url, ALICE).await, ep_nonce(&url, account, key).await);
+    let (alice, nonce) = (balance(&d.node, ALICE).await, ep_nonce(&d.node, account, key).await);
     let (code, msg) = err(&url, "wallet_sendPreparedCalls", json!([signed])).await;
-    assert_eq!(code, -32010, "{msg}");
+    assert_eq!(code, -32503, "{msg}");
     assert!(
-        msg.starts_with(&format!("session expired: expirySec {expiry} is before the time of the next block")),
+        msg.starts_with(&format!(
+            "AA22 expired or not due: session expired: expirySec {expiry} is before the time of the next block"
+        )),
         "{msg}"
     );
     let (code, msg) = err(
@@ -353,16 +368,16 @@ async fn expiry_is_checked_against_the_next_blocks_time_even_when_no_block_was_m
         json!([{"calls": calls, "from": account, "chainId": CHAIN, "capabilities": caps}]),
     )
     .await;
-    assert_eq!(code, -32010, "{msg}");
-    assert!(msg.starts_with(&format!("session expired: expirySec {expiry}")), "{msg}");
-    assert_eq!(latest_block(&url).await.0, number, "a refusal mines nothing");
-    assert_eq!((balance(&url, ALICE).await, ep_nonce(&url, account, key).await), (alice, nonce));
+    assert_eq!(code, -32503, "{msg}");
+    assert!(msg.starts_with(&format!("AA22 expired or not due: session expired: expirySec {expiry}")), "{msg}");
+    assert_eq!(latest_block(&d.node).await.0, number, "a refusal mines nothing");
+    assert_eq!((balance(&d.node, ALICE).await, ep_nonce(&d.node, account, key).await), (alice, nonce));
 
     // evm_setNextBlockTimestamp: one second past the expiry is refused; exactly at the
     // expiry is still inside the range (TimeRangeModule refuses only `timestamp > validUntil`),
     // and the operation refused a moment ago was kept and now runs.
-    let (_, now) = latest_block(&url).await;
-    let next = quantity(&ok(&url, "eth_getBlockByNumber", json!(["pending", false])).await["timestamp"]).to::<u64>();
+    let (_, now) = latest_block(&d.node).await;
+    let next = quantity(&ok(&d.node, "eth_getBlockByNumber", json!(["pending", false])).await["timestamp"]).to::<u64>();
     let expiry = next.max(now) + 1000;
     let g = grant(&url, account, session_key(), perms, Some(expiry)).await;
     let caps = json!({"permissions": g.capability()});
@@ -372,15 +387,21 @@ async fn expiry_is_checked_against_the_next_blocks_time_even_when_no_block_was_m
     let signed = sign_prepared(&prepared, SESSION_KEY, caps);
     ok(&node, "evm_setNextBlockTimestamp", json!([expiry + 1])).await;
     let (code, msg) = err(&url, "wallet_sendPreparedCalls", json!([signed.clone()])).await;
-    assert_eq!(code, -32010, "{msg}");
-    assert_eq!(msg, format!("session expired: expirySec {expiry} is before the time of the next block {}", expiry + 1));
+    assert_eq!(code, -32503, "{msg}");
+    assert_eq!(
+        msg,
+        format!(
+            "AA22 expired or not due: session expired: expirySec {expiry} is before the time of the next block {}",
+            expiry + 1
+        )
+    );
     ok(&node, "evm_setNextBlockTimestamp", json!([expiry])).await;
-    let alice = balance(&url, ALICE).await;
+    let alice = balance(&d.node, ALICE).await;
     let sent = wallet(&url, "wallet_sendPreparedCalls", json!([signed])).await;
     let st = status(&url, sent["id"].as_str().unwrap()).await;
     assert_eq!(st["status"], 200, "{st}");
-    assert_eq!(balance(&url, ALICE).await, alice + U256::from(1));
-    let block = ok(&url, "eth_getBlockByNumber", json!([st["receipts"][0]["blockNumber"], false])).await;
+    assert_eq!(balance(&d.node, ALICE).await, alice + U256::from(1));
+    let block = ok(&d.node, "eth_getBlockByNumber", json!([st["receipts"][0]["blockNumber"], false])).await;
     assert_eq!(quantity(&block["timestamp"]).to::<u64>(), expiry, "the call ran in a block at exactly the expiry");
 }
 
@@ -389,18 +410,18 @@ async fn operations_on_an_automining_node_mine_no_empty_blocks() {
     let d = devnet().await;
     let url = d.url();
     let account = funded_account(&url, owner(), 1000 * MILLI).await;
-    let (start, _) = latest_block(&url).await;
+    let (start, _) = latest_block(&d.node).await;
     for i in 0..20u64 {
         let id =
             send_calls(&url, account, json!([{"to": ALICE, "value": format!("{:#x}", i + 1)}]), json!({}), OWNER_KEY)
                 .await;
         assert_eq!(status(&url, &id).await["status"], 200);
     }
-    let (end, _) = latest_block(&url).await;
-    // Each operation is its call's transaction and the nonce increment: two blocks, none empty.
-    assert_eq!(end - start, 40, "blocks mined for 20 one-call operations");
+    let (end, _) = latest_block(&d.node).await;
+    // Each operation is one transaction (the calls and the nonce increment): one block each.
+    assert_eq!(end - start, 20, "blocks mined for 20 one-call operations");
     for n in start + 1..=end {
-        let block = ok(&url, "eth_getBlockByNumber", json!([format!("{n:#x}"), false])).await;
+        let block = ok(&d.node, "eth_getBlockByNumber", json!([format!("{n:#x}"), false])).await;
         assert_eq!(block["transactions"].as_array().unwrap().len(), 1, "block {n}");
     }
 }
@@ -409,7 +430,7 @@ async fn operations_on_an_automining_node_mine_no_empty_blocks() {
 async fn owner_batches_are_atomic_and_sponsorship_costs_the_account_nothing() {
     let d = devnet().await;
     let url = d.url();
-    let node = d.node_url().to_owned();
+    let node = d.anvil.clone();
     let account = funded_account(&url, owner(), 1000 * MILLI).await;
     let reverter = address!("00000000000000000000000000000000000fa11d");
     ok(&node, "anvil_setCode", json!([reverter, "0x60006000fd"])).await;
@@ -425,7 +446,7 @@ async fn owner_batches_are_atomic_and_sponsorship_costs_the_account_nothing() {
     assert_eq!(status(&url, &id).await["status"], 200);
 
     // A batch whose second call reverts: nothing of it happens, the nonce is consumed.
-    let before = (balance(&url, ALICE).await, ep_nonce(&url, account, owner_key()).await);
+    let before = (balance(&d.node, ALICE).await, ep_nonce(&d.node, account, owner_key()).await);
     let id = send_calls(
         &url,
         account,
@@ -437,30 +458,28 @@ async fn owner_batches_are_atomic_and_sponsorship_costs_the_account_nothing() {
     let st = status(&url, &id).await;
     assert_eq!(st["status"], 500, "{st}");
     assert!(st["revertReason"].as_str().unwrap().starts_with("calls[1]"), "{st}");
-    assert_eq!(balance(&url, ALICE).await, before.0);
-    assert_eq!(ep_nonce(&url, account, owner_key()).await, before.1 + U256::from(1));
+    assert_eq!(balance(&d.node, ALICE).await, before.0);
+    assert_eq!(ep_nonce(&d.node, account, owner_key()).await, before.1 + U256::from(1));
 
-    // Sponsored: the account pays only the value.
-    let policy = json!({"paymasterService": {"policyId": "6f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b"}});
-    let account_before = balance(&url, account).await;
+    // Sponsored by the default gas policy: the account pays only the value.
+    let policy = json!({"paymasterService": default_policy()});
+    let account_before = balance(&d.node, account).await;
     let prepared = prepare(&url, account, json!([{"to": ALICE, "value": "0x9"}]), policy.clone()).await;
     assert_eq!(prepared["data"]["paymaster"], "0x2cc0c7981D846b9F2a16276556f6e8cb52BfB633");
     assert_eq!(prepared["feePayment"]["sponsored"], true);
-    let signed = sign_prepared(
-        &prepared,
-        OWNER_KEY,
-        json!({"paymasterService": {"policyId": "6f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b"}}),
-    );
+    let signed = sign_prepared(&prepared, OWNER_KEY, policy.clone());
     let sent = wallet(&url, "wallet_sendPreparedCalls", json!([signed])).await;
     assert_eq!(status(&url, sent["id"].as_str().unwrap()).await["status"], 200);
-    assert_eq!(balance(&url, account).await, account_before - U256::from(9));
+    assert_eq!(balance(&d.node, account).await, account_before - U256::from(9));
 
-    // Not enough funds for value plus gas: refused, nothing sent.
+    // Not enough funds for the gas, and no policy: refused (AA21), nothing sent.
     let poor = funded_account(&url, signer(OTHER_KEY).address(), 1000).await;
     let prepared = prepare(&url, poor, json!([{"to": ALICE, "value": "0x1"}]), json!({})).await;
+    assert_eq!(prepared["feePayment"]["sponsored"], false);
     let signed = sign_prepared(&prepared, OTHER_KEY, json!({}));
     let (code, msg) = err(&url, "wallet_sendPreparedCalls", json!([signed])).await;
-    assert_eq!(code, -32014);
+    assert_eq!(code, -32500);
+    assert!(msg.starts_with("AA21 didn't pay prefund"), "{msg}");
     assert!(msg.contains("has 1000 wei"), "{msg}");
 }
 
@@ -485,11 +504,10 @@ async fn gas_limit_is_charged_unless_sponsored() {
         json!([{"calls": calls, "from": account, "chainId": CHAIN, "capabilities": caps}]),
     )
     .await;
-    assert_eq!(code, -32010);
-    assert!(msg.starts_with("gas-limit exceeded: the operation may cost up to "), "{msg}");
+    assert_eq!(code, -32500);
+    assert!(msg.starts_with("AA23 reverted: PreUserOpValidationHookReverted(NativeTokenLimitModule entity 2147483648, ExceededNativeTokenLimit()): gas-limit exceeded: the operation may cost up to "), "{msg}");
     assert!(msg.ends_with("remaining 1 wei"), "{msg}");
-    let policy = "6f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
-    let sponsored = json!({"permissions": g.capability(), "paymasterService": {"policyId": policy}});
+    let sponsored = json!({"permissions": g.capability(), "paymasterService": default_policy()});
     let id = send_calls(&url, account, calls, sponsored, SESSION_KEY).await;
     assert_eq!(status(&url, &id).await["status"], 200);
     let usage = ok(&url, "devnet_sessionUsage", json!([g.session_id])).await;

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use warden_core::api::{CreateSessionParams, CreateSessionResult, TypedDataDefinition};
 use warden_core::signing::digest::typed_data_digest;
 use warden_core::signing::{DigestSigner, Mismatch, VerifyGrantError, verify_grant};
-use warden_devnet::{Devnet, DevnetConfig};
+use warden_devnet::DevnetConfig;
 
 const TARGET: Address = address!("00000000000000000000000000000000000a11ce");
 const TOKEN: Address = address!("00000000000000000000000000000000000070c3");
@@ -71,7 +71,7 @@ async fn set_tamper_does_not_exist_without_test_hooks() {
 
 #[tokio::test]
 async fn each_tamper_mode_is_caught_by_verify_grant_with_the_field_named() {
-    let d = Devnet::start(DevnetConfig { test_hooks: true, ..DevnetConfig::default() }).await.unwrap();
+    let d = devnet_with(DevnetConfig { test_hooks: true, ..DevnetConfig::default() }).await;
     let url = d.url();
     let account = funded_account(&url, signer(OWNER_KEY).address(), 10u128.pow(18)).await;
     let request = scoped_request(account);

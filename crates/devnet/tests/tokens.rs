@@ -35,7 +35,7 @@ async fn erc20_allowance_counts_transfers_and_approvals() {
     assert_eq!(code, -32602, "{msg}");
     let account = funded_account(&url, signer(OWNER_KEY).address(), 10u128.pow(18)).await;
     ok(&url, "devnet_mint", json!([token, account, "0x32"])).await;
-    assert_eq!(token_balance(&url, token, account).await, U256::from(50));
+    assert_eq!(token_balance(&d.node, token, account).await, U256::from(50));
 
     let g = grant(
         &url,
@@ -63,7 +63,7 @@ async fn erc20_allowance_counts_transfers_and_approvals() {
     ok(&url, "devnet_mint", json!([token, account, "0x3e8"])).await;
     let id = send_calls(&url, account, transfer(60), caps.clone(), SESSION_KEY).await;
     assert_eq!(status(&url, &id).await["status"], 200);
-    assert_eq!(token_balance(&url, token, ALICE).await, U256::from(60));
+    assert_eq!(token_balance(&d.node, token, ALICE).await, U256::from(60));
     let approve: Bytes = approveCall { spender: BOB, amount: U256::from(30) }.abi_encode().into();
     let id = send_calls(&url, account, json!([{"to": token, "data": approve}]), caps.clone(), SESSION_KEY).await;
     assert_eq!(status(&url, &id).await["status"], 200);
@@ -80,9 +80,14 @@ async fn erc20_allowance_counts_transfers_and_approvals() {
         json!([{"calls": transfer(20), "from": account, "chainId": CHAIN, "capabilities": caps}]),
     )
     .await;
-    assert_eq!(code, -32010);
-    assert_eq!(msg, format!("erc20-token-transfer allowance of token {token} exceeded: requested 20, remaining 10"));
-    assert_eq!(token_balance(&url, token, ALICE).await, U256::from(60));
+    assert_eq!(code, -32521);
+    assert_eq!(
+        msg,
+        format!(
+            "execution reverted: PreExecHookReverted(AllowlistModule entity 2147483648, ExceededTokenLimit()): erc20-token-transfer allowance of token {token} exceeded: requested 20, remaining 10"
+        )
+    );
+    assert_eq!(token_balance(&d.node, token, ALICE).await, U256::from(60));
     assert_eq!(ok(&url, "devnet_sessionUsage", json!([g.session_id])).await, usage);
     // Other functions of the token are outside the grant.
     let (code, msg) = err(
@@ -91,6 +96,12 @@ async fn erc20_allowance_counts_transfers_and_approvals() {
         json!([{"calls": [{"to": token, "data": "0x40c10f19"}], "from": account, "chainId": CHAIN, "capabilities": caps}]),
     )
     .await;
-    assert_eq!(code, -32010);
+    assert_eq!(code, -32500);
+    assert!(
+        msg.starts_with(
+            "AA23 reverted: PreUserOpValidationHookReverted(AllowlistModule entity 1, SelectorNotAllowed())"
+        ),
+        "{msg}"
+    );
     assert!(msg.contains("function 0x40c10f19"), "{msg}");
 }

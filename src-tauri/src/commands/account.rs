@@ -8,28 +8,30 @@ use tauri::{AppHandle, Emitter, State};
 use warden_core::account::{self, AccountKind};
 use warden_core::activity::Summary;
 use warden_core::calls::{self, WaitPolicy};
+use warden_core::chains::{NativeCurrency, native_currency};
+use warden_core::funding::funding_uri;
 use warden_core::node::Delegation;
-use warden_core::permissions::format_wei;
+use warden_core::permissions::format_native;
 
 use crate::backend;
 use crate::commands::parse_address;
 use crate::error::{AppError, AppErrorCode};
 use crate::payloads::{
-    AccountInfo, AccountType, BackendKind, Balance, CallResult, PROGRESS_EVENT, Progress, ProgressStep,
+    AccountInfo, AccountType, BackendKind, Balance, CallResult, Currency, PROGRESS_EVENT, Progress, ProgressStep,
 };
 use crate::state::AppState;
 
-/// What the faucet adds: 1 ETH.
+/// What the faucet adds: one whole unit of the devnet's currency (1 ETH on 31337).
 const FAUCET_WEI: u64 = 1_000_000_000_000_000_000;
 
 /// Decimals shown of a balance; the exact amount is in `wei` (the UI's tooltip).
 const SHOWN_DECIMALS: usize = 6;
 
-fn balance_of(wei: U256) -> Balance {
-    Balance { wei: wei.to_string(), formatted: readable(&format_wei(wei)) }
+fn balance_of(wei: U256, currency: &NativeCurrency) -> Balance {
+    Balance { wei: wei.to_string(), formatted: readable(&format_native(wei, currency)) }
 }
 
-/// "0.999929758347204256 ETH" → "≈ 0.999929 ETH": at most [`SHOWN_DECIMALS`] decimals,
+/// "0.999929758347204256 POL" → "≈ 0.999929 POL": at most [`SHOWN_DECIMALS`] decimals,
 /// cut (never rounded up), marked as approximate when cut.
 fn readable(exact: &str) -> String {
     let Some((number, unit)) = exact.split_once(' ') else { return exact.to_owned() };
@@ -76,6 +78,8 @@ pub async fn account_get(state: State<'_, AppState>, account_type: String) -> Re
         owner: info.owner.to_checksum(None),
         chain_id: info.chain_id,
         delegated: info.delegation.as_ref().map(Delegation::is_mav2),
+        currency: Currency::of_chain(info.chain_id),
+        funding_uri: funding_uri(info.address, info.chain_id),
     })
 }
 
@@ -96,10 +100,12 @@ fn record_account_once(state: &AppState, info: &account::AccountInfo) {
 pub async fn account_balance(state: State<'_, AppState>, address: String) -> Result<Balance, AppError> {
     let address = parse_address("address", &address)?;
     let active = backend::active(&state).await?;
-    Ok(balance_of(active.backend.node().balance(address).await?))
+    let currency = native_currency(active.chain_id());
+    Ok(balance_of(active.backend.node().balance(address).await?, currency))
 }
 
-/// Adds 1 ETH to `address` from the local devnet's faucet (`not_on_devnet` elsewhere).
+/// Adds one unit of the devnet's currency (1 ETH) to `address` from the local devnet's
+/// faucet (`not_on_devnet` elsewhere).
 #[tauri::command]
 pub async fn devnet_fund(state: State<'_, AppState>, address: String) -> Result<Balance, AppError> {
     let address = parse_address("address", &address)?;
@@ -110,7 +116,8 @@ pub async fn devnet_fund(state: State<'_, AppState>, address: String) -> Result<
         ));
     }
     let active = backend::active(&state).await?;
-    Ok(balance_of(warden_devnet::client::fund(active.backend.wallet(), address, U256::from(FAUCET_WEI)).await?))
+    let funded = warden_devnet::client::fund(active.backend.wallet(), address, U256::from(FAUCET_WEI)).await?;
+    Ok(balance_of(funded, native_currency(active.chain_id())))
 }
 
 /// Delegates the selected owner's 7702 account to the MAv2 implementation: an empty
@@ -149,13 +156,22 @@ mod tests {
 
     #[test]
     fn balances_read_well_and_stay_exact_in_wei() {
-        let b = balance_of(U256::from(999_929_758_347_204_256u64));
+        let eth = native_currency(warden_core::chains::LOCAL_CHAIN_ID);
+        let b = balance_of(U256::from(999_929_758_347_204_256u64), eth);
         assert_eq!(b.formatted, "≈ 0.999929 ETH");
         assert_eq!(b.wei, "999929758347204256");
-        assert_eq!(balance_of(U256::from(FAUCET_WEI)).formatted, "1 ETH");
-        assert_eq!(balance_of(U256::from(1_500_000_000_000_000_000u64)).formatted, "1.5 ETH");
-        assert_eq!(balance_of(U256::ZERO).formatted, "0 ETH");
+        assert_eq!(balance_of(U256::from(FAUCET_WEI), eth).formatted, "1 ETH");
+        assert_eq!(balance_of(U256::from(1_500_000_000_000_000_000u64), eth).formatted, "1.5 ETH");
+        assert_eq!(balance_of(U256::ZERO, eth).formatted, "0 ETH");
         assert_eq!(readable("1.0000001 ETH"), "≈ 1 ETH");
-        assert_eq!(balance_of(U256::from(42u64)).formatted, "42 wei");
+        assert_eq!(balance_of(U256::from(42u64), eth).formatted, "42 wei");
+    }
+
+    #[test]
+    fn balances_are_in_the_chains_currency() {
+        let b = balance_of(U256::from(2_500_000_000_000_000_000u64), native_currency(137));
+        assert_eq!(b.formatted, "2.5 POL");
+        let b = balance_of(U256::from(999_929_758_347_204_256u64), native_currency(56));
+        assert_eq!(b.formatted, "≈ 0.999929 BNB");
     }
 }

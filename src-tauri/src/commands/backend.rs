@@ -2,7 +2,7 @@
 //! the local devnet and Alchemy (whose API key goes into the keychain).
 
 use tauri::State;
-use warden_core::networks::ALCHEMY_NETWORKS;
+use warden_core::chains::REGISTRY;
 
 use crate::backend;
 use crate::error::AppError;
@@ -16,13 +16,11 @@ pub async fn backend_status(state: State<'_, AppState>) -> Result<BackendInfo, A
     backend::info(&state).await
 }
 
-/// The chains the settings screen offers by name (any other id can be typed in).
+/// Every chain of the registry, for the settings screen's picker (any other id can be
+/// typed in).
 #[tauri::command]
 pub fn chains_list() -> Vec<ChainOption> {
-    ALCHEMY_NETWORKS
-        .iter()
-        .map(|n| ChainOption { chain_id: n.chain_id, name: n.name.to_owned(), testnet: n.testnet })
-        .collect()
+    REGISTRY.iter().map(ChainOption::from).collect()
 }
 
 /// Switches to Alchemy on `chain_id` with an optional gas policy. `api_key` replaces the

@@ -30,7 +30,7 @@ use crate::payloads::sessions::{
     APPROVAL_FINISHED_EVENT, ApprovalFinished, ApprovalOutcome, ApprovalView, GrantRequest, Mismatch,
     SESSIONS_CHANGED_EVENT, SessionKeyChoice, SessionView, permission_views,
 };
-use crate::payloads::{BackendKind, PROGRESS_EVENT, Progress, ProgressStep};
+use crate::payloads::{BackendKind, Currency, PROGRESS_EVENT, Progress, ProgressStep};
 use crate::records::{now, session_id16};
 use crate::state::AppState;
 
@@ -132,7 +132,7 @@ async fn open_approval(
     let answer = active.backend.wallet().call::<CreateSession>(&request.create_session_params()).await?;
     report(app, ProgressStep::Verifying, "Checking the grant against what you asked for");
     let tokens = state.records.tokens_of(Some(active.backend.node()), active.chain_id(), &request.permissions).await;
-    let (views, risks) = permission_views(&request.permissions, request.expiry_sec, now, &tokens);
+    let (views, risks) = permission_views(&request.permissions, request.expiry_sec, now, request.chain_id, &tokens);
     let approval_id = UuidV4::new_random().to_string();
     let window = APPROVAL_WINDOW.to_owned();
     let mut view = ApprovalView {
@@ -142,8 +142,9 @@ async fn open_approval(
         chain_id: request.chain_id,
         chain_name: match active.kind {
             BackendKind::Devnet => "Local devnet".to_owned(),
-            BackendKind::Alchemy => warden_core::networks::display_name(request.chain_id),
+            BackendKind::Alchemy => warden_core::chains::display_name(request.chain_id),
         },
+        currency: Currency::of_chain(request.chain_id),
         session_key: request.session_key.to_checksum(None),
         key_held_by_warden: generated.is_some(),
         expiry_sec: (request.expiry_sec != 0).then_some(request.expiry_sec),
@@ -151,6 +152,7 @@ async fn open_approval(
         risks,
         verified: false,
         mismatches: vec![],
+        entity_id: None,
         digest: String::new(),
         valid_until: now + APPROVAL_TTL_SECS,
     };
@@ -161,11 +163,44 @@ async fn open_approval(
         },
         host: active.host.clone(),
     };
+    let local_entities = state.records.with_sessions(|s| {
+        Ok(s.list()
+            .iter()
+            .filter(|r| r.revoked_at.is_none() && r.account == request.account && r.chain_id == request.chain_id)
+            .filter_map(|r| r.credentials.grant.as_ref().map(|g| g.entity_id))
+            .collect::<Vec<u32>>())
+    })?;
     let grant = match PendingGrant::from_answer(request, &answer, now, &tokens) {
         Ok(pending) => {
-            view.verified = true;
-            view.digest = pending.digest().to_string();
-            Some(pending)
+            view.entity_id = Some(pending.verified().entity_id);
+            match pending.check_entity_free(&active.backend, &local_entities).await {
+                Ok(()) => {
+                    view.verified = true;
+                    view.digest = pending.digest().to_string();
+                    Some(pending)
+                }
+                Err(GrantError::EntityInUse { entity_id, reason }) => {
+                    warn!(entity_id, "the endpoint chose an entity id that is taken; the grant cannot be approved");
+                    view.mismatches = vec![Mismatch {
+                        field: "entityId".into(),
+                        expected: "an entity id not used on this account".into(),
+                        actual: format!("{entity_id}: {reason}"),
+                    }];
+                    None
+                }
+                Err(GrantError::NonceNotCurrent { signed, current }) => {
+                    warn!(
+                        "the endpoint's grant is bound to a nonce that is not the EntryPoint's next; it cannot be approved"
+                    );
+                    view.mismatches = vec![Mismatch {
+                        field: "message.nonce".into(),
+                        expected: format!("{current:#x} (the EntryPoint's next nonce for the key)"),
+                        actual: format!("{signed:#x}"),
+                    }];
+                    None
+                }
+                Err(e) => return Err(AppError::coded(&e)),
+            }
         }
         Err(GrantError::Verify(VerifyGrantError::Mismatches(found))) => {
             warn!(count = found.len(), "the endpoint's grant does not match the request; it cannot be approved");
@@ -316,6 +351,19 @@ pub async fn approval_approve(
 async fn sign_and_store(state: &AppState, approval: &PendingApproval, now: u64) -> Result<SessionRecord, AppError> {
     let grant =
         approval.grant.as_ref().ok_or_else(|| AppError::new(AppErrorCode::NotVerified, "the grant did not verify"))?;
+    // A session id already in the list is refused before the owner key signs anything.
+    let session_id = grant.verified().session_id.clone();
+    if let Some(existing) = state
+        .records
+        .with_sessions(|s| Ok(s.list().iter().find(|r| r.session_id == session_id).map(|r| r.label.clone())))?
+    {
+        return Err(AppError::new(
+            AppErrorCode::NotVerified,
+            format!(
+                "the endpoint returned the session id of “{existing}”, a session already in the list; nothing was signed"
+            ),
+        ));
+    }
     let owner = grant.request().owner;
     let signer = state.keychain.run(move |k| Ok(k.owner_signer(owner)?)).await?;
     let credentials = grant.approve(&signer, SessionSecret::None).map_err(|e| AppError::coded(&e))?;

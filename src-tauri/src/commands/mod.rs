@@ -1,4 +1,4 @@
-//! The `#[tauri::command]`s the UI calls (the IPC contract, `app-contract.md`). Each is a
+//! The `#[tauri::command]`s the UI calls: the IPC contract (`docs/architecture.md`). Each is a
 //! few lines: take plain arguments, call the core crates, map errors to
 //! [`AppError`](crate::error::AppError). Secrets arrive only in the import and API-key
 //! commands, as [`Sensitive`](crate::sensitive::Sensitive) values.

@@ -83,7 +83,9 @@ pub async fn permissions_check(
         .records
         .tokens_of(active.as_ref().map(|b| b.backend.node()), active.as_ref().map_or(0, |b| b.chain_id()), &parsed)
         .await;
-    let (views, risks) = permission_views(&parsed, expiry, now, &tokens);
+    // Native amounts read in the active chain's currency (ether when no backend answers).
+    let chain_id = active.as_ref().map_or(0, |b| b.chain_id());
+    let (views, risks) = permission_views(&parsed, expiry, now, chain_id, &tokens);
     Ok(PermissionCheck { ok: errors.is_empty(), errors, views, risks })
 }
 

@@ -16,6 +16,7 @@ use tracing::warn;
 use warden_core::activity::{ActivityKind, Summary};
 use warden_core::api::{Call, UuidV4};
 use warden_core::calls::{self, CallsError, WaitPolicy};
+use warden_core::chains::native_currency;
 use warden_core::permissions::TokenInfo;
 use warden_core::revoke::{self, Revocation};
 use warden_core::session::SessionClient;
@@ -26,18 +27,20 @@ use crate::backend::{self, ActiveBackend};
 use crate::commands::parse_address;
 use crate::error::{AppError, AppErrorCode};
 use crate::payloads::sessions::{SESSIONS_CHANGED_EVENT, SessionView, UsageLine, permission_views};
-use crate::payloads::{BackendKind, CallResult, PROGRESS_EVENT, Progress, ProgressStep};
+use crate::payloads::{BackendKind, CallResult, Currency, PROGRESS_EVENT, Progress, ProgressStep};
 use crate::records::{now, session_id16};
 use crate::state::AppState;
 
 /// A record as the dashboard shows it at `now`.
 pub(crate) fn session_view(record: &SessionRecord, now: u64, tokens: &HashMap<Address, TokenInfo>) -> SessionView {
-    let (permissions, _) = permission_views(&record.permissions, record.expiry_sec.unwrap_or(0), now, tokens);
+    let (permissions, _) =
+        permission_views(&record.permissions, record.expiry_sec.unwrap_or(0), now, record.chain_id, tokens);
     SessionView {
         id: record.id.to_string(),
         label: record.label.clone(),
         account: record.account.to_checksum(None),
         chain_id: record.chain_id,
+        currency: Currency::of_chain(record.chain_id),
         session_id: record.session_id.to_string(),
         session_key: record.session_key.to_checksum(None),
         key_held_by_warden: record.key_held_by_warden,
@@ -232,7 +235,7 @@ async fn test_call(
             Summary::new(text)
                 .label(&record.label)
                 .address("to", call.to)
-                .wei("value", call.value.unwrap_or_default())
+                .native("value", call.value.unwrap_or_default(), native_currency(record.chain_id))
                 .call_id(&call_id),
             session_id16(&record.session_id),
         );

@@ -39,6 +39,30 @@ pub struct BackendInfo {
     pub policy_id: Option<String>,
     /// Whether an Alchemy API key is stored in the keychain.
     pub has_api_key: bool,
+    /// What amounts on this chain are in.
+    pub currency: Currency,
+}
+
+/// A chain's native currency, which every native amount the UI shows or reads is in
+/// (ETH, POL, BNB, …): amounts are `10^decimals` base units (wei) per `symbol`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct Currency {
+    pub name: String,
+    pub symbol: String,
+    pub decimals: u8,
+}
+
+impl Currency {
+    /// The currency of `chain_id` from the chain registry (ether when the chain is not in it).
+    pub fn of_chain(chain_id: u32) -> Self {
+        Self::from(warden_core::chains::native_currency(chain_id))
+    }
+}
+
+impl From<&warden_core::chains::NativeCurrency> for Currency {
+    fn from(c: &warden_core::chains::NativeCurrency) -> Self {
+        Self { name: c.name.to_owned(), symbol: c.symbol.to_owned(), decimals: c.decimals }
+    }
 }
 
 /// Result of `app_info`.
@@ -48,13 +72,28 @@ pub struct AppInfo {
     pub backend: BackendInfo,
 }
 
-/// A chain the settings screen offers by name.
+/// A chain of the registry, as the settings screen's chain picker offers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChainOption {
     pub chain_id: u32,
     pub name: String,
+    /// Alchemy's network name (`base-sepolia`), also searched by the picker.
+    pub slug: String,
     pub testnet: bool,
+    pub currency: Currency,
+}
+
+impl From<&warden_core::chains::ChainInfo> for ChainOption {
+    fn from(c: &warden_core::chains::ChainInfo) -> Self {
+        Self {
+            chain_id: c.id,
+            name: c.name.to_owned(),
+            slug: c.slug.to_owned(),
+            testnet: c.testnet,
+            currency: Currency::from(&c.currency),
+        }
+    }
 }
 
 /// One finding of "Check connection" (`backend_check`): what was checked, how it came
@@ -151,9 +190,14 @@ pub struct AccountInfo {
     pub chain_id: u32,
     /// 7702 only: whether the address is delegated to the MAv2 7702 implementation.
     pub delegated: Option<bool>,
+    /// What the account's balance and the amounts sent to it are in.
+    pub currency: Currency,
+    /// The EIP-681 request to fund the account, `ethereum:<address>@<chainId>` (the
+    /// funding QR code's text).
+    pub funding_uri: String,
 }
 
-/// A native balance: exact wei and a human rendering with its unit ("1.5 ETH").
+/// A native balance: exact wei and a human rendering in the chain's currency ("1.5 POL").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct Balance {
     pub wei: String,
@@ -235,6 +279,7 @@ pub fn export_bindings(dir: &Path) -> Result<Vec<PathBuf>, ts_rs::ExportError> {
     BackendKind::export_all(&cfg)?;
     ChainOption::export_all(&cfg)?;
     CheckFinding::export_all(&cfg)?;
+    Currency::export_all(&cfg)?;
     KeychainStatus::export_all(&cfg)?;
     KeychainState::export_all(&cfg)?;
     OwnerKey::export_all(&cfg)?;

@@ -12,7 +12,7 @@ use warden_core::permissions as core_permissions;
 use warden_core::store as core_store;
 use warden_core::usage as core_usage;
 
-use crate::payloads::AccountType;
+use crate::payloads::{AccountType, Currency};
 use crate::sensitive::Sensitive;
 
 /// How much a risk matters, as the UI colours it.
@@ -70,7 +70,7 @@ pub struct PermissionCheck {
     pub risks: Vec<RiskFlag>,
 }
 
-/// One permission exactly as on the wire (SPEC §3.10); amounts are 0x-hex quantities.
+/// One permission exactly as on the wire (protocol.md §3.10); amounts are 0x-hex quantities.
 /// Commands read permissions as JSON and check them with the core's rules, so a malformed
 /// one gets a field-level error; this type is the contract the UI writes to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -150,12 +150,17 @@ pub struct ApprovalView {
     pub account_type: AccountType,
     pub chain_id: u32,
     pub chain_name: String,
+    /// What the native amounts of the permissions are in.
+    pub currency: Currency,
     pub session_key: String,
     pub key_held_by_warden: bool,
     #[ts(type = "number | null")]
     pub expiry_sec: Option<u64>,
     pub permissions: Vec<PermissionView>,
     pub risks: Vec<RiskFlag>,
+    /// The validation entity id the endpoint chose for the session (checked free on the
+    /// account and among Warden's sessions), when the answer could be read.
+    pub entity_id: Option<u32>,
     /// Whether `verify_grant` accepted the endpoint's answer; only then can it be approved.
     pub verified: bool,
     pub mismatches: Vec<Mismatch>,
@@ -213,6 +218,8 @@ pub struct SessionView {
     pub label: String,
     pub account: String,
     pub chain_id: u32,
+    /// What the session's native amounts (limits, usage, test calls) are in.
+    pub currency: Currency,
     /// The on-chain 16-byte session id.
     pub session_id: String,
     pub session_key: String,
@@ -428,19 +435,22 @@ fn index_u32(i: usize) -> u32 {
 
 /// The permissions in words with their risk flags, and every risk of the set (each
 /// permission's, then the expiry's), most severe first — the core's description
-/// (`warden_core::permissions::describe`), split per permission for the UI.
+/// (`warden_core::permissions::describe`), split per permission for the UI. Native
+/// amounts are in the currency of `chain_id`.
 pub fn permission_views(
     permissions: &[core_permissions::Permission],
     expiry_sec: u64,
     now: u64,
+    chain_id: u32,
     tokens: &std::collections::HashMap<alloy_primitives::Address, core_permissions::TokenInfo>,
 ) -> (Vec<PermissionView>, Vec<RiskFlag>) {
+    let currency = warden_core::chains::native_currency(chain_id);
     // Described alone with a short, valid expiry, a permission carries only its own risks.
     let neutral_expiry = now.saturating_add(60);
     let mut views = Vec::with_capacity(permissions.len());
     let mut all: Vec<(core_permissions::Severity, RiskFlag)> = Vec::new();
     for (i, p) in permissions.iter().enumerate() {
-        let one = core_permissions::describe(std::slice::from_ref(p), neutral_expiry, now, tokens);
+        let one = core_permissions::describe(std::slice::from_ref(p), neutral_expiry, now, currency, tokens);
         let risks: Vec<RiskFlag> = one
             .risks
             .iter()
@@ -459,7 +469,7 @@ pub fn permission_views(
             risks,
         });
     }
-    let expiry = core_permissions::describe(&[], expiry_sec, now, tokens);
+    let expiry = core_permissions::describe(&[], expiry_sec, now, currency, tokens);
     all.extend(
         expiry.risks.into_iter().map(|r| {
             (r.severity, RiskFlag { severity: r.severity.into(), message: r.message, permission_index: None })
@@ -487,7 +497,7 @@ mod tests {
         ];
         let mut tokens = HashMap::new();
         tokens.insert(token, core_permissions::TokenInfo { symbol: "WDN".into(), decimals: 18 });
-        let (views, risks) = permission_views(&permissions, 0, NOW, &tokens);
+        let (views, risks) = permission_views(&permissions, 0, NOW, 31337, &tokens);
         assert_eq!(views.len(), 3);
         assert_eq!(views[0].title, "Native token limit");
         assert!(views[0].detail.contains("0.01 ETH"), "{}", views[0].detail);
@@ -503,5 +513,19 @@ mod tests {
             Severity::Info => 2,
         };
         assert!(risks.windows(2).all(|w| rank(w[0].severity) <= rank(w[1].severity)));
+    }
+
+    #[test]
+    fn native_amounts_are_in_the_chains_currency() {
+        let tenth = U256::from(10u64).pow(U256::from(17u64));
+        let permissions = vec![
+            core_permissions::Permission::NativeTokenTransfer { allowance: tenth },
+            core_permissions::Permission::GasLimit { limit: tenth },
+        ];
+        let (views, _) = permission_views(&permissions, NOW + 60, NOW, 137, &HashMap::new());
+        assert_eq!(views[0].detail, "Send up to 0.1 POL in total");
+        assert_eq!(views[1].detail, "Spend up to 0.1 POL on gas in total");
+        let (views, _) = permission_views(&permissions, NOW + 60, NOW, 56, &HashMap::new());
+        assert_eq!(views[0].detail, "Send up to 0.1 BNB in total");
     }
 }

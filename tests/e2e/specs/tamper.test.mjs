@@ -51,6 +51,15 @@ const CASES = [
     },
   },
   {
+    mode: 'future-nonce',
+    // Signed over a nonce one ahead of the EntryPoint's: the owner could not cancel it.
+    check(rows) {
+      const row = rows.find((r) => r.field === 'message.nonce');
+      assert.ok(row, `a row naming the grant's nonce: ${JSON.stringify(rows)}`);
+      assert.match(row.expected, /EntryPoint's next nonce/, JSON.stringify(row));
+    },
+  },
+  {
     mode: 'root',
     check(rows) {
       assert.ok(rows.some((r) => /root/i.test(r.actual) && !/root/i.test(r.expected)), `a row showing root was prepared: ${JSON.stringify(rows)}`);

@@ -1,27 +1,33 @@
 // Amounts typed by a person → exact whole numbers of base units (wei, or a token's smallest
-// unit), with string and BigInt arithmetic only: "0.1" ETH is exactly 100000000000000000 wei,
-// never 0.1 × 1e18 in floating point. Also the 0x quantities the wire wants and back.
+// unit), with string and BigInt arithmetic only: "0.1" POL is exactly 100000000000000000 wei,
+// never 0.1 × 1e18 in floating point. Native amounts are in the chain's currency, which the
+// backend sends (`Currency`). Also the 0x quantities the wire wants and back.
 // Left out: locale formats (a comma is refused with a message rather than guessed at).
 
+import type { Currency } from './bindings/Currency';
 import type { Checked } from './validate';
 
 /** Largest uint256: no allowance can be larger. */
 export const MAX_UINT256 = (1n << 256n) - 1n;
 
-export type NativeUnit = 'ETH' | 'gwei' | 'wei';
-
 /** A unit an amount field offers: its id, the name shown, and its decimals. */
 export type AmountUnit = { id: string; name: string; decimals: number };
 
-/** The units a native amount can be typed in, with their number of decimals. */
-export const NATIVE_UNITS: readonly { unit: NativeUnit; decimals: number }[] = [
-  { unit: 'ETH', decimals: 18 },
-  { unit: 'gwei', decimals: 9 },
-  { unit: 'wei', decimals: 0 },
-];
+/**
+ * The units a native amount can be typed in on a chain paying in `currency`: its symbol (ETH,
+ * POL, BNB, …) with its decimals, then gwei (only when the currency has more than 9 decimals,
+ * as gwei is 10⁹ wei) and wei. The backend sends the currency; nothing here assumes ETH.
+ */
+export function nativeUnits(currency: Currency): AmountUnit[] {
+  const units: AmountUnit[] = [{ id: currency.symbol, name: currency.symbol, decimals: currency.decimals }];
+  if (currency.decimals > 9) units.push({ id: 'gwei', name: 'gwei', decimals: 9 });
+  units.push({ id: 'wei', name: 'wei', decimals: 0 });
+  return units;
+}
 
-export function nativeDecimals(unit: NativeUnit): number {
-  return NATIVE_UNITS.find((u) => u.unit === unit)?.decimals ?? 18;
+/** Decimals of native `unit` (the currency's symbol, gwei or wei) on a chain paying in `currency`. */
+export function nativeDecimals(unit: string, currency: Currency): number {
+  return nativeUnits(currency).find((u) => u.id === unit)?.decimals ?? currency.decimals;
 }
 
 /**

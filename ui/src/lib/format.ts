@@ -17,10 +17,11 @@ export function shortenAddress(address: string, head = 6, tail = 4): string {
 }
 
 /**
- * A whole-number amount in base units (wei) as a decimal amount with its unit, rounded down to
- * `maxFraction` digits: formatUnits("1500000000000000000") === "1.5 ETH". Exact: BigInt only.
+ * A whole-number amount in base units (wei) as a decimal amount with its unit (the chain's
+ * currency symbol, or a token's), rounded down to `maxFraction` digits:
+ * formatUnits("1500000000000000000", "POL", 18) === "1.5 POL". Exact: BigInt only.
  */
-export function formatUnits(baseUnits: string, unit = 'ETH', decimals = 18, maxFraction = 6): string {
+export function formatUnits(baseUnits: string, unit: string, decimals: number, maxFraction = 6): string {
   if (!/^\d+$/.test(baseUnits)) throw new Error(`not a whole number of base units: ${baseUnits}`);
   const value = BigInt(baseUnits);
   const scale = 10n ** BigInt(decimals);

@@ -1,5 +1,5 @@
-// Typed wrappers over the Tauri commands of the IPC contract (app-contract.md and
-// app-contract-2.md), and its events (`progress`, `sessions-changed`, `approval-finished`). The UI calls Rust only through this module, never `window.__TAURI__`.
+// Typed wrappers over the Tauri commands of the IPC contract (src-tauri/src/commands,
+// types in ./bindings), and its events (`progress`, `sessions-changed`, `approval-finished`). The UI calls Rust only through this module, never `window.__TAURI__`.
 // Every rejection is normalised to an `IpcError` carrying an `AppError` code, so screens can
 // branch on the closed code set. Left out: retries and caching — the Rust side owns both.
 

@@ -7,15 +7,27 @@
 import type { FieldError } from './bindings/FieldError';
 import type { PermissionWire } from './bindings/PermissionWire';
 import type { SelectorInfo } from './bindings/SelectorInfo';
+import type { Currency } from './bindings/Currency';
 import type { TokenInfo } from './bindings/TokenInfo';
 import { checkAddress } from './address';
-import { nativeDecimals, parseAmount, toQuantity, type NativeUnit } from './amount';
+import { nativeDecimals, parseAmount, toQuantity } from './amount';
 import { parseFunctionInput } from './functions';
 
 export type PermissionKind = PermissionWire['type'];
 
-export const KINDS: readonly { type: PermissionKind; name: string; hint: string }[] = [
-  { type: 'native-token-transfer', name: 'ETH spending limit', hint: 'How much ETH the session may send, in total.' },
+export type KindInfo = { type: PermissionKind; name: string; hint: string };
+
+/** The permission types the builder offers; the native limit is named after the chain's currency. */
+export function kinds(currency: Currency): readonly KindInfo[] {
+  const native: KindInfo = {
+    type: 'native-token-transfer',
+    name: `${currency.symbol} spending limit`,
+    hint: `How much ${currency.symbol} the session may send, in total.`,
+  };
+  return [native, ...OTHER_KINDS];
+}
+
+const OTHER_KINDS: readonly KindInfo[] = [
   { type: 'erc20-token-transfer', name: 'Token spending limit (ERC-20)', hint: 'How much of one token the session may transfer or approve, in total.' },
   { type: 'gas-limit', name: 'Network fee limit', hint: 'How much the session may spend on network fees (gas), in total.' },
   { type: 'contract-access', name: 'Any function on one contract', hint: 'The session may call every function of one contract.' },
@@ -25,8 +37,8 @@ export const KINDS: readonly { type: PermissionKind; name: string; hint: string 
   { type: 'root', name: 'Full control (root)', hint: 'The session can do anything your owner key can.' },
 ];
 
-export function kindName(type: string): string {
-  return KINDS.find((k) => k.type === type)?.name ?? type;
+export function kindName(type: string, currency: Currency): string {
+  return kinds(currency).find((k) => k.type === type)?.name ?? type;
 }
 
 export type FunctionDraft = {
@@ -39,7 +51,10 @@ export type FunctionDraft = {
   refusal: string | null;
 };
 
-/** `unit` is ETH/gwei/wei for native and gas limits; "token" or "raw" for ERC-20. */
+/**
+ * `unit` is the chain's currency symbol (ETH, POL, …), "gwei" or "wei" for native and gas
+ * limits; "token" or "raw" for ERC-20.
+ */
 export type PermissionDraft = {
   id: number;
   type: PermissionKind;
@@ -59,12 +74,13 @@ export function newFunction(text = ''): FunctionDraft {
   return { id: newId(), text, resolved: null, resolvedFor: '', refusal: null };
 }
 
-export function newDraft(type: PermissionKind = 'native-token-transfer'): PermissionDraft {
+/** A new permission of `type`; native amounts start in the chain's currency. */
+export function newDraft(currency: Currency, type: PermissionKind = 'native-token-transfer'): PermissionDraft {
   return {
     id: newId(),
     type,
     amount: '',
-    unit: type === 'erc20-token-transfer' ? 'raw' : 'ETH',
+    unit: type === 'erc20-token-transfer' ? 'raw' : currency.symbol,
     address: '',
     token: null,
     tokenFor: '',
@@ -79,10 +95,10 @@ export const hasAddress = (t: PermissionKind) =>
 export const hasFunctions = (t: PermissionKind) =>
   t === 'functions-on-contract' || t === 'functions-on-all-contracts' || t === 'account-functions';
 
-/** Decimals the amount of a draft is typed with. */
-export function draftDecimals(d: PermissionDraft): number {
+/** Decimals the amount of a draft is typed with, on a chain paying in `currency`. */
+export function draftDecimals(d: PermissionDraft, currency: Currency): number {
   if (d.type === 'erc20-token-transfer') return d.unit === 'token' && d.token?.decimals != null ? d.token.decimals : 0;
-  return nativeDecimals(d.unit as NativeUnit);
+  return nativeDecimals(d.unit, currency);
 }
 
 /** The name of the unit the amount of a draft is typed in. */
@@ -103,8 +119,8 @@ export function selectorOfEntry(f: FunctionDraft): string | null {
   return f.resolvedFor === f.text.trim() ? (f.resolved?.selector ?? null) : null;
 }
 
-/** Shape errors of one draft, given how many permissions there are. */
-export function draftErrors(d: PermissionDraft, count: number): DraftErrors {
+/** Shape errors of one draft, given how many permissions there are and the chain's currency. */
+export function draftErrors(d: PermissionDraft, count: number, currency: Currency): DraftErrors {
   const errors: DraftErrors = {};
   if (d.type === 'root') {
     if (count > 1)
@@ -118,7 +134,7 @@ export function draftErrors(d: PermissionDraft, count: number): DraftErrors {
     if (!address.ok) errors.address = address.error;
   }
   if (hasAmount(d.type)) {
-    const amount = parseAmount(d.amount, draftDecimals(d), draftUnitName(d));
+    const amount = parseAmount(d.amount, draftDecimals(d, currency), draftUnitName(d));
     if (!amount.ok) errors.amount = amount.error;
   }
   if (hasFunctions(d.type)) {
@@ -134,12 +150,12 @@ export function draftErrors(d: PermissionDraft, count: number): DraftErrors {
 }
 
 /**
- * The wire form of a draft without shape errors; null while something is missing (a signature
- * whose selector `selector_of` has not given yet).
+ * The wire form of a draft without shape errors (native amounts in `currency`); null while
+ * something is missing (a signature whose selector `selector_of` has not given yet).
  */
-export function toWire(d: PermissionDraft): PermissionWire | null {
+export function toWire(d: PermissionDraft, currency: Currency): PermissionWire | null {
   const amount = () => {
-    const parsed = parseAmount(d.amount, draftDecimals(d), draftUnitName(d));
+    const parsed = parseAmount(d.amount, draftDecimals(d, currency), draftUnitName(d));
     return parsed.ok ? toQuantity(parsed.value) : null;
   };
   const address = () => {

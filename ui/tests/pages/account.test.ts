@@ -1,4 +1,5 @@
-// The account screen: address with copy and QR, account type, balance with refresh, devnet
+// The account screen: address with copy, the funding QR code (an EIP-681 request naming the
+// chain) and its text, account type, balance in the chain's currency with refresh, devnet
 // faucet, 7702 delegation with progress and final status, and the owner keys list.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { create } from 'qrcode';
@@ -20,6 +21,9 @@ const SMA_ADDRESS = `0x5a${ANVIL_ADDRESS.slice(4)}`;
 const commands = async (app: AppPage) => (await app.calls()).map((c) => c.cmd);
 const address = (app: AppPage) => app.page.getByLabel('Account address', { exact: true });
 const balance = (app: AppPage) => app.page.getByLabel('Balance', { exact: true });
+const fundingQr = (app: AppPage, chainId = 31337) => app.page.getByRole('img', { name: `QR code to fund the account on chain ${chainId}` });
+/** What the funding QR code holds: EIP-681, the address on its chain. */
+const FUNDING_URI = `ethereum:${SMA_ADDRESS}@31337`;
 
 async function openAccount(scenario: Parameters<Harness['open']>[0] = {}) {
   app = await harness.open({ keys: [MAIN_KEY], ...scenario });
@@ -28,14 +32,15 @@ async function openAccount(scenario: Parameters<Harness['open']>[0] = {}) {
 }
 
 describe('account', () => {
-  test('shows the smart account address shortened, with the full value, a copy button and a QR code', async () => {
+  test('shows the smart account address shortened, with the full value, a copy button and a funding QR code', async () => {
     const app = await openAccount({ balances: { [SMA_ADDRESS]: '1500000000000000000' } });
     const { page } = app;
     await expectText(address(app), '0x5a9F…2266');
     expect(await address(app).getAttribute('title')).toBe(SMA_ADDRESS);
     await expectText(balance(app), '1.5 ETH');
     expect(await balance(app).getAttribute('title')).toBe('1.5 ETH (1500000000000000000 wei)');
-    await page.getByRole('img', { name: 'QR code of the account address' }).waitFor();
+    await fundingQr(app).waitFor();
+    await expectText(page.getByTestId('funding-uri'), FUNDING_URI);
     expect(await page.getByRole('radio', { name: 'Smart account', exact: true }).isChecked()).toBe(true);
     expect((await app.calls()).find((c) => c.cmd === 'account_get')?.args).toEqual({ accountType: 'sma-b' });
     await app.shot('account-devnet');
@@ -59,11 +64,11 @@ describe('account', () => {
     await app.shot('account-narrow');
   });
 
-  test('the QR code drawn is the QR code of the full address', async () => {
+  test('the QR code drawn is the QR code of the EIP-681 funding request', async () => {
     const app = await openAccount();
-    const svg = app.page.getByRole('img', { name: 'QR code of the account address' });
+    const svg = fundingQr(app);
     await svg.waitFor();
-    const expected = create(SMA_ADDRESS, { errorCorrectionLevel: 'M' }).modules;
+    const expected = create(FUNDING_URI, { errorCorrectionLevel: 'M' }).modules;
     const quiet = 4;
     expect(await svg.getAttribute('viewBox')).toBe(`0 0 ${expected.size + 2 * quiet} ${expected.size + 2 * quiet}`);
     // Read the dark modules back from the SVG path ("M{x} {y}h1v1h-1z" per module).
@@ -76,9 +81,9 @@ describe('account', () => {
     expect(drawn).toEqual(dark);
   });
 
-  test('a real QR reader (zbarimg) reads the full address from the screen', async () => {
+  test('a real QR reader (zbarimg) reads the funding request, with the full address and the chain, from the screen', async () => {
     const app = await openAccount();
-    const svg = app.page.getByRole('img', { name: 'QR code of the account address' });
+    const svg = fundingQr(app);
     await svg.waitFor();
     for (const scheme of ['light', 'dark'] as const) {
       await app.page.emulateMedia({ colorScheme: scheme });
@@ -86,7 +91,7 @@ describe('account', () => {
       await svg.screenshot({ path: file });
       const read = spawnSync('zbarimg', ['--raw', '-q', file], { encoding: 'utf8' });
       expect(read.error, 'zbarimg (Debian package zbar-tools) must be installed: scripts/setup.sh --test').toBeUndefined();
-      expect(read.stdout.trim()).toBe(SMA_ADDRESS);
+      expect(read.stdout.trim()).toBe(FUNDING_URI);
     }
   });
 
@@ -149,6 +154,7 @@ describe('account', () => {
         nodeHost: 'node.example-alchemy.test',
         policyId: 'c0ffee00-0000-4000-8000-000000000000',
         hasApiKey: true,
+        currency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
       },
     });
     const { page } = app;
@@ -157,6 +163,34 @@ describe('account', () => {
     await expectText(balance(app), '0 ETH');
     expect(await button(page, 'Fund from faucet').count()).toBe(0);
     await app.shot('account-alchemy');
+  });
+
+  test('on Polygon the balance is in POL and the funding request names chain 137', async () => {
+    const app = await openAccount({
+      backend: {
+        kind: 'alchemy',
+        chainId: 137,
+        chainName: 'Polygon',
+        endpointHost: 'api.example-alchemy.test',
+        nodeHost: 'node.example-alchemy.test',
+        policyId: null,
+        hasApiKey: true,
+        currency: { name: 'POL', symbol: 'POL', decimals: 18 },
+      },
+      balances: { [SMA_ADDRESS]: '2500000000000000000' },
+    });
+    const { page } = app;
+    await expectText(balance(app), '2.5 POL');
+    expect(await balance(app).getAttribute('title')).toBe('2.5 POL (2500000000000000000 wei)');
+    await expectVisibleText(page, 'Send funds only on chain 137, in POL.');
+    const uri = `ethereum:${SMA_ADDRESS}@137`;
+    await expectText(page.getByTestId('funding-uri'), uri);
+    const svg = fundingQr(app, 137);
+    await svg.waitFor();
+    const file = join(SHOTS, 'qr-polygon.png');
+    await svg.screenshot({ path: file });
+    expect(spawnSync('zbarimg', ['--raw', '-q', file], { encoding: 'utf8' }).stdout.trim()).toBe(uri);
+    await app.shot('account-polygon');
   });
 
   test('the faucet refusing (not on devnet) is explained next to the button', async () => {

@@ -9,6 +9,7 @@ import { emit } from '@tauri-apps/api/event';
 import type { AppError } from '../../src/lib/bindings/AppError';
 import type { BackendInfo } from '../../src/lib/bindings/BackendInfo';
 import type { ChainOption } from '../../src/lib/bindings/ChainOption';
+import type { Currency } from '../../src/lib/bindings/Currency';
 import type { KeychainState } from '../../src/lib/bindings/KeychainState';
 import type { OwnerKey } from '../../src/lib/bindings/OwnerKey';
 import type { Progress } from '../../src/lib/bindings/Progress';
@@ -38,18 +39,33 @@ export const DEVNET: BackendInfo = {
   nodeHost: '127.0.0.1:41235',
   policyId: null,
   hasApiKey: false,
+  currency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
 };
 
+const ETHER: Currency = { name: 'Ether', symbol: 'ETH', decimals: 18 };
+const option = (chainId: number, name: string, slug: string, testnet: boolean, currency: Currency = ETHER): ChainOption => ({
+  chainId,
+  name,
+  slug,
+  testnet,
+  currency,
+});
+
+/** Part of the registry `chains_list` serves (as Rust orders it: by chain id), with other currencies than ETH. */
 export const CHAINS: ChainOption[] = [
-  { chainId: 1, name: 'Ethereum', testnet: false },
-  { chainId: 8453, name: 'Base', testnet: false },
-  { chainId: 42161, name: 'Arbitrum One', testnet: false },
-  { chainId: 10, name: 'OP Mainnet', testnet: false },
-  { chainId: 137, name: 'Polygon PoS', testnet: false },
-  { chainId: 11155111, name: 'Ethereum Sepolia', testnet: true },
-  { chainId: 84532, name: 'Base Sepolia', testnet: true },
-  { chainId: 421614, name: 'Arbitrum Sepolia', testnet: true },
-  { chainId: 11155420, name: 'OP Sepolia', testnet: true },
+  option(1, 'Ethereum', 'eth-mainnet', false),
+  option(10, 'OP Mainnet', 'opt-mainnet', false),
+  option(56, 'BNB Smart Chain', 'bnb-mainnet', false, { name: 'BNB', symbol: 'BNB', decimals: 18 }),
+  option(97, 'BNB Smart Chain Testnet', 'bnb-testnet', true, { name: 'BNB', symbol: 'tBNB', decimals: 18 }),
+  option(137, 'Polygon', 'polygon-mainnet', false, { name: 'POL', symbol: 'POL', decimals: 18 }),
+  option(143, 'Monad', 'monad-mainnet', false, { name: 'Monad', symbol: 'MON', decimals: 18 }),
+  option(8453, 'Base', 'base-mainnet', false),
+  option(42161, 'Arbitrum One', 'arb-mainnet', false),
+  option(80002, 'Polygon Amoy', 'polygon-amoy', true, { name: 'POL', symbol: 'POL', decimals: 18 }),
+  option(84532, 'Base Sepolia', 'base-sepolia', true, { name: 'Sepolia Ether', symbol: 'ETH', decimals: 18 }),
+  option(421614, 'Arbitrum Sepolia', 'arb-sepolia', true),
+  option(11155111, 'Sepolia', 'eth-sepolia', true, { name: 'Sepolia Ether', symbol: 'ETH', decimals: 18 }),
+  option(11155420, 'OP Sepolia', 'opt-sepolia', true, { name: 'Sepolia Ether', symbol: 'ETH', decimals: 18 }),
 ];
 
 export type Call = { cmd: string; args: Record<string, unknown> | undefined };
@@ -66,12 +82,13 @@ declare global {
   }
 }
 
-const ETH = 10n ** 18n;
+const ONE = 10n ** 18n;
 
-function formatEth(wei: bigint): string {
-  const whole = wei / ETH;
-  const fraction = (wei % ETH).toString().padStart(18, '0').slice(0, 6).replace(/0+$/, '');
-  return `${whole}${fraction ? `.${fraction}` : ''} ETH`;
+/** Wei in the chain's currency, as Rust's `balance_of` writes it (18-decimal currencies here). */
+function formatNative(wei: bigint, currency: Currency): string {
+  const whole = wei / ONE;
+  const fraction = (wei % ONE).toString().padStart(18, '0').slice(0, 6).replace(/0+$/, '');
+  return `${whole}${fraction ? `.${fraction}` : ''} ${currency.symbol}`;
 }
 
 /** A deterministic, valid-looking address from a number. */
@@ -176,6 +193,7 @@ function install(scenario: Scenario) {
         nodeHost: 'node.example-alchemy.test',
         policyId: (policyId as string | null) ?? null,
         hasApiKey: true,
+        currency: chain?.currency ?? ETHER,
       };
       return backend;
     },
@@ -207,20 +225,28 @@ function install(scenario: Scenario) {
       owner: selected().address,
       chainId: backend.chainId,
       delegated: accountType === '7702' ? delegated : null,
+      currency: backend.currency,
+      fundingUri: `ethereum:${accountAddress(accountType)}@${backend.chainId}`,
     }),
     account_balance: ({ address }) => {
       const wei = balanceOf(String(address));
-      return { wei: wei.toString(), formatted: formatEth(wei) };
+      return { wei: wei.toString(), formatted: formatNative(wei, backend.currency) };
     },
     devnet_fund: ({ address }) => {
       if (backend.kind !== 'devnet') fail('not_on_devnet', 'the faucet exists only on the local devnet');
-      const wei = balanceOf(String(address)) + ETH;
+      const wei = balanceOf(String(address)) + ONE;
       balances.set(String(address).toLowerCase(), wei);
-      return { wei: wei.toString(), formatted: formatEth(wei) };
+      return { wei: wei.toString(), formatted: formatNative(wei, backend.currency) };
     },
   };
 
-  const part2 = sessionHandlers(scenario, (type = 'sma-b') => accountAddress(type), () => backend.chainId, () => delegated);
+  const part2 = sessionHandlers(
+    scenario,
+    (type = 'sma-b') => accountAddress(type),
+    () => backend.chainId,
+    () => delegated,
+    () => backend.currency,
+  );
   Object.assign(handlers, part2.handlers);
   window.__WARDEN_FAKE__ = { finishApproval: part2.finishApproval, emit: (event, payload) => emit(event, payload) };
 

@@ -1,4 +1,4 @@
-// The part-2 commands of the stand-in for src-tauri (app-contract-2.md): permissions_check
+// The part-2 commands of the stand-in for src-tauri (src-tauri/src/commands): permissions_check
 // with the core permission rules, selector_of, token_info, grant_start with the approval
 // window's answer, sessions, usage, test call, revoke, forget, export, activity, and the
 // approval window's three commands. In-page state, deterministic answers; tests reach error
@@ -21,7 +21,10 @@ import type { ExportDestination } from '../../src/lib/bindings/ExportDestination
 import type { SessionView } from '../../src/lib/bindings/SessionView';
 import type { UsageLine } from '../../src/lib/bindings/UsageLine';
 import { keccakHex } from '../../src/lib/address';
+import type { Currency } from '../../src/lib/bindings/Currency';
 import { formatUnits, shortenAddress } from '../../src/lib/format';
+
+const ETHER: Currency = { name: 'Ether', symbol: 'ETH', decimals: 18 };
 
 export type SessionsScenario = {
   sessions?: SessionView[];
@@ -72,6 +75,7 @@ export function checkPermissions(
   expirySec: number | null,
   account: string,
   tokens: Tokens,
+  currency: Currency = ETHER,
 ): { ok: boolean; errors: FieldError[]; views: PermissionView[]; risks: RiskFlag[] } {
   const errors: FieldError[] = [];
   const at = (index: number | null, field: string, message: string) => errors.push({ index, field, message });
@@ -118,7 +122,7 @@ export function checkPermissions(
   if (rootAt < 0 && permissions.length > 0 && permissions.every((p) => p.type === 'native-token-transfer' || p.type === 'gas-limit'))
     at(null, 'permissions', 'this set grants no callable function (native-token-transfer and gas-limit only limit spending); add a contract, functions or root');
   const ok = errors.length === 0;
-  const views = ok ? permissions.map((p, index) => viewOf(p, index, tokens)) : [];
+  const views = ok ? permissions.map((p, index) => viewOf(p, index, tokens, currency)) : [];
   const risks: RiskFlag[] = [];
   if (ok && expirySec === null) risks.push({ severity: 'warning', message: 'The session never expires: it works until you revoke it.', permissionIndex: null });
   if (ok && !permissions.some((p) => p.type === 'gas-limit' || p.type === 'root'))
@@ -126,7 +130,8 @@ export function checkPermissions(
   return { ok, errors, views, risks };
 }
 
-export function viewOf(p: PermissionWire, index: number, tokens: Tokens): PermissionView {
+export function viewOf(p: PermissionWire, index: number, tokens: Tokens, currency: Currency = ETHER): PermissionView {
+  const native = (wei: string) => formatUnits(BigInt(wei).toString(), currency.symbol, currency.decimals, currency.decimals);
   const risks: RiskFlag[] = [];
   const fn = (list: string[]) => list.join(', ');
   switch (p.type) {
@@ -134,9 +139,9 @@ export function viewOf(p: PermissionWire, index: number, tokens: Tokens): Permis
       risks.push({ severity: 'danger', message: 'Full control: the session can do anything the owner key can, including moving every asset.', permissionIndex: index });
       return { index, kind: p.type, title: 'Full control of the account', detail: 'Any call, any amount, no limit.', risks };
     case 'native-token-transfer':
-      return { index, kind: p.type, title: 'Send ETH', detail: `up to ${formatUnits(BigInt(p.data.allowance).toString(), 'ETH', 18, 18)} in total`, risks };
+      return { index, kind: p.type, title: `Send ${currency.symbol}`, detail: `up to ${native(p.data.allowance)} in total`, risks };
     case 'gas-limit':
-      return { index, kind: p.type, title: 'Pay network fees', detail: `up to ${formatUnits(BigInt(p.data.limit).toString(), 'ETH', 18, 18)} in total`, risks };
+      return { index, kind: p.type, title: 'Pay network fees', detail: `up to ${native(p.data.limit)} in total`, risks };
     case 'erc20-token-transfer': {
       const token = tokens[p.data.address.toLowerCase()];
       const raw = BigInt(p.data.allowance).toString();
@@ -183,6 +188,7 @@ export function sessionHandlers(
   account: (type?: AccountType) => string,
   chainId: () => number,
   delegated: () => boolean,
+  currency: () => Currency = () => ETHER,
 ): Fake {
   let sessions: SessionView[] = (scenario.sessions ?? []).map((s) => ({ ...s }));
   const tokens: Tokens = scenario.tokens ?? {};
@@ -217,7 +223,7 @@ export function sessionHandlers(
     if (!lastGrant) return;
     if (outcome === 'approved') {
       const { request } = lastGrant;
-      const check = checkPermissions(request.permissions, request.expirySec, account(request.accountType), tokens);
+      const check = checkPermissions(request.permissions, request.expirySec, account(request.accountType), tokens, currency());
       sessions = [
         ...sessions,
         {
@@ -225,6 +231,7 @@ export function sessionHandlers(
           label: request.label,
           account: account(request.accountType),
           chainId: chainId(),
+          currency: currency(),
           sessionId: `0x${'5e'.repeat(16)}`,
           sessionKey: request.key.kind === 'external' ? request.key.address : '0x1C0fFee000000000000000000000000000000001',
           keyHeldByWarden: request.key.kind === 'generate',
@@ -241,7 +248,7 @@ export function sessionHandlers(
 
   const handlers: Fake['handlers'] = {
     permissions_check: ({ permissions, expirySec }) =>
-      checkPermissions(permissions as PermissionWire[], expirySec as number | null, account(), tokens),
+      checkPermissions(permissions as PermissionWire[], expirySec as number | null, account(), tokens, currency()),
     token_info: ({ address }) => {
       const token = tokens[String(address).toLowerCase()];
       return { address: String(address), symbol: token?.symbol ?? null, decimals: token?.decimals ?? null };
@@ -251,7 +258,7 @@ export function sessionHandlers(
       const grant = request as GrantRequest;
       if (grant.accountType === '7702' && !delegated())
         fail('not_delegated', `the EIP-7702 account ${account('7702')} is not delegated to Modular Account v2 yet`);
-      const check = checkPermissions(grant.permissions, grant.expirySec, account(grant.accountType), tokens);
+      const check = checkPermissions(grant.permissions, grant.expirySec, account(grant.accountType), tokens, currency());
       if (!check.ok) fail('invalid_permissions', check.errors[0]!.message);
       grants += 1;
       lastGrant = { id: `approval-${grants}-7f3a9c`, request: grant };
@@ -342,6 +349,7 @@ export function sessionHandlers(
         label: 'Trading bot',
         account: a.account,
         chainId: a.chainId,
+        currency: a.currency,
         sessionId: `0x${'5e'.repeat(16)}`,
         sessionKey: a.sessionKey,
         keyHeldByWarden: a.keyHeldByWarden,

@@ -46,6 +46,7 @@ export function session(over: Partial<SessionView> & Pick<SessionView, 'id' | 'l
   return {
     account: SMA_ADDRESS,
     chainId: 31337,
+    currency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     sessionId: `0x${over.id.padEnd(32, '0').slice(0, 32).replace(/[^0-9a-f]/g, 'a')}`,
     sessionKey: '0x1C0fFee000000000000000000000000000000001',
     keyHeldByWarden: true,
@@ -90,6 +91,7 @@ export function approvalView(over: Partial<ApprovalView> = {}): ApprovalView {
     accountType: 'sma-b',
     chainId: 31337,
     chainName: 'Local devnet',
+    currency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     sessionKey: '0x1C0fFee000000000000000000000000000000001',
     keyHeldByWarden: true,
     expirySec: now() + 86400 + 3600,
@@ -109,6 +111,7 @@ export function approvalView(over: Partial<ApprovalView> = {}): ApprovalView {
       { severity: 'danger', message: 'The session key is new to this account.', permissionIndex: null },
     ],
     verified: true,
+    entityId: 1,
     mismatches: [],
     digest: `0x${'9a3f'.repeat(16)}`,
     validUntil: now() + 300,

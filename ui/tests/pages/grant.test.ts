@@ -75,6 +75,52 @@ async function freshCard(page: Page, type: string): Promise<Locator> {
   return c;
 }
 
+describe('chain currency', () => {
+  test('on Polygon the native limit is a POL limit, typed in POL, and the summary says POL', async () => {
+    const app = await openWizard({
+      backend: {
+        kind: 'alchemy',
+        chainId: 137,
+        chainName: 'Polygon',
+        endpointHost: 'api.example-alchemy.test',
+        nodeHost: 'node.example-alchemy.test',
+        policyId: null,
+        hasApiKey: true,
+        currency: { name: 'POL', symbol: 'POL', decimals: 18 },
+      },
+    });
+    const { page } = app;
+    await toPermissions(page);
+    await button(page, 'Add permission').click();
+    const native = card(page, 1);
+    expect(await typeOf(native).inputValue()).toBe('native-token-transfer');
+    expect((await typeOf(native).locator('option').first().textContent())?.trim()).toBe('POL spending limit');
+    const unit = native.getByRole('combobox', { name: 'Unit' });
+    expect(await unit.inputValue()).toBe('POL');
+    expect(await unit.locator('option').allTextContents()).toEqual(['POL', 'gwei', 'wei']);
+    await native.getByLabel('Allowance', { exact: true }).fill('');
+    await button(page, 'Next').click();
+    expect(await errorOf(native.getByLabel('Allowance', { exact: true }))).toContain('Enter an amount in POL.');
+    await native.getByLabel('Allowance', { exact: true }).fill('0.5');
+    await expectText(native.getByTestId(/-conversion$/), '= 500,000,000 gwei = 500,000,000,000,000,000 wei');
+    await button(page, 'Add permission').click();
+    await card(page, 2).getByLabel('Contract address', { exact: true }).fill(WETH);
+    await app.shot('grant-permissions-polygon');
+    await button(page, 'Next').click();
+    await page.getByRole('heading', { name: 'Summary', level: 2 }).waitFor();
+    await expectText(page.locator('.summary'), 'up to 0.5 POL in total');
+    expect(await calls(app, 'permissions_check')).toEqual([
+      {
+        permissions: [
+          { type: 'native-token-transfer', data: { allowance: '0x6f05b59d3b20000' } },
+          { type: 'contract-access', data: { address: WETH } },
+        ],
+        expirySec: expect.any(Number),
+      },
+    ]);
+  });
+});
+
 describe('happy path', () => {
   test('generated key, 1 day, ETH limit + USDC limit + one contract: summary in words, exact wire request, approved', async () => {
     const app = await openWizard({ grantOutcome: 'approved', grantOutcomeDelay: 600 });

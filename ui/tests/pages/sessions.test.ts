@@ -136,6 +136,32 @@ describe('actions', () => {
     await app.shot('sessions-test-call');
   });
 
+  test('a test call on a BNB Smart Chain session takes its value in BNB', async () => {
+    const BNB_BOT = session({
+      id: 's9',
+      label: 'BNB bot',
+      chainId: 56,
+      currency: { name: 'BNB', symbol: 'BNB', decimals: 18 },
+      permissions: [{ index: 0, kind: 'native-token-transfer', title: 'Send BNB', detail: 'up to 0.5 BNB in total', risks: [] }],
+    });
+    const app = await openSessions({ sessions: [BNB_BOT], usage: {}, stepDelay: 10 });
+    const bot = card(app, 'BNB bot');
+    await expectText(bot, 'up to 0.5 BNB in total');
+    await bot.getByRole('button', { name: 'Send test call' }).click();
+    const form = app.page.getByRole('form', { name: 'Test call with BNB bot' });
+    const unit = form.getByRole('combobox', { name: 'Unit' });
+    expect(await unit.inputValue()).toBe('BNB');
+    expect(await unit.locator('option').allTextContents()).toEqual(['BNB', 'gwei', 'wei']);
+    await form.getByLabel('Call target', { exact: true }).fill(WETH);
+    await form.getByLabel('Value', { exact: true }).fill('0.25');
+    await expectText(form.getByTestId(/-conversion$/), '= 250,000,000 gwei = 250,000,000,000,000,000 wei');
+    await form.getByRole('button', { name: 'Send', exact: true }).click();
+    await expectText(form.getByTestId('test-call-result'), 'The test call went through.');
+    expect((await app.calls()).filter((c) => c.cmd === 'session_test_call').map((c) => c.args)).toEqual([
+      { id: 's9', to: WETH, value: '250000000000000000', data: '0x' },
+    ]);
+  });
+
   test('revoke asks first, then shows progress and the result; the session shows revoked', async () => {
     const app = await openSessions({ stepDelay: 10, holdAt: 'signing' });
     const bot = card(app, 'Trading bot');

@@ -1,5 +1,6 @@
 // Settings: devnet vs Alchemy, the API key (password field, never shown again, null keeps the
-// stored one), the chain picker by name or custom id, the gas policy id, and their errors.
+// stored one), the chain picker over the whole registry (grouped, searchable) or a custom id,
+// the gas policy id, and their errors.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startHarness, type AppPage, type Harness } from './harness';
 import { MAIN_KEY, alerts, button, expectText, expectVisibleText, field } from './fixtures';
@@ -23,6 +24,7 @@ const ALCHEMY: BackendInfo = {
   nodeHost: 'node.example-alchemy.test',
   policyId: null,
   hasApiKey: true,
+  currency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
 };
 
 async function openSettings(scenario: Parameters<Harness['open']>[0] = {}) {
@@ -70,6 +72,47 @@ describe('settings', () => {
     await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
     await expectText(page.getByTestId('backend-banner'), 'Alchemy · Base Sepolia');
     expect(await button(page, 'Fund from faucet').count()).toBe(0);
+  });
+
+  test('the picker groups mainnets and testnets, names each currency, and searches by name, network, symbol or id', async () => {
+    const app = await openSettings();
+    const { page } = app;
+    const chain = field(page, 'Chain');
+    const search = field(page, 'Find a chain');
+    const group = (label: string) => chain.locator(`optgroup[label="${label}"] option`).allTextContents();
+    expect(await group('Mainnets (real money)')).toContain('Polygon (137)');
+    expect(await group('Testnets')).toContain('Polygon Amoy (80002)');
+    await expectVisibleText(page, '13 chains: type to narrow the list.');
+
+    await search.fill('polygon');
+    await expectVisibleText(page, '2 of 13 chains match.');
+    expect(await group('Mainnets (real money)')).toEqual(['Polygon (137)']);
+    expect(await group('Testnets')).toEqual(['Polygon Amoy (80002)']);
+    expect(await chain.inputValue()).toBe('137');
+    await expectVisibleText(page, 'Polygon is a real network: transactions there spend real money. Amounts are in POL.');
+    await app.shot('settings-chain-search');
+
+    await search.fill('bnb-testnet');
+    expect(await chain.inputValue()).toBe('97');
+    await expectVisibleText(page, 'BNB Smart Chain Testnet is a test network. Amounts are in tBNB.');
+    await search.fill('MON');
+    expect(await chain.inputValue()).toBe('143');
+    await search.fill('0x14a34');
+    expect(await chain.inputValue()).toBe('84532');
+    // An id the registry does not have becomes the custom chain id.
+    await search.fill('31338');
+    await expectVisibleText(page, 'No chain in the list has id 31338: it is used as another chain.');
+    expect(await chain.inputValue()).toBe('custom');
+    expect(await field(page, 'Custom chain id').inputValue()).toBe('31338');
+    await search.fill('polgon');
+    await expectVisibleText(page, 'No chain matches “polgon”.');
+
+    await search.fill('');
+    await chain.selectOption({ label: 'Polygon (137)' });
+    await field(page, 'Alchemy API key').fill(API_KEY);
+    await button(page, 'Use Alchemy').click();
+    await expectText(page.getByTestId('backend-banner'), 'Alchemy · Polygon');
+    expect(await useAlchemyCalls(app)).toEqual([{ apiKey: API_KEY, chainId: 137, policyId: null }]);
   });
 
   test('a custom chain id is checked, then used', async () => {
@@ -200,7 +243,7 @@ describe('settings', () => {
     const app = await openSettings();
     const { page } = app;
     const order: string[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 7; i++) {
       await page.keyboard.press('Tab');
       order.push(
         await page.evaluate(() => {
@@ -214,6 +257,7 @@ describe('settings', () => {
       'Back',
       'Use local devnet',
       'Alchemy API key',
+      'Find a chain',
       'Chain',
       'Gas policy id',
       'Use Alchemy',

@@ -1,6 +1,6 @@
 // Exact amount conversion: decimal text in a unit → whole base units, with BigInt only.
 import { describe, expect, test } from 'vitest';
-import { MAX_UINT256, exactUnits, fromQuantity, groupDigits, parseAmount, toQuantity, usageShare } from '../../src/lib/amount';
+import { MAX_UINT256, exactUnits, fromQuantity, groupDigits, nativeDecimals, nativeUnits, parseAmount, toQuantity, usageShare } from '../../src/lib/amount';
 
 describe('parseAmount', () => {
   test.each([
@@ -72,5 +72,32 @@ describe('quantities and display', () => {
     expect(usageShare('5', '5')).toBe(1);
     expect(usageShare('7', '5')).toBe(1);
     expect(usageShare('0', '0')).toBe(1);
+  });
+});
+
+describe('native units come from the chain currency', () => {
+  const POL = { name: 'POL', symbol: 'POL', decimals: 18 };
+  const BNB = { name: 'BNB', symbol: 'BNB', decimals: 18 };
+  test('Polygon: POL, gwei, wei', () => {
+    expect(nativeUnits(POL)).toEqual([
+      { id: 'POL', name: 'POL', decimals: 18 },
+      { id: 'gwei', name: 'gwei', decimals: 9 },
+      { id: 'wei', name: 'wei', decimals: 0 },
+    ]);
+    expect(nativeDecimals('POL', POL)).toBe(18);
+    expect(parseAmount('0.25', nativeDecimals('POL', POL), 'POL')).toEqual({ ok: true, value: 250000000000000000n });
+    expect(parseAmount('', nativeDecimals('POL', POL), 'POL')).toEqual({ ok: false, error: 'Enter an amount in POL.' });
+  });
+  test('BNB Smart Chain: BNB, gwei, wei', () => {
+    expect(nativeUnits(BNB).map((u) => u.id)).toEqual(['BNB', 'gwei', 'wei']);
+    expect(nativeDecimals('gwei', BNB)).toBe(9);
+    expect(nativeDecimals('wei', BNB)).toBe(0);
+    expect(parseAmount('1.5', nativeDecimals('BNB', BNB), 'BNB')).toEqual({ ok: true, value: 1500000000000000000n });
+  });
+  test('the devnet: ETH as before', () => {
+    expect(nativeUnits({ name: 'Ether', symbol: 'ETH', decimals: 18 }).map((u) => u.id)).toEqual(['ETH', 'gwei', 'wei']);
+  });
+  test('a currency with 9 decimals or fewer has no gwei', () => {
+    expect(nativeUnits({ name: 'Six', symbol: 'SIX', decimals: 6 }).map((u) => u.id)).toEqual(['SIX', 'wei']);
   });
 });

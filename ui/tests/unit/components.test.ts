@@ -46,11 +46,11 @@ describe('ErrorNote', () => {
 describe('Banner', () => {
   test('devnet and alchemy', () => {
     const { rerender } = render(Banner, {
-      backend: { kind: 'devnet', chainId: 31337, chainName: 'Local', endpointHost: '127.0.0.1:9', nodeHost: '127.0.0.1:41235', policyId: null, hasApiKey: false },
+      backend: { kind: 'devnet', chainId: 31337, chainName: 'Local', endpointHost: '127.0.0.1:9', nodeHost: '127.0.0.1:41235', policyId: null, hasApiKey: false, currency: { name: 'Ether', symbol: 'ETH', decimals: 18 } },
     });
     expect(screen.getByLabelText('Active backend').textContent).toContain('Local devnet — nothing here is real money');
     rerender({
-      backend: { kind: 'alchemy', chainId: 8453, chainName: 'Base', endpointHost: 'h.test', nodeHost: 'node.example-alchemy.test', policyId: null, hasApiKey: true },
+      backend: { kind: 'alchemy', chainId: 8453, chainName: 'Base', endpointHost: 'h.test', nodeHost: 'node.example-alchemy.test', policyId: null, hasApiKey: true, currency: { name: 'Ether', symbol: 'ETH', decimals: 18 } },
     });
     expect(screen.getByLabelText('Active backend').textContent).toContain('Alchemy · Base');
     expect(screen.getByLabelText('Active backend').textContent).not.toContain('gas sponsored');

@@ -23,7 +23,14 @@ describe('formatUnits', () => {
     ['1000000', '< 0.000001 ETH'],
     ['1999999999999999999', '1.999999 ETH'],
   ])('%s wei is %s', (wei, text) => {
-    expect(formatUnits(wei)).toBe(text);
+    expect(formatUnits(wei, 'ETH', 18)).toBe(text);
+  });
+  test.each([
+    ['1500000000000000000', 'POL', '1.5 POL'],
+    ['250000000000000000', 'BNB', '0.25 BNB'],
+    ['1234567890000000000000', 'MON', '1,234.56789 MON'],
+  ])('%s wei in %s is %s', (wei, symbol, text) => {
+    expect(formatUnits(wei, symbol, 18)).toBe(text);
   });
   test('other units and decimals', () => {
     expect(formatUnits('2500000', 'USDC', 6, 2)).toBe('2.5 USDC');
@@ -32,20 +39,20 @@ describe('formatUnits', () => {
     expect(formatUnits('1', 'ETH', 18, 18)).toBe('0.000000000000000001 ETH');
   });
   test('refuses what is not a whole number', () => {
-    expect(() => formatUnits('-1')).toThrow(/not a whole number/);
-    expect(() => formatUnits('1.5')).toThrow(/not a whole number/);
+    expect(() => formatUnits('-1', 'ETH', 18)).toThrow(/not a whole number/);
+    expect(() => formatUnits('1.5', 'ETH', 18)).toThrow(/not a whole number/);
   });
 });
 
 describe('backendLabel', () => {
   test('devnet says it is not real money', () => {
     expect(
-      backendLabel({ kind: 'devnet', chainId: 31337, chainName: 'Local devnet', endpointHost: '127.0.0.1:1', nodeHost: '127.0.0.1:41235', policyId: null, hasApiKey: false }),
+      backendLabel({ kind: 'devnet', chainId: 31337, chainName: 'Local devnet', endpointHost: '127.0.0.1:1', nodeHost: '127.0.0.1:41235', policyId: null, hasApiKey: false, currency: { name: 'Ether', symbol: 'ETH', decimals: 18 } }),
     ).toBe('Local devnet — nothing here is real money');
   });
   test('alchemy names the chain', () => {
     expect(
-      backendLabel({ kind: 'alchemy', chainId: 8453, chainName: 'Base', endpointHost: 'h', nodeHost: 'node.example-alchemy.test', policyId: null, hasApiKey: true }),
+      backendLabel({ kind: 'alchemy', chainId: 8453, chainName: 'Base', endpointHost: 'h', nodeHost: 'node.example-alchemy.test', policyId: null, hasApiKey: true, currency: { name: 'Ether', symbol: 'ETH', decimals: 18 } }),
     ).toBe('Alchemy · Base');
   });
   test('unknown before start-up answers', () => {

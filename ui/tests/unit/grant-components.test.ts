@@ -4,11 +4,12 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import AmountInput from '../../src/components/grant/AmountInput.svelte';
+import PermissionCard from '../../src/components/grant/PermissionCard.svelte';
 import FunctionList from '../../src/components/grant/FunctionList.svelte';
 import FunctionListHost from './FunctionListHost.svelte';
 import RiskList from '../../src/components/RiskList.svelte';
 import UsageBars from '../../src/components/sessions/UsageBars.svelte';
-import { newFunction } from '../../src/lib/permissions';
+import { newDraft, newFunction } from '../../src/lib/permissions';
 
 afterEach(() => clearMocks());
 
@@ -54,6 +55,36 @@ describe('AmountInput', () => {
     render(AmountInput, { id: 'e', label: 'Gas limit', amount: 'x', unit: 'ETH', units: NATIVE, error: 'Enter a number.' });
     expect(screen.getByLabelText('Gas limit').getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByText('Enter a number.')).toBeTruthy();
+  });
+});
+
+describe('PermissionCard in the chain currency', () => {
+  const card = (currency: { name: string; symbol: string; decimals: number }, type: 'native-token-transfer' | 'gas-limit') =>
+    render(PermissionCard, {
+      draft: { ...newDraft(currency, type), amount: '0.5' },
+      index: 0,
+      currency,
+      errors: {},
+      onedit: () => {},
+      ontouch: () => {},
+      onremove: () => {},
+    });
+  const options = (label: string) =>
+    [...(screen.getByLabelText(label) as HTMLSelectElement).options].map((o) => o.textContent?.trim());
+
+  test('Polygon: a POL spending limit, typed in POL, gwei or wei', () => {
+    card({ name: 'POL', symbol: 'POL', decimals: 18 }, 'native-token-transfer');
+    expect(options('Permission type')[0]).toBe('POL spending limit');
+    expect(screen.getByText('How much POL the session may send, in total.')).toBeTruthy();
+    expect(options('Unit')).toEqual(['POL', 'gwei', 'wei']);
+    expect((screen.getByLabelText('Unit') as HTMLSelectElement).value).toBe('POL');
+    expect(screen.getByTestId(/-conversion$/).textContent).toBe('= 500,000,000 gwei = 500,000,000,000,000,000 wei');
+  });
+
+  test('BNB Smart Chain: the network fee limit is typed in BNB', () => {
+    card({ name: 'BNB', symbol: 'BNB', decimals: 18 }, 'gas-limit');
+    expect(options('Unit')).toEqual(['BNB', 'gwei', 'wei']);
+    expect(options('Permission type')[0]).toBe('BNB spending limit');
   });
 });
 

@@ -3,7 +3,8 @@
 import { describe, expect, test } from 'vitest';
 import { checkAddress, checksumOf } from '../../src/lib/address';
 import { parseFunctionInput } from '../../src/lib/functions';
-import { draftErrors, newDraft, newFunction, placeServerErrors, slotOfField, toWire, type PermissionDraft } from '../../src/lib/permissions';
+import type { Currency } from '../../src/lib/bindings/Currency';
+import { draftErrors, kinds, newDraft, newFunction, placeServerErrors, slotOfField, toWire, type PermissionDraft } from '../../src/lib/permissions';
 
 const USDC = '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48';
 
@@ -48,54 +49,82 @@ describe('parseFunctionInput', () => {
   });
 });
 
-function draft(over: Partial<PermissionDraft>): PermissionDraft {
-  return { ...newDraft(over.type), ...over };
+const ETH: Currency = { name: 'Ether', symbol: 'ETH', decimals: 18 };
+const POL: Currency = { name: 'POL', symbol: 'POL', decimals: 18 };
+const BNB: Currency = { name: 'BNB', symbol: 'BNB', decimals: 18 };
+/** The devnet's currency unless a test names another chain's. */
+const wire = (d: PermissionDraft, currency = ETH) => toWire(d, currency);
+const errorsOf = (d: PermissionDraft, count: number, currency = ETH) => draftErrors(d, count, currency);
+
+function draft(over: Partial<PermissionDraft>, currency = ETH): PermissionDraft {
+  return { ...newDraft(currency, over.type), ...over };
 }
 
 describe('permission drafts', () => {
   test('wire form per type, amounts exact in hex, addresses checksummed', () => {
-    expect(toWire(draft({ type: 'native-token-transfer', amount: '0.5', unit: 'ETH' }))).toEqual({
+    expect(wire(draft({ type: 'native-token-transfer', amount: '0.5', unit: 'ETH' }))).toEqual({
       type: 'native-token-transfer',
       data: { allowance: '0x6f05b59d3b20000' },
     });
-    expect(toWire(draft({ type: 'gas-limit', amount: '2', unit: 'gwei' }))).toEqual({ type: 'gas-limit', data: { limit: '0x77359400' } });
+    expect(wire(draft({ type: 'gas-limit', amount: '2', unit: 'gwei' }))).toEqual({ type: 'gas-limit', data: { limit: '0x77359400' } });
     const token = { address: USDC, symbol: 'USDC', decimals: 6 };
-    expect(toWire(draft({ type: 'erc20-token-transfer', amount: '1.25', unit: 'token', address: USDC.toLowerCase(), token }))).toEqual({
+    expect(wire(draft({ type: 'erc20-token-transfer', amount: '1.25', unit: 'token', address: USDC.toLowerCase(), token }))).toEqual({
       type: 'erc20-token-transfer',
       data: { allowance: '0x1312d0', address: USDC },
     });
-    expect(toWire(draft({ type: 'erc20-token-transfer', amount: '1250000', unit: 'raw', address: USDC, token }))).toEqual({
+    expect(wire(draft({ type: 'erc20-token-transfer', amount: '1250000', unit: 'raw', address: USDC, token }))).toEqual({
       type: 'erc20-token-transfer',
       data: { allowance: '0x1312d0', address: USDC },
     });
-    expect(toWire(draft({ type: 'root' }))).toEqual({ type: 'root' });
+    expect(wire(draft({ type: 'root' }))).toEqual({ type: 'root' });
     const resolved = { ...newFunction('transfer(address,uint256)'), resolved: { signature: 'transfer(address,uint256)', selector: '0xa9059cbb' }, resolvedFor: 'transfer(address,uint256)' };
-    expect(toWire(draft({ type: 'functions-on-contract', address: USDC, functions: [resolved, newFunction('0x095EA7B3')] }))).toEqual({
+    expect(wire(draft({ type: 'functions-on-contract', address: USDC, functions: [resolved, newFunction('0x095EA7B3')] }))).toEqual({
       type: 'functions-on-contract',
       data: { address: USDC, functions: ['0xa9059cbb', '0x095ea7b3'] },
     });
   });
   test('a signature selector_of has not answered yet leaves no wire form', () => {
-    expect(toWire(draft({ type: 'account-functions', functions: [newFunction('transfer(address,uint256)')] }))).toBeNull();
+    expect(wire(draft({ type: 'account-functions', functions: [newFunction('transfer(address,uint256)')] }))).toBeNull();
   });
   test('shape errors per slot', () => {
-    expect(draftErrors(draft({ type: 'native-token-transfer', amount: '' }), 1)).toEqual({ amount: 'Enter an amount in ETH.' });
-    expect(draftErrors(draft({ type: 'contract-access', address: '0x1' }), 1)).toEqual({
+    expect(errorsOf(draft({ type: 'native-token-transfer', amount: '' }), 1)).toEqual({ amount: 'Enter an amount in ETH.' });
+    expect(errorsOf(draft({ type: 'contract-access', address: '0x1' }), 1)).toEqual({
       address: expect.stringContaining('this has 1'),
     });
-    expect(Object.keys(draftErrors(draft({ type: 'functions-on-contract', functions: [newFunction(''), newFunction('0x12')] }), 1))).toEqual([
+    expect(Object.keys(errorsOf(draft({ type: 'functions-on-contract', functions: [newFunction(''), newFunction('0x12')] }), 1))).toEqual([
       'address',
       'function-0',
       'function-1',
     ]);
-    expect(draftErrors(draft({ type: 'account-functions', functions: [] }), 1)).toEqual({ functions: 'Add at least one function.' });
-    expect(draftErrors(draft({ type: 'root' }), 2)).toEqual({
+    expect(errorsOf(draft({ type: 'account-functions', functions: [] }), 1)).toEqual({ functions: 'Add at least one function.' });
+    expect(errorsOf(draft({ type: 'root' }), 2)).toEqual({
       type: expect.stringContaining('must be the only permission'),
       root: expect.stringContaining('Tick the box'),
     });
-    expect(draftErrors(draft({ type: 'root', rootConfirmed: true }), 1)).toEqual({});
+    expect(errorsOf(draft({ type: 'root', rootConfirmed: true }), 1)).toEqual({});
     const refused = { ...newFunction('f(adress)'), refusal: 'Warden cannot read this signature: unknown type.', resolvedFor: 'f(adress)' };
-    expect(draftErrors(draft({ type: 'account-functions', functions: [refused] }), 1)).toEqual({ 'function-0': refused.refusal });
+    expect(errorsOf(draft({ type: 'account-functions', functions: [refused] }), 1)).toEqual({ 'function-0': refused.refusal });
+  });
+  test('native limits are in the chain currency: POL on Polygon, BNB on BNB Smart Chain', () => {
+    const pol = draft({ type: 'native-token-transfer', amount: '0.5' }, POL);
+    expect(pol.unit).toBe('POL');
+    expect(wire(pol, POL)).toEqual({ type: 'native-token-transfer', data: { allowance: '0x6f05b59d3b20000' } });
+    expect(errorsOf(draft({ type: 'native-token-transfer', amount: '' }, POL), 1, POL)).toEqual({ amount: 'Enter an amount in POL.' });
+    const bnb = draft({ type: 'gas-limit', amount: '0.25' }, BNB);
+    expect(bnb.unit).toBe('BNB');
+    expect(wire(bnb, BNB)).toEqual({ type: 'gas-limit', data: { limit: '0x3782dace9d90000' } });
+    expect(wire(draft({ type: 'gas-limit', amount: '2', unit: 'gwei' }, BNB), BNB)).toEqual({ type: 'gas-limit', data: { limit: '0x77359400' } });
+    expect(errorsOf(draft({ type: 'gas-limit', amount: '1.5', unit: 'wei' }, BNB), 1, BNB)).toEqual({
+      amount: 'wei is the smallest unit: enter a whole number.',
+    });
+    // ERC-20 limits keep their token units whatever the chain.
+    expect(draft({ type: 'erc20-token-transfer' }, POL).unit).toBe('raw');
+  });
+  test('the native limit is named after the chain currency', () => {
+    expect(kinds(POL)[0]).toEqual({ type: 'native-token-transfer', name: 'POL spending limit', hint: 'How much POL the session may send, in total.' });
+    expect(kinds(BNB)[0]!.name).toBe('BNB spending limit');
+    expect(kinds(ETH)[0]!.name).toBe('ETH spending limit');
+    expect(kinds(POL).map((k) => k.type)).toContain('gas-limit');
   });
   test('permissions_check errors land in their slot; index null is general', () => {
     expect(slotOfField('allowance')).toBe('amount');

@@ -34,7 +34,8 @@
 use alloy_primitives::{Address, Bytes, FixedBytes, U256};
 
 use crate::api::UuidV4;
-use crate::permissions::{format_units, format_wei};
+use crate::chains::NativeCurrency;
+use crate::permissions::{format_native, format_units};
 use crate::store::MAX_LABEL_CHARS;
 
 /// Longest summary, in characters; longer ones are cut with `…`.
@@ -85,9 +86,9 @@ impl Summary {
         self.push("call", id)
     }
 
-    /// Adds an amount of wei, with its unit.
-    pub fn wei(self, name: &'static str, wei: U256) -> Self {
-        self.push(name, format_wei(wei))
+    /// Adds a native amount (in wei) in the chain's `currency`, with its unit.
+    pub fn native(self, name: &'static str, wei: U256, currency: &NativeCurrency) -> Self {
+        self.push(name, format_native(wei, currency))
     }
 
     /// Adds a token amount with its decimals and symbol (as the chain reported it; only
@@ -163,13 +164,22 @@ mod tests {
         let s = Summary::new("Approved session")
             .label("  trading bot ")
             .address("key", address!("70997970c51812dc3a010c7d01b50e0d17dc79c8"))
-            .wei("allowance", U256::from(10u64).pow(U256::from(16u64)))
+            .native("allowance", U256::from(10u64).pow(U256::from(16u64)), &crate::chains::ETHER)
             .chain(31337)
             .host("api.example.org/../x?y");
         assert_eq!(
             s.to_string(),
             "Approved session · “  trading bot ” · key 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 · allowance 0.01 ETH · chain 31337 · host api.example.org..xy"
         );
+    }
+
+    #[test]
+    fn native_amounts_carry_the_chains_currency() {
+        let one = U256::from(10u64).pow(U256::from(18u64));
+        let s = Summary::new("Test call").native("value", one, crate::chains::native_currency(137)).chain(137);
+        assert_eq!(s.to_string(), "Test call · value 1 POL · chain 137");
+        let s = Summary::new("Test call").native("value", one / U256::from(4u64), crate::chains::native_currency(56));
+        assert_eq!(s.to_string(), "Test call · value 0.25 BNB");
     }
 
     #[test]

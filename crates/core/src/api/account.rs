@@ -1,4 +1,4 @@
-//! `wallet_requestAccount` and `wallet_listAccounts` (SPEC §4.1–4.2): finding or creating
+//! `wallet_requestAccount` and `wallet_listAccounts` (protocol.md §4.1–4.2): finding or creating
 //! the smart account of a signer, and paging through a signer's accounts.
 //!
 //! The unions here are decided by a key, not by `type`: `signerAddress` vs `accountAddress`
@@ -63,7 +63,7 @@ pub struct RequestAccountByAddress {
     pub include_counterfactual_info: Option<bool>,
 }
 
-/// What kind of account to create when the signer has none (SPEC §4.1).
+/// What kind of account to create when the signer has none (protocol.md §4.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CreationHint {
     /// A single-owner smart contract account (`accountType` absent means `sma-b`).
@@ -157,7 +157,7 @@ pub struct SingleOwnerHint {
     /// Create another account even if the signer has one (`true` is the only wire value).
     #[serde(default, skip_serializing_if = "std::ops::Not::not", with = "true_only")]
     pub create_additional: bool,
-    /// CREATE2 salt of the account (SPEC §8).
+    /// CREATE2 salt of the account (protocol.md §8).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "wire::quantity_opt")]
     pub salt: Option<U256>,
 }

@@ -1,4 +1,4 @@
-//! `wallet_getCapabilities` (SPEC §4.9): what the server supports, per chain.
+//! `wallet_getCapabilities` (protocol.md §4.9): what the server supports, per chain.
 //!
 //! The only method whose `params` array is positional (`[address]` or `[address,
 //! [chainId…]]`), so its params type serializes to the whole array. The capability values

@@ -1,4 +1,4 @@
-//! Shared wire types (SPEC §3): calls, typed data, signature requests and signatures,
+//! Shared wire types (protocol.md §3): calls, typed data, signature requests and signatures,
 //! key signers, user operations, the permissions capability and UUID v4 ids.
 
 use std::fmt;
@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::ApiError;
 use crate::wire;
 
-/// A call the account makes (SPEC §3.1).
+/// A call the account makes (protocol.md §3.1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Call {
     #[serde(with = "wire::checksum")]
@@ -23,7 +23,7 @@ pub struct Call {
     pub value: Option<U256>,
 }
 
-/// EIP-712 domain as the API writes it (SPEC §3.2): `chainId` is a JSON integer.
+/// EIP-712 domain as the API writes it (protocol.md §3.2): `chainId` is a JSON integer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TypedDataDomain {
@@ -47,7 +47,7 @@ pub struct TypedDataField {
     pub ty: String,
 }
 
-/// Typed data as sent by the API (`eth_signTypedData_v4` payload, SPEC §3.2). The
+/// Typed data as sent by the API (`eth_signTypedData_v4` payload, protocol.md §3.2). The
 /// `message` stays JSON: integers in it may be numbers, decimal or hex strings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -59,7 +59,7 @@ pub struct TypedDataDefinition {
     pub message: serde_json::Map<String, Value>,
 }
 
-/// A message for `personal_sign` (SPEC §3.3): UTF-8 text, or raw bytes.
+/// A message for `personal_sign` (protocol.md §3.3): UTF-8 text, or raw bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum SignableMessage {
@@ -90,7 +90,7 @@ impl<'de> Deserialize<'de> for SignableMessage {
     }
 }
 
-/// What the server asks a key to sign (SPEC §3.4). `rawPayload` is informational only:
+/// What the server asks a key to sign (protocol.md §3.4). `rawPayload` is informational only:
 /// Warden always signs the digest it recomputes from `data`.
 // The typed-data variant is a few hundred bytes; these are short-lived wire values, and
 // boxing would make every construction and match in the signing code noisier.
@@ -183,7 +183,7 @@ pub(crate) mod signature_request_in {
     }
 }
 
-/// An ECDSA signature in any of the three accepted wire shapes (SPEC §2 `EcdsaSigData`).
+/// An ECDSA signature in any of the three accepted wire shapes (protocol.md §2 `EcdsaSigData`).
 /// Lengths are not checked here (the schema does not); whoever recovers the signer does.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
@@ -244,7 +244,7 @@ impl<'de> Deserialize<'de> for EcdsaSigData {
     }
 }
 
-/// Signature type tag; `ecdsa` is an alias of `secp256k1` (SPEC §3.4).
+/// Signature type tag; `ecdsa` is an alias of `secp256k1` (protocol.md §3.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SignatureType {
@@ -260,7 +260,7 @@ pub struct SignatureObject {
     pub data: EcdsaSigData,
 }
 
-/// Kind of session key (SPEC §3.9). `ecdsa` is an alias of `secp256k1`.
+/// Kind of session key (protocol.md §3.9). `ecdsa` is an alias of `secp256k1`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyType {
@@ -279,7 +279,7 @@ pub struct KeySigner {
     pub public_key: Address,
 }
 
-/// EntryPoint v0.7 user operation as on the wire (SPEC §3.5), without `signature` unless
+/// EntryPoint v0.7 user operation as on the wire (protocol.md §3.5), without `signature` unless
 /// it is a full (signed) op.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -333,7 +333,7 @@ impl UserOperationV07 {
     }
 }
 
-/// EntryPoint v0.6 user operation (legacy Light Account v1.x, SPEC §3.5).
+/// EntryPoint v0.6 user operation (legacy Light Account v1.x, protocol.md §3.5).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserOperationV06 {
@@ -358,7 +358,7 @@ pub struct UserOperationV06 {
     pub signature: Option<Bytes>,
 }
 
-/// The `permissions` capability (SPEC §3.11): the remote-permission object or a context.
+/// The `permissions` capability (protocol.md §3.11): the remote-permission object or a context.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum PermissionsCapability {
@@ -397,7 +397,7 @@ impl<'de> Deserialize<'de> for PermissionsCapability {
     }
 }
 
-/// A version-4 UUID in its hyphenated form (SPEC §2): account ids and gas-policy ids.
+/// A version-4 UUID in its hyphenated form (protocol.md §2): account ids and gas-policy ids.
 /// Other versions and the simple, braced and URN spellings are refused, as the schema's
 /// pattern does; upper-case hex digits are accepted and written back in lower case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,5 +1,5 @@
 //! Ties each `wallet_*` method name to its params and result types, and to how its params
-//! sit in the JSON-RPC `params` array (SPEC §1).
+//! sit in the JSON-RPC `params` array (protocol.md §1).
 //!
 //! Every method takes `[params]` except `wallet_getCapabilities`, whose params type is the
 //! whole positional array. A client uses [`RpcMethod::params_json`] and

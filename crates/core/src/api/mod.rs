@@ -1,4 +1,4 @@
-//! Typed requests and results of the Wallets API methods Warden speaks (SPEC §3–4),
+//! Typed requests and results of the Wallets API methods Warden speaks (protocol.md §3–4),
 //! exactly as they appear on the wire.
 //!
 //! Quantities are minimal hex, chain ids are 32-bit `HexNumber`s, addresses are written

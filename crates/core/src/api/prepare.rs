@@ -1,4 +1,4 @@
-//! `wallet_prepareCalls` (SPEC §4.4, §3.5–3.7, §3.12): the calls to make and the
+//! `wallet_prepareCalls` (protocol.md §4.4, §3.5–3.7, §3.12): the calls to make and the
 //! capabilities that shape them, and the prepared call the server answers with — a user
 //! operation, an EIP-7702 authorization, an array of those, or a paymaster permit to sign
 //! first.
@@ -289,7 +289,7 @@ pub struct DataSuffix {
 /// `wallet_prepareCalls` result.
 pub type PrepareCallsResult = PreparedCall;
 
-/// A prepared call, discriminated on `type` (SPEC §3.7).
+/// A prepared call, discriminated on `type` (protocol.md §3.7).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum PreparedCall {

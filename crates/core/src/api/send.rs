@@ -1,4 +1,4 @@
-//! `wallet_sendPreparedCalls` (SPEC §4.5, §3.8): a prepared call with the signature in
+//! `wallet_sendPreparedCalls` (protocol.md §4.5, §3.8): a prepared call with the signature in
 //! place of its `signatureRequest` and `feePayment`, plus the capabilities to repeat (a
 //! session key must repeat `permissions`).
 //!

@@ -1,4 +1,4 @@
-//! `wallet_createSession` (SPEC §4.3): ask the server for the DeferredAction typed data that,
+//! `wallet_createSession` (protocol.md §4.3): ask the server for the DeferredAction typed data that,
 //! once signed by the owner, lets a session key act within a set of permissions.
 //!
 //! Only the wire shape lives here. Whether a permission set is acceptable (including the

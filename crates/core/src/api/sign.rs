@@ -1,4 +1,4 @@
-//! `wallet_prepareSign` and `wallet_formatSign` (SPEC §4.7–4.8): signing a message or typed
+//! `wallet_prepareSign` and `wallet_formatSign` (protocol.md §4.7–4.8): signing a message or typed
 //! data as the smart account (ERC-1271), in two steps — the server rewraps the message for
 //! the account (e.g. MAv2's `ReplaySafeHash`), the signer signs that, and the server packs
 //! the signature into the account's format.

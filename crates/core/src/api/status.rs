@@ -1,7 +1,7 @@
-//! `wallet_getCallsStatus` (SPEC §4.6): where a sent call is, with its receipts once it
+//! `wallet_getCallsStatus` (protocol.md §4.6): where a sent call is, with its receipts once it
 //! landed.
 //!
-//! The status is a JSON integer. Codes the spec does not list are kept (not refused), and
+//! The status is a JSON integer. Codes protocol.md §4.6 does not list are kept (not refused), and
 //! classified by their hundred as viem does, so a poller still knows whether to go on.
 
 use std::fmt;
@@ -29,7 +29,7 @@ pub struct GetCallsStatusResult {
     pub details: StatusDetails,
 }
 
-/// A status code (SPEC §4.6 table). Unknown codes are kept as they are.
+/// A status code (protocol.md §4.6 table). Unknown codes are kept as they are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CallStatus(pub u32);
@@ -46,7 +46,7 @@ impl CallStatus {
     pub const ONCHAIN_FAILURE: Self = Self(500);
     pub const PARTIAL_ONCHAIN_FAILURE: Self = Self(600);
 
-    /// The spec's name of a known code.
+    /// The name protocol.md §4.6 gives a known code.
     pub fn name(self) -> Option<&'static str> {
         Some(match self {
             Self::PENDING => "pending",

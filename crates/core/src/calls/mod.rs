@@ -1,5 +1,5 @@
 //! The one pipeline every signed call goes through, for owner and session signers alike
-//! (SPEC §5.2):
+//! (protocol.md §5.2):
 //!
 //! 1. `wallet_prepareCalls` with the params the caller built (for a session: the
 //!    `permissions` capability from its credentials);
@@ -44,10 +44,10 @@ use crate::mav2::nonce::NonceParts;
 use crate::rpc::{RpcClient, RpcError};
 use crate::signing::{
     DigestSigner, FeeBounds, Mismatch, PreparedExpectation, ToSign, VerifiedPrepared, VerifyPreparedError,
-    sign_request, verify_prepared,
+    request_digest, sign_request, verify_prepared,
 };
 
-/// Whose validation the prepared operation must use: checked in its nonce (SPEC §6.1)
+/// Whose validation the prepared operation must use: checked in its nonce (protocol.md §6.1)
 /// before anything is signed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Validation {
@@ -259,13 +259,29 @@ pub async fn prepare(
     progress: &dyn ProgressSink,
 ) -> Result<Verified, CallsError> {
     progress.report(Progress::Preparing);
-    let prepared =
-        rpc.call::<PrepareCalls>(&request.params).await.map_err(|e| CallsError::from_endpoint(Stage::Prepare, e))?;
+    let prepared = rpc.call::<PrepareCalls>(&request.params).await.map_err(|e| prepare_error(request, e))?;
     progress.report(Progress::Verifying);
     let verified = verify_prepared(&prepared, &request.expectation())?;
     check_validation(&prepared, &request.validation)?;
     check_sponsorship(&prepared, request)?;
     Ok(Verified { prepared, verified })
+}
+
+/// Classifies a refused `wallet_prepareCalls`. The endpoint chose the nonce itself, so a
+/// nonce the EntryPoint refuses (AA25) is no race with another sender: for a session it is
+/// the nonce its grant signed, consumed because the owner cancelled the grant.
+fn prepare_error(request: &CallRequest, e: RpcError) -> CallsError {
+    match CallsError::from_endpoint(Stage::Prepare, e) {
+        CallsError::NonceConflict { stage, message } if matches!(request.validation, Validation::Session { .. }) => {
+            CallsError::SessionRevoked {
+                stage,
+                message: format!(
+                    "{message} (the nonce the session's grant signed was consumed: the owner cancelled it)"
+                ),
+            }
+        }
+        other => other,
+    }
 }
 
 /// Refuses an operation a gas policy was asked to sponsor and did not (its `feePayment`
@@ -387,15 +403,15 @@ fn status_error(rpc: &RpcClient, call_id: &Bytes, e: RpcError) -> CallsError {
 /// Polls the status of `call_id` until it is final or `policy.timeout` passes. `Ok` for a
 /// success (2xx), [`CallsError::Failed`] for any other final status.
 ///
-/// An endpoint may not know a call id for a moment after accepting it: "unknown call id"
-/// answers are taken as pending for the first polls.
+/// An endpoint may not know a call id for a while after accepting it: an "unknown call id"
+/// answer, in any form, is taken as pending until `policy.unknown_id_grace` has passed
+/// since waiting started (right after the send, for a call this process sent).
 pub async fn wait_for(
     rpc: &RpcClient,
     call_id: &Bytes,
     policy: &WaitPolicy,
     progress: &dyn ProgressSink,
 ) -> Result<CallOutcome, CallsError> {
-    const UNKNOWN_GRACE_POLLS: u32 = 5;
     let started = Instant::now();
     let mut last = CallStatus::PENDING;
     let mut polls = 0u32;
@@ -411,7 +427,7 @@ pub async fn wait_for(
                 };
             }
             Ok(outcome) => last = outcome.status,
-            Err(CallsError::UnknownCallId { .. }) if polls <= UNKNOWN_GRACE_POLLS => {}
+            Err(CallsError::UnknownCallId { .. }) if started.elapsed() < policy.unknown_id_grace => {}
             Err(e) => return Err(e),
         }
         progress.report(Progress::Waiting { status: last, polls });
@@ -478,15 +494,17 @@ fn sign_prepared(
             ToSign::Authorization { authorization, .. } => Some(authorization),
             ToSign::UserOperation { .. } => None,
         };
-        let signed = sign_request(signer, request, auth)?;
-        if signed.digest != item.digest() {
+        // The request's digest must be the verified one before the key is asked to sign.
+        let digest = request_digest(request, auth)?;
+        if digest != item.digest() {
             return Err(VerifyPreparedError::Mismatches(vec![Mismatch {
                 field: "signatureRequest".into(),
                 expected: item.digest().to_string(),
-                got: signed.digest.to_string(),
+                got: digest.to_string(),
             }])
             .into());
         }
+        let signed = sign_request(signer, request, auth)?;
         Ok(SignatureObject { ty: SignatureType::Secp256k1, data: EcdsaSigData::Hex(signed.signature) })
     };
     Ok(match prepared {

@@ -12,7 +12,7 @@ use crate::api::{CallReceipt, CallStatus, GetCallsStatus, GetCallsStatusResult, 
 pub struct CallOutcome {
     /// The id `wallet_getCallsStatus` takes.
     pub call_id: Bytes,
-    /// The status code (SPEC §4.6); ≥ 200 is final.
+    /// The status code (protocol.md §4.6); ≥ 200 is final.
     pub status: CallStatus,
     /// The user operation's hash, when the endpoint reports it.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -67,22 +67,29 @@ impl ProgressSink for NoProgress {
 /// How `wallet_getCallsStatus` is polled until a final status: the first poll at once,
 /// then delays growing by `factor` from `first_delay` up to `max_delay`, for at most
 /// `timeout` in total.
+///
+/// An endpoint may not know a call id for a while after accepting it (it is indexed
+/// asynchronously): for `unknown_id_grace` after waiting starts, an "unknown call id"
+/// answer counts as pending; after that it is an error.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WaitPolicy {
     pub first_delay: Duration,
     pub max_delay: Duration,
     pub factor: f64,
     pub timeout: Duration,
+    pub unknown_id_grace: Duration,
 }
 
 impl Default for WaitPolicy {
-    /// 100 ms growing by 1.5× to 2 s, for up to 3 minutes (a few blocks on a slow chain).
+    /// 100 ms growing by 1.5× to 2 s, for up to 3 minutes (a few blocks on a slow chain);
+    /// an unknown call id is taken as pending for the first 30 s.
     fn default() -> Self {
         Self {
             first_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(2),
             factor: 1.5,
             timeout: Duration::from_secs(180),
+            unknown_id_grace: Duration::from_secs(30),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Account addresses (SPEC §8): the SMA-B counterfactual address the factory will deploy
+//! Account addresses (protocol.md §8): the SMA-B counterfactual address the factory will deploy
 //! for an owner and salt, and the factory call that deploys it. A 7702 account is the
 //! owner's EOA itself.
 

@@ -1,6 +1,6 @@
 //! Account call data for a batch of calls: `executeBatch((address,uint256,bytes)[])`, as
 //! the server builds it even for one call, optionally behind the `executeUserOp` selector
-//! (required when the session has execution hooks, SPEC §6.2), and the strict inverse
+//! (required when the session has execution hooks, protocol.md §6.2), and the strict inverse
 //! that also understands a single `execute`.
 
 use alloy_primitives::{Bytes, U256};

@@ -1,4 +1,4 @@
-//! Addresses, selectors and type hashes of the MAv2 deployment (SPEC §7). The module and
+//! Addresses, selectors and type hashes of the MAv2 deployment (protocol.md §7). The module and
 //! factory addresses are the same on every chain.
 
 use alloy_primitives::{Address, B256, address, b256};

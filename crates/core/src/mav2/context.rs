@@ -1,4 +1,4 @@
-//! The permissions context (SPEC §3.11): version byte ‖ payload.
+//! The permissions context (protocol.md §3.11): version byte ‖ payload.
 //!
 //! * `0x00` remote deferred action: 16-byte session id ‖ owner signature (65 bytes).
 //! * `0x01` local deferred action: the SDK's own deferred-action blob (opaque here).

@@ -1,4 +1,4 @@
-//! The DeferredAction typed data the owner signs to grant a session (SPEC §6.3).
+//! The DeferredAction typed data the owner signs to grant a session (protocol.md §6.3).
 //!
 //! Domain `{chainId, verifyingContract: account}` with no name, version or salt; primary
 //! type `DeferredAction(uint256 nonce,uint48 deadline,bytes call)`. The digest is computed

@@ -1,9 +1,9 @@
-//! The session's `installValidation` call (SPEC §6.2) and its strict inverse.
+//! The session's `installValidation` call (protocol.md §6.2) and its strict inverse.
 //!
 //! [`encode_install_call`] builds exactly what the server puts in the DeferredAction
 //! `call`: a SingleSignerValidationModule validation for the session key, the account
 //! functions it may call, and the hooks in their fixed order (time range, native limit,
-//! ERC-20 spend limits, gas limit, allow-list; spec README finding 3).
+//! ERC-20 spend limits, gas limit, allow-list; protocol.md §6.2).
 //!
 //! [`decode_install_call`] reads such a call back into a [`SessionGrant`]. It only accepts
 //! what the encoder can produce: an unknown module, hook, flag or entity id, an ERC-20

@@ -1,4 +1,4 @@
-//! Modular Account v2 session codec (SPEC §6–8): everything the Wallets API server builds
+//! Modular Account v2 session codec (protocol.md §6–8): everything the Wallets API server builds
 //! for a session, rebuilt here so that Warden never signs bytes it cannot explain.
 //!
 //! * [`install`] — permissions → `installValidation` call, and the strict inverse.
@@ -10,6 +10,7 @@
 //! * [`signature`] — the on-chain `userOp.signature` layouts the server assembles.
 //! * [`context`] — the permissions context (versions 0x00, 0x01, 0x02).
 //! * [`revocation`] — the owner's calls that end a session (uninstall, nonce bump).
+//! * [`reverts`] — the account's and modules' revert errors a refusal carries in its data.
 //!
 //! Nothing here does I/O. Decoders refuse what they cannot explain completely: every
 //! decoded value is re-encoded and must reproduce the input byte for byte.
@@ -23,6 +24,7 @@ pub mod deferred;
 mod error;
 pub mod install;
 pub mod nonce;
+pub mod reverts;
 pub mod revocation;
 pub mod signature;
 pub mod user_op;

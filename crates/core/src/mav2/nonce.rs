@@ -1,4 +1,4 @@
-//! MAv2 validation locator in the EntryPoint nonce (SPEC §6.1).
+//! MAv2 validation locator in the EntryPoint nonce (protocol.md §6.1).
 //!
 //! nonce = key (192 bits) ‖ sequence (64 bits); key = parallel key (152 bits) ‖ entity id
 //! (32 bits) ‖ flags (8 bits). The owner uses entity 0 with the global flag (key `0x01`).

@@ -1,4 +1,4 @@
-//! The owner's calls that end a session (DESIGN flow 5, SPEC §6.3).
+//! The owner's calls that end a session (protocol.md §6.3).
 //!
 //! * A session that was used is installed on the account: the owner calls
 //!   `uninstallValidation` on the account. The validation function is the install call's

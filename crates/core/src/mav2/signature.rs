@@ -1,4 +1,4 @@
-//! The on-chain `userOp.signature` layouts a server assembles for MAv2 (SPEC §6.6, §6.9).
+//! The on-chain `userOp.signature` layouts a server assembles for MAv2 (protocol.md §6.6, §6.9).
 //!
 //! Clients never send these (the server packs them on send); Warden builds them for the
 //! devnet and to check what an endpoint did.
@@ -49,7 +49,7 @@ pub fn first_use(deadline: u64, call: &[u8], owner_signature: &[u8], session_sig
     v.into()
 }
 
-/// The SDK's local-mode deferred-action blob (SPEC §6.9): flag (0x01 when the session has
+/// The SDK's local-mode deferred-action blob (protocol.md §6.9): flag (0x01 when the session has
 /// execution hooks) ‖ 32-byte nonce ‖ uint32 len ‖ encodedData ‖ uint32 len ‖ 0x00 ‖ sig.
 pub fn local_mode_deferred_action(
     has_exec_hooks: bool,

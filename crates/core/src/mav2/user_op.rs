@@ -1,4 +1,4 @@
-//! userOpHash for EntryPoint v0.7 and v0.6 (SPEC §6.5).
+//! userOpHash for EntryPoint v0.7 and v0.6 (protocol.md §6.5).
 //!
 //! v0.7 hashes the packed form: gas limits and fees are packed two `uint128`s to a word,
 //! and paymaster fields into `paymasterAndData` (absent paymaster gas limits count as
@@ -35,7 +35,7 @@ fn pack_pair(hi: u128, lo: u128) -> B256 {
     B256::from(out)
 }
 
-/// Packs a v0.7 user operation (SPEC §6.5 steps 1–4).
+/// Packs a v0.7 user operation (protocol.md §6.5 steps 1–4).
 pub fn pack_v07(op: &UserOperationV07) -> Result<PackedUserOperation, Mav2Error> {
     let init_code = match op.factory {
         Some(factory) => {

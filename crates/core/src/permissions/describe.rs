@@ -1,9 +1,9 @@
 //! Permissions in words, with units, and the risks a person should weigh before approving.
 //!
 //! The same text is shown by the CLI before `warden grant` asks for confirmation and by the
-//! app's approval dialog, so it lives here. Amounts are exact (no floating point): wei are
-//! shown as ETH or gwei, token amounts with the token's decimals when they are known and as
-//! raw units, labelled as such, when they are not.
+//! app's approval dialog, so it lives here. Amounts are exact (no floating point): native
+//! amounts in the chain's currency (ETH, POL, BNB, …) or gwei, token amounts with the token's
+//! decimals when they are known and as raw units, labelled as such, when they are not.
 
 use std::collections::HashMap;
 
@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::Permission;
 use super::validate::privileged_selector_name;
+use crate::chains::NativeCurrency;
 
 /// Symbol and decimals of an ERC-20 token, when the chain told us.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -54,18 +55,20 @@ fn unlimited_threshold() -> U256 {
 const SECONDS_PER_DAY: u64 = 86_400;
 
 /// Describes a permission list (validated or not) granted until `expiry_sec` (0 = never),
-/// as seen at `now`. `tokens` supplies symbol and decimals of known ERC-20 tokens.
+/// as seen at `now`, on a chain paying in `currency`. `tokens` supplies symbol and decimals
+/// of known ERC-20 tokens.
 pub fn describe(
     permissions: &[Permission],
     expiry_sec: u64,
     now: u64,
+    currency: &NativeCurrency,
     tokens: &HashMap<Address, TokenInfo>,
 ) -> Description {
     let mut lines = Vec::with_capacity(permissions.len());
     let mut risks = Vec::new();
     for p in permissions {
-        lines.push(describe_one(p, tokens));
-        risks_of(p, tokens, &mut risks);
+        lines.push(describe_one(p, currency, tokens));
+        risks_of(p, currency, tokens, &mut risks);
     }
 
     let expiry = if expiry_sec == 0 {
@@ -118,13 +121,13 @@ fn selectors(functions: &[alloy_primitives::Bytes]) -> String {
         .join(", ")
 }
 
-fn describe_one(p: &Permission, tokens: &HashMap<Address, TokenInfo>) -> String {
+fn describe_one(p: &Permission, currency: &NativeCurrency, tokens: &HashMap<Address, TokenInfo>) -> String {
     match p {
         Permission::NativeTokenTransfer { allowance } if *allowance >= unlimited_threshold() => {
-            "Send an unlimited amount of native currency".into()
+            format!("Send an unlimited amount of {}", currency.symbol)
         }
         Permission::NativeTokenTransfer { allowance } => {
-            format!("Send up to {} in total", format_wei(*allowance))
+            format!("Send up to {} in total", format_native(*allowance, currency))
         }
         Permission::Erc20TokenTransfer { allowance, address } => {
             format!(
@@ -132,7 +135,7 @@ fn describe_one(p: &Permission, tokens: &HashMap<Address, TokenInfo>) -> String 
                 token_amount(*allowance, *address, tokens)
             )
         }
-        Permission::GasLimit { limit } => format!("Spend up to {} on gas in total", format_wei(*limit)),
+        Permission::GasLimit { limit } => format!("Spend up to {} on gas in total", format_native(*limit, currency)),
         Permission::ContractAccess { address } => format!("Call any function on contract {address}"),
         Permission::AccountFunctions { functions } => {
             format!("Call these functions on the account itself: {}", selectors(functions))
@@ -147,8 +150,8 @@ fn describe_one(p: &Permission, tokens: &HashMap<Address, TokenInfo>) -> String 
     }
 }
 
-fn risks_of(p: &Permission, tokens: &HashMap<Address, TokenInfo>, out: &mut Vec<RiskFlag>) {
-    let huge_native = U256::from(100u64) * U256::from(10u64).pow(U256::from(18u64));
+fn risks_of(p: &Permission, currency: &NativeCurrency, tokens: &HashMap<Address, TokenInfo>, out: &mut Vec<RiskFlag>) {
+    let huge_native = U256::from(100u64) * U256::from(10u64).pow(U256::from(currency.decimals));
     match p {
         Permission::Root => out.push(RiskFlag {
             severity: Severity::Critical,
@@ -176,7 +179,7 @@ fn risks_of(p: &Permission, tokens: &HashMap<Address, TokenInfo>, out: &mut Vec<
                 out.push(RiskFlag {
                     severity: Severity::Medium,
                     code: "huge-allowance",
-                    message: format!("{}: the allowance is large ({}).", p.kind(), format_wei(*allowance)),
+                    message: format!("{}: the allowance is large ({}).", p.kind(), format_native(*allowance, currency)),
                 });
             }
         }
@@ -218,13 +221,14 @@ pub fn format_units(amount: U256, decimals: u8) -> String {
     if frac.is_empty() { int.to_owned() } else { format!("{int}.{frac}") }
 }
 
-/// Wei as a person reads it: ETH from 0.0001 ETH up, gwei from 0.001 gwei up, else wei.
-pub fn format_wei(wei: U256) -> String {
-    if wei.is_zero() {
-        "0 ETH".into()
-    } else if wei >= U256::from(100_000_000_000_000u64) {
-        format!("{} ETH", format_units(wei, 18))
-    } else if wei >= U256::from(1_000_000u64) {
+/// A native amount (in wei, the currency's smallest unit) as a person reads it, in the
+/// chain's `currency`: in its symbol from 0.0001 of it up (`0.01 POL`), in gwei from 0.001
+/// gwei up when the currency has more than 9 decimals (`2 gwei`), else in wei.
+pub fn format_native(wei: U256, currency: &NativeCurrency) -> String {
+    let decimals = u64::from(currency.decimals);
+    if wei.is_zero() || wei >= U256::from(10u64).pow(U256::from(decimals.saturating_sub(4))) {
+        format!("{} {}", format_units(wei, currency.decimals), currency.symbol)
+    } else if decimals > 9 && wei >= U256::from(1_000_000u64) {
         format!("{} gwei", format_units(wei, 9))
     } else {
         format!("{wei} wei")
@@ -246,17 +250,56 @@ fn format_duration(secs: u64) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::chains::{ETHER, LOCAL_CHAIN_ID, native_currency};
     use alloy_primitives::{address, bytes};
+
+    const POLYGON: u32 = 137;
+    const BNB_CHAIN: u32 = 56;
 
     #[test]
     fn units() {
         assert_eq!(format_units(U256::from(1_500_000u64), 6), "1.5");
         assert_eq!(format_units(U256::from(5u64), 6), "0.000005");
         assert_eq!(format_units(U256::from(7u64), 0), "7");
-        assert_eq!(format_wei(U256::from(1_000_000_000_000_000u64)), "0.001 ETH");
-        assert_eq!(format_wei(U256::from(2_000_000_000u64)), "2 gwei");
-        assert_eq!(format_wei(U256::from(12u64)), "12 wei");
-        assert_eq!(format_wei(U256::ZERO), "0 ETH");
+        let eth = native_currency(LOCAL_CHAIN_ID);
+        assert_eq!(format_native(U256::from(1_000_000_000_000_000u64), eth), "0.001 ETH");
+        assert_eq!(format_native(U256::from(100_000_000_000_000u64), eth), "0.0001 ETH");
+        assert_eq!(format_native(U256::from(2_000_000_000u64), eth), "2 gwei");
+        assert_eq!(format_native(U256::from(12u64), eth), "12 wei");
+        assert_eq!(format_native(U256::ZERO, eth), "0 ETH");
+    }
+
+    #[test]
+    fn native_amounts_in_the_chains_currency() {
+        let pol = native_currency(POLYGON);
+        assert_eq!(format_native(U256::from(1_500_000_000_000_000_000u64), pol), "1.5 POL");
+        assert_eq!(format_native(U256::ZERO, pol), "0 POL");
+        assert_eq!(format_native(U256::from(30_000_000_000u64), pol), "30 gwei");
+        let bnb = native_currency(BNB_CHAIN);
+        assert_eq!(format_native(U256::from(10u64).pow(U256::from(16u64)), bnb), "0.01 BNB");
+        // A currency with few decimals is never shown in gwei.
+        let six = NativeCurrency { name: "Six", symbol: "SIX", decimals: 6 };
+        assert_eq!(format_native(U256::from(1_000u64), &six), "0.001 SIX");
+        assert_eq!(format_native(U256::from(99u64), &six), "99 wei");
+        let none = NativeCurrency { name: "Whole", symbol: "W", decimals: 0 };
+        assert_eq!(format_native(U256::from(3u64), &none), "3 W");
+        assert_eq!(ETHER.symbol, "ETH");
+    }
+
+    #[test]
+    fn descriptions_name_the_chains_currency() {
+        let tenth = U256::from(10u64).pow(U256::from(17u64));
+        let grant = [Permission::NativeTokenTransfer { allowance: tenth }, Permission::GasLimit { limit: tenth }];
+        let d = describe(&grant, 2_000, 1_000, native_currency(POLYGON), &HashMap::new());
+        assert_eq!(d.permissions, ["Send up to 0.1 POL in total", "Spend up to 0.1 POL on gas in total"]);
+        let d = describe(&grant, 2_000, 1_000, native_currency(BNB_CHAIN), &HashMap::new());
+        assert_eq!(d.permissions, ["Send up to 0.1 BNB in total", "Spend up to 0.1 BNB on gas in total"]);
+        let huge = [Permission::NativeTokenTransfer { allowance: tenth * U256::from(1_000u64) }];
+        let d = describe(&huge, 2_000, 1_000, native_currency(BNB_CHAIN), &HashMap::new());
+        assert_eq!(d.risks[0].message, "native-token-transfer: the allowance is large (100 BNB).");
+        let unlimited = [Permission::NativeTokenTransfer { allowance: U256::MAX }];
+        let d = describe(&unlimited, 2_000, 1_000, native_currency(POLYGON), &HashMap::new());
+        assert_eq!(d.permissions, ["Send an unlimited amount of POL"]);
     }
 
     #[test]
@@ -271,6 +314,7 @@ mod tests {
             ],
             1_000 + 40 * SECONDS_PER_DAY,
             1_000,
+            &ETHER,
             &tokens,
         );
         assert_eq!(d.permissions[0], "Send up to 0.01 ETH in total");
@@ -278,7 +322,7 @@ mod tests {
         let codes: Vec<_> = d.risks.iter().map(|r| r.code).collect();
         assert_eq!(codes, ["functions-on-all-contracts", "long-expiry"]);
 
-        let d = describe(&[Permission::Root], 0, 1_000, &HashMap::new());
+        let d = describe(&[Permission::Root], 0, 1_000, &ETHER, &HashMap::new());
         assert_eq!(d.risks[0].code, "root");
         assert_eq!(d.risks[0].severity, Severity::Critical);
         assert_eq!(d.risks[1].code, "no-expiry");
@@ -288,6 +332,7 @@ mod tests {
             &[Permission::Erc20TokenTransfer { allowance: U256::MAX, address: usdc }],
             2_000,
             1_000,
+            &ETHER,
             &HashMap::new(),
         );
         assert_eq!(d.risks[0].code, "unlimited-allowance");
@@ -301,6 +346,7 @@ mod tests {
             &[Permission::Erc20TokenTransfer { allowance: U256::from(42u64), address: t }],
             0,
             0,
+            &ETHER,
             &HashMap::new(),
         );
         assert!(d.permissions[0].contains("42 raw units (decimals unknown)"));

@@ -1,4 +1,4 @@
-//! The eight session permission types (SPEC §3.10): their wire form, the rules a set of
+//! The eight session permission types (protocol.md §3.10): their wire form, the rules a set of
 //! them must satisfy before anything is encoded or signed, and how they read to a person.
 //!
 //! Wire types stay close to the JSON (function lists are raw hex, so a three-byte
@@ -10,7 +10,7 @@ mod describe;
 mod selector;
 mod validate;
 
-pub use describe::{Description, RiskFlag, Severity, TokenInfo, describe, format_units, format_wei};
+pub use describe::{Description, RiskFlag, Severity, TokenInfo, describe, format_native, format_units};
 pub use selector::{FunctionSelector, SignatureError, function_selector};
 pub use validate::{
     GrantLimits, MAX_ENTITY_ID, PRIVILEGED_SELECTORS, PermissionError, PermissionSet, ValidatedPermission,

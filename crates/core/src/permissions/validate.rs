@@ -1,7 +1,7 @@
 //! Rules a permission set must satisfy before it is encoded or signed.
 //!
-//! At least as strict as the official SDK's PermissionBuilder (SPEC §6.2, spec README
-//! finding 2), without its quirks: addresses are compared as addresses (never as
+//! At least as strict as the official SDK's PermissionBuilder (protocol.md §6.2, §5.4),
+//! without its quirks: addresses are compared as addresses (never as
 //! strings), ERC-20 tokens take part in the duplicate-target check, and privileged account
 //! selectors are screened in every list that can reach the account (`account-functions`
 //! and `functions-on-all-contracts`). Where the SDK leaves room, the rules of the protocol
@@ -18,7 +18,7 @@ use super::Permission;
 use crate::error::{Coded, ErrorCode};
 use crate::wire::MAX_EXPIRY_SEC;
 
-/// Account functions a session may never be granted (SPEC §6.2), with their names.
+/// Account functions a session may never be granted (protocol.md §6.2), with their names.
 pub const PRIVILEGED_SELECTORS: [([u8; 4], &str); 9] = [
     ([0xb6, 0x1d, 0x27, 0xf6], "execute"),
     ([0x34, 0xfc, 0xd5, 0xbe], "executeBatch"),
@@ -168,7 +168,7 @@ impl PermissionSet {
         matches!(self.permissions.as_slice(), [ValidatedPermission::Root])
     }
 
-    /// True when the session's ops must go through `executeUserOp` (SPEC §6.2: a native or
+    /// True when the session's ops must go through `executeUserOp` (protocol.md §6.2: a native or
     /// ERC-20 limit installs execution hooks).
     pub fn has_execution_hooks(&self) -> bool {
         self.permissions.iter().any(|p| {

@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 
 use super::RpcError;
 
-/// Alchemy's chain-agnostic Wallets API endpoint (SPEC §1). The chain is chosen by a
+/// Alchemy's chain-agnostic Wallets API endpoint (protocol.md §1). The chain is chosen by a
 /// `chainId` inside the params, never by the URL.
 pub const ALCHEMY_WALLET_URL: &str = "https://api.g.alchemy.com/v2";
 

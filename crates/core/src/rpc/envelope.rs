@@ -8,8 +8,10 @@ use serde_json::{Map, Value};
 
 /// Longest JSON-RPC error `message` kept, in characters.
 const MAX_MESSAGE_CHARS: usize = 512;
-/// Longest JSON-RPC error `data` kept (as compact JSON), in characters.
-const MAX_DATA_CHARS: usize = 256;
+/// Longest JSON-RPC error `data` kept (as compact JSON), in characters: room for the
+/// revert data a bundler's refusal carries (a module's error wrapped by the account, with
+/// its own reason string), which the refusal classifier decodes.
+const MAX_DATA_CHARS: usize = 4096;
 
 #[derive(Serialize)]
 struct Request<'a> {
@@ -128,7 +130,7 @@ mod tests {
 
     #[test]
     fn error_objects_keep_code_message_and_truncated_data() {
-        let long = "x".repeat(2000);
+        let long = "x".repeat(5000);
         let answer = parse(
             json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": long, "data": {"d": long}}}),
             1,

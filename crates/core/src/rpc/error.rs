@@ -9,8 +9,8 @@ use std::time::Duration;
 use crate::error::{Coded, ErrorCode};
 
 /// JSON-RPC error codes (and Alchemy's `429`) that mean "try again later". The official
-/// client retries exactly these (spec README, "What the official TypeScript client
-/// expects of a server").
+/// client retries exactly these (protocol.md §1, and §10 "What the official TypeScript
+/// client expects of a server").
 const TRANSIENT_RPC_CODES: [i64; 5] = [-32603, -32005, -32007, -1, 429];
 
 /// A failed JSON-RPC call, or an endpoint that could not be set up.

@@ -1,4 +1,4 @@
-//! A JSON-RPC 2.0 client for a Wallets API endpoint (SPEC §1): Alchemy's
+//! A JSON-RPC 2.0 client for a Wallets API endpoint (protocol.md §1): Alchemy's
 //! `https://api.g.alchemy.com/v2` with `Authorization: Bearer <key>`, or any URL such as a
 //! local devnet.
 //!

@@ -1,4 +1,4 @@
-//! Digests of the three signature request types (SPEC §3.4, §5.3), always recomputed from
+//! Digests of the three signature request types (protocol.md §3.4, §5.3), always recomputed from
 //! `data`, and signing of them.
 //!
 //! * `personal_sign`: EIP-191 over the UTF-8 text (never hex-decoded) or the raw bytes.

@@ -1,5 +1,5 @@
 //! `verify_grant`: check a `wallet_createSession` result against the request before the
-//! owner signs anything (SPEC §5.1 step 2, DESIGN "Grant").
+//! owner signs anything (protocol.md §5.1 step 2, §5.4).
 //!
 //! The server returns DeferredAction typed data whose `call` installs the session. Warden
 //! checks every field it can against what was asked — domain, primary type, type layout,
@@ -306,7 +306,13 @@ pub fn verify_grant(
         warnings
             .push(format!("rawPayload {raw} is not the EIP-712 digest {digest} of the typed data; signing the digest"));
     }
-    let description = permissions::describe(&request.permissions, expiry, now, &HashMap::new());
+    let description = permissions::describe(
+        &request.permissions,
+        expiry,
+        now,
+        crate::chains::native_currency(request.chain_id),
+        &HashMap::new(),
+    );
     Ok(VerifiedGrant {
         account: request.account,
         chain_id: request.chain_id,

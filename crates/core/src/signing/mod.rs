@@ -1,5 +1,5 @@
 //! Signing and verification: Warden signs only digests it recomputed from data it could
-//! check (spec README finding 1).
+//! check (protocol.md §3.4).
 //!
 //! * [`digest`] — the digest of each signature request type, recomputed from `data`.
 //! * [`signer`] — the [`DigestSigner`] trait (a key that signs a digest and never leaves

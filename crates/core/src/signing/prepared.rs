@@ -1,5 +1,5 @@
 //! `verify_prepared`: check what `wallet_prepareCalls` returned before a key signs it
-//! (SPEC §5.2 step 2).
+//! (protocol.md §5.2 step 2).
 //!
 //! For each user operation: recompute the userOpHash from the op itself and refuse unless
 //! it is exactly the hash the server asks to be signed (`signatureRequest.data.raw`, and

@@ -1,7 +1,7 @@
 //! `wallet_requestAccount`, `wallet_listAccounts`, `wallet_getCapabilities` and
 //! `devnet_fund`.
 //!
-//! Accounts are SMA-B (address by SPEC §8 through `mav2::account`, factory data for the
+//! Accounts are SMA-B (address by protocol.md §8 through `mav2::account`, factory data for the
 //! counterfactual info) or 7702 (the EOA itself, delegated to the MAv2 7702
 //! implementation). An existing account of the signer is returned and the hint ignored; a
 //! new `id` or `createAdditional` makes another account with the next free salt. Light
@@ -46,27 +46,36 @@ fn result_of(account: &Account, counterfactual: bool) -> RequestAccountResult {
     }
 }
 
+/// Records `account`, unless an account at its address is known (then that one is kept:
+/// two concurrent first requests for one 7702 account record it once).
 pub(crate) fn insert(state: &mut State, account: Account) -> &Account {
     let address = account.address;
-    state.by_owner.entry(account.owner).or_default().push(address);
+    if !state.accounts.contains_key(&address) {
+        state.by_owner.entry(account.owner).or_default().push(address);
+    }
     state.accounts.entry(address).or_insert(account)
 }
 
-/// The account `from` names in `wallet_prepareCalls`, and whether the devnet did not know it.
+/// Gives every deployed SMA-B account of a loaded state its code (a proxy to the account
+/// executor, see [`crate::executor`]), which a state saved by an older devnet lacks.
+pub(crate) async fn ensure_account_code(node: &crate::node::Node, state: &State) -> Result<(), crate::node::NodeError> {
+    let proxy = crate::executor::sma_b_proxy_code();
+    for a in state.accounts.values() {
+        if matches!(a.kind, AccountKind::SmaB { .. }) && a.deployed && node.code(a.address).await? != proxy {
+            node.set_code(a.address, &proxy).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The account an unknown `from` in `wallet_prepareCalls` names, and that it is new.
 ///
-/// A known account as it is. An unknown address is taken, as the hosted API takes it, as the
+/// An unknown address is taken, as the hosted API takes it, as the
 /// 7702 account of that EOA: the official client's default account is the signer's own
 /// address, used without `wallet_requestAccount`. The caller records a new account only
 /// once its request succeeded. An unknown address with code other than the MAv2 7702
 /// delegation is no account the devnet can serve.
-pub(crate) async fn account_for_calls(
-    emu: &Emulator,
-    state: &State,
-    from: Address,
-) -> Result<(Account, bool), MethodError> {
-    if let Some(a) = state.accounts.get(&from) {
-        return Ok((a.clone(), false));
-    }
+pub(crate) async fn account_for_calls(emu: &Emulator, from: Address) -> Result<(Account, bool), MethodError> {
     let code = emu.node.code(from).await?;
     if !code.is_empty() && code != Emulator::delegation_code() {
         return Err(MethodError::UnknownAccount { address: from });

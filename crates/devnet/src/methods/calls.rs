@@ -1,24 +1,31 @@
 //! `wallet_prepareCalls`, `wallet_sendPreparedCalls` and `wallet_getCallsStatus` for owner
-//! and session operations (SPEC §4.4–4.6, §6.1, §6.4–6.8).
+//! and session operations (protocol.md §4.4–4.6, §6.1, §6.4–6.8).
 //!
 //! Prepare builds a v0.7 user operation with `mav2`: nonce = the EntryPoint's real nonce
 //! for the key (owner `0x01`, a session's deferred-action key on first use, its installed
 //! key after), factory data while an SMA-B account is undeployed, `executeBatch` call data
 //! (behind `executeUserOp` when the session has execution hooks), fees from the node, and
-//! paymaster fields when a gas policy is given. The operation is remembered by its hash.
+//! paymaster fields when a gas policy the devnet knows sponsors it (an unknown policy is
+//! refused, see [`super::policies`]). The chain reads it needs go to the node in one batch,
+//! outside the devnet's lock. A session operation is checked as gas estimation would check
+//! it: any violation is refused, an execution-phase one as `execution reverted` with the
+//! hook's revert data. The operation is remembered by its hash.
 //!
-//! Send finds the operation again by its hash, recovers the signer from the EIP-191
-//! signature over the hash (the owner, or the session key, whose grant signature must also
-//! recover to the owner), re-checks nonce, expiry, revocation and limits, then runs the
-//! calls as the account on the node (impersonation) inside a snapshot: one reverting call
-//! reverts them all (status 500, limits not charged). Either way the operation's nonce is
-//! consumed with `EntryPoint.incrementNonce` sent from the account, so replays and stale
-//! operations fail as on chain, and a session is installed by its first operation. Sending
-//! the same operation twice returns the same call id and runs it once.
+//! Send finds the operation again by its hash, checks the send repeats its gas policy, and
+//! then checks it in the order the EntryPoint does: the account's validation (the grant's
+//! signature, a revoked validation, the allow-list, account functions, the gas-limit hook:
+//! AA23), the prefund (AA21), the nonce (AA25), the signature (AA24), the time range
+//! (AA22). What passes validation runs: as the account, in one transaction through the
+//! account executor ([`crate::executor`]), all calls or none, consuming the nonce. An
+//! execution-phase violation (native or ERC-20 limit exceeded since prepare) or a reverting
+//! call ends the operation in status 500 with the nonce consumed, as on chain; the gas
+//! limit is charged once validation passed, value and ERC-20 limits only on success. A
+//! session is installed by its first operation. Sending the same operation twice returns
+//! the same call id and runs it once.
 //!
-//! Left out: the EntryPoint's own events in receipts (the calls run as plain transactions
-//! from the account), v0.6 operations, local-mode (`0x01`) contexts, `stateOverride`,
-//! `experimental_dataSuffix` and ERC-20 gas payment.
+//! Left out: the EntryPoint's own events in receipts (the operation runs as one plain
+//! transaction from the account), v0.6 operations, local-mode (`0x01`) contexts,
+//! `stateOverride`, `experimental_dataSuffix` and ERC-20 gas payment.
 
 use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256, eip191_hash_message};
 use alloy_sol_types::{SolCall, sol};
@@ -26,9 +33,9 @@ use serde_json::{Value, json};
 use warden_core::api::{
     Call, CallReceipt, CallStatus, EcdsaSigData, FeePayment, GasOverride, GasParamsOverride, GetCallsStatus,
     GetCallsStatusResult, PermissionsCapability, PrepareCalls, PreparedCall, PreparedCallArray, PreparedCallDetails,
-    PreparedCallElement, PreparedUserOperation, RpcMethod, SendDetails, SendPreparedCalls, SendPreparedCallsResult,
-    SentUserOperation, SignableMessage, SignatureRequest, SignedPreparedCall, StatusDetails, UserOperationStatus,
-    UserOperationSummary, UserOperationV07,
+    PreparedCallElement, PreparedUserOperation, RpcMethod, SendDetails, SendPaymasterService, SendPreparedCalls,
+    SendPreparedCallsResult, SentUserOperation, SignableMessage, SignatureRequest, SignedAuthorization,
+    SignedPreparedCall, StatusDetails, UserOperationStatus, UserOperationSummary, UserOperationV07,
 };
 use warden_core::mav2::account::sma_b_factory_data;
 use warden_core::mav2::calls::encode_execute_batch;
@@ -39,19 +46,21 @@ use warden_core::mav2::nonce::{FLAG_GLOBAL, nonce_key, session_first_use_key, se
 use warden_core::mav2::user_op::hash_v07;
 use warden_core::signing::recover;
 
-use super::enforce::{Spend, Violation, check_calls, check_live};
-use super::error::Shortfall;
+use super::enforce::{Phase, Spend, Violation, check_calls, check_execution, check_live, check_validation};
+use super::error::{Shortfall, Signed};
 use super::state::{Account, AccountKind, OpSigner, PreparedOp, SentOp, Session, State};
-use super::{Emulator, MethodError, entry_point};
+use super::{Emulator, MethodError, entry_point, policies};
+use crate::executor;
 use crate::node::NodeError;
 
 sol! {
     function uninstallValidation(bytes24 validationFunction, bytes uninstallData, bytes[] hookUninstallData);
+    function getNonce(address sender, uint192 key) external view returns (uint256 nonce);
 }
 
 /// The paymaster sponsored operations name (Alchemy's Gas Manager for EntryPoint v0.7, as in
 /// the official examples). On the devnet no contract runs there: a sponsored operation's
-/// transactions are sent with zero fees, so the account pays no gas.
+/// transaction is sent with zero fees, so the account pays no gas.
 pub const DEVNET_PAYMASTER: Address = alloy_primitives::address!("2cc0c7981D846b9F2a16276556f6e8cb52BfB633");
 
 const PRE_VERIFICATION_GAS: u64 = 60_000;
@@ -61,6 +70,11 @@ const VERIFICATION_GAS_DEPLOY: u64 = 650_000;
 const PAYMASTER_VERIFICATION_GAS: u64 = 75_000;
 const CALL_GAS_OVERHEAD: u64 = 30_000;
 const CALL_GAS_FALLBACK: u64 = 100_000;
+/// Gas the executor's transaction needs beyond the calls' own (intrinsic gas, call data,
+/// the loop and `incrementNonce`).
+const EXECUTOR_GAS_OVERHEAD: u64 = 80_000;
+/// The most gas one transaction may use (anvil's default block gas limit).
+const MAX_TX_GAS: u64 = 30_000_000;
 
 /// Finds a session by its id bytes.
 pub fn find_session<'a>(state: &'a State, id: &[u8]) -> Result<&'a Session, MethodError> {
@@ -73,7 +87,8 @@ pub fn find_session<'a>(state: &'a State, id: &[u8]) -> Result<&'a Session, Meth
 }
 
 /// The session a `permissions` capability names, with its grant signature checked against
-/// the account owner.
+/// the account owner (as the account checks the deferred action's signature: a wrong one is
+/// `DeferredActionSignatureInvalid`, AA23).
 fn resolve_session<'a>(
     state: &'a State,
     cap: &PermissionsCapability,
@@ -105,10 +120,10 @@ fn resolve_session<'a>(
     };
     check_owner(session, account)?;
     let recovered = recover(&session.digest, &signature)
-        .map_err(|e| MethodError::BadSignature { what: "permissions (the owner's grant)", reason: e.to_string() })?;
+        .map_err(|e| MethodError::BadSignature { what: Signed::Grant, reason: e.to_string() })?;
     if recovered != account.owner {
         return Err(MethodError::WrongSigner {
-            what: "permissions (the owner's grant)",
+            what: Signed::Grant,
             recovered,
             expected_role: "the account owner",
             expected: account.owner,
@@ -142,16 +157,6 @@ fn apply_override(estimate: U256, field: &str, o: Option<&GasOverride>) -> Resul
     }
 }
 
-/// Sum of the node's estimates for each call, plus the account's overhead.
-async fn estimate_call_gas(emu: &Emulator, account: Address, calls: &[Call]) -> U256 {
-    let mut total = U256::from(CALL_GAS_OVERHEAD);
-    for c in calls {
-        let tx = json!({"from": account, "to": c.to, "value": c.value.unwrap_or_default(), "data": c.data.clone().unwrap_or_default()});
-        total += emu.node.estimate_gas(tx).await.unwrap_or(U256::from(CALL_GAS_FALLBACK));
-    }
-    total
-}
-
 /// The most gas an operation can cost: all its gas limits times `maxFeePerGas`.
 pub fn max_gas_cost(op: &UserOperationV07) -> U256 {
     let gas = op.pre_verification_gas
@@ -162,9 +167,109 @@ pub fn max_gas_cost(op: &UserOperationV07) -> U256 {
     gas.saturating_mul(op.max_fee_per_gas)
 }
 
-/// The session's nonce key and whether this is its first use; checks that an uninstalled
-/// grant's deferred nonce is still unused.
-async fn session_nonce_key(emu: &Emulator, session: &Session, parallel: U256) -> Result<(U256, bool), MethodError> {
+fn bad_node_answer(emu: &Emulator, method: &str, reason: String) -> MethodError {
+    MethodError::Node(NodeError::BadResponse { url: emu.node.url().to_owned(), method: method.to_owned(), reason })
+}
+
+fn quantity(emu: &Emulator, method: &str, v: Result<Value, NodeError>) -> Result<U256, MethodError> {
+    let v = v?;
+    serde_json::from_value(v.clone()).map_err(|e| bad_node_answer(emu, method, format!("{v}: {e}")))
+}
+
+/// The time of the block the next transaction lands in (see `Node::next_block_timestamp`),
+/// from the latest and pending blocks.
+fn next_block_time(
+    emu: &Emulator,
+    latest: Result<Value, NodeError>,
+    pending: Result<Value, NodeError>,
+) -> Result<u64, MethodError> {
+    let time = |block: &Value| -> Option<u64> {
+        let ts = block.get("timestamp").filter(|t| !t.is_null())?;
+        serde_json::from_value::<U256>(ts.clone()).ok().map(|t| t.saturating_to())
+    };
+    let latest =
+        time(&latest?).ok_or_else(|| bad_node_answer(emu, "eth_getBlockByNumber", "no latest block time".into()))?;
+    Ok(match pending.ok().as_ref().and_then(time) {
+        Some(pending) => pending.max(latest),
+        None => latest.saturating_add(1),
+    })
+}
+
+fn get_nonce_request(account: Address, key: U256) -> (&'static str, Value) {
+    let data = Bytes::from(getNonceCall { sender: account, key: key.saturating_to() }.abi_encode());
+    ("eth_call", json!([{"to": ENTRY_POINT_V07, "data": data}, "latest"]))
+}
+
+fn decode_nonce(emu: &Emulator, out: Result<Value, NodeError>) -> Result<U256, MethodError> {
+    let out: Bytes = serde_json::from_value(out?).map_err(|e| bad_node_answer(emu, "eth_call", e.to_string()))?;
+    getNonceCall::abi_decode_returns(&out).map_err(|e| bad_node_answer(emu, "eth_call", format!("getNonce: {e}")))
+}
+
+/// What preparing an operation reads from the node, in one batch.
+struct PrepareReads {
+    now: u64,
+    nonce: U256,
+    /// The account's code (7702 accounts only).
+    code: Option<Bytes>,
+    /// The EOA's transaction count (7702 owner operations only: the authorization nonce).
+    tx_count: Option<u64>,
+    call_gas: U256,
+    priority: U256,
+    gas_price: U256,
+}
+
+async fn read_for_prepare(
+    emu: &Emulator,
+    account: &Account,
+    key: U256,
+    calls: &[Call],
+) -> Result<PrepareReads, MethodError> {
+    let is_7702 = account.kind == AccountKind::Eip7702;
+    let mut reqs = vec![
+        ("eth_getBlockByNumber", json!(["latest", false])),
+        ("eth_getBlockByNumber", json!(["pending", false])),
+        get_nonce_request(account.address, key),
+        ("eth_maxPriorityFeePerGas", json!([])),
+        ("eth_gasPrice", json!([])),
+    ];
+    if is_7702 {
+        reqs.push(("eth_getCode", json!([account.address, "latest"])));
+        reqs.push(("eth_getTransactionCount", json!([account.address, "latest"])));
+    }
+    let first_estimate = reqs.len();
+    for c in calls {
+        let tx = json!({"from": account.address, "to": c.to, "value": c.value.unwrap_or_default(), "data": c.data.clone().unwrap_or_default()});
+        reqs.push(("eth_estimateGas", json!([tx])));
+    }
+    let mut out = emu.node.batch(&reqs).await?.into_iter();
+    let mut next = || {
+        out.next().unwrap_or_else(|| {
+            Err(NodeError::BadResponse { url: String::new(), method: "batch".into(), reason: "short answer".into() })
+        })
+    };
+    let (latest, pending) = (next(), next());
+    let now = next_block_time(emu, latest, pending)?;
+    let nonce = decode_nonce(emu, next())?;
+    let priority = quantity(emu, "eth_maxPriorityFeePerGas", next())?;
+    let gas_price = quantity(emu, "eth_gasPrice", next())?;
+    let (code, tx_count) = if is_7702 {
+        let code: Bytes =
+            serde_json::from_value(next()?).map_err(|e| bad_node_answer(emu, "eth_getCode", e.to_string()))?;
+        (Some(code), Some(quantity(emu, "eth_getTransactionCount", next())?.saturating_to()))
+    } else {
+        (None, None)
+    };
+    debug_assert!(first_estimate <= reqs.len());
+    let mut call_gas = U256::from(CALL_GAS_OVERHEAD);
+    for _ in calls {
+        // A call the node cannot estimate (it would revert) gets a fixed allowance.
+        call_gas += quantity(emu, "eth_estimateGas", next()).unwrap_or(U256::from(CALL_GAS_FALLBACK));
+    }
+    Ok(PrepareReads { now, nonce, code, tx_count, call_gas, priority, gas_price })
+}
+
+/// The session's nonce key and whether this is its first use.
+fn session_nonce_key(session: &Session, parallel: U256) -> Result<(U256, bool), MethodError> {
     let root = session.is_root();
     if session.installed {
         return Ok((session_installed_key(parallel, session.entity_id, root), false));
@@ -175,12 +280,7 @@ async fn session_nonce_key(emu: &Emulator, session: &Session, parallel: U256) ->
                 .into(),
         ));
     }
-    let key = session_first_use_key(U256::ZERO, session.entity_id, root);
-    let current = entry_point::get_nonce(&emu.node, session.account, key).await?;
-    if current != session.deferred_nonce {
-        return Err(Violation::DeferredNonceConsumed { signed: session.deferred_nonce, current }.into());
-    }
-    Ok((key, true))
+    Ok((session_first_use_key(U256::ZERO, session.entity_id, root), true))
 }
 
 /// `wallet_prepareCalls`.
@@ -204,26 +304,45 @@ pub async fn prepare_calls(emu: &Emulator, params: Value) -> Result<Value, Metho
     if parallel >= (U256::from(1) << 152) {
         return Err(MethodError::Invalid(format!("nonceOverride.nonceKey {parallel:#x} must be below 2^152")));
     }
-    let sponsored = caps.paymaster_service.as_ref();
-    let now = emu.node.next_block_timestamp().await?;
 
-    let mut state = emu.state.lock().await;
-    let (account, new_account) = super::accounts::account_for_calls(emu, &state, p.from).await?;
-    let (signer, key, exec_hooks, session) = match &caps.permissions {
-        None => (OpSigner::Owner, nonce_key(parallel, 0, FLAG_GLOBAL), false, None),
-        Some(cap) => {
-            let session = resolve_session(&state, cap, &account)?.clone();
-            check_live(&session, now)?;
-            emu.require_delegated(&account).await?;
-            let (key, first_use) = session_nonce_key(emu, &session, parallel).await?;
+    // What the devnet knows, read under the lock; the chain is read after, without it.
+    let (known, policy) = {
+        let state = emu.state.lock().await;
+        let policy = caps.paymaster_service.as_ref().map(|s| policies::sponsor(&state, &s.policy)).transpose()?;
+        (state.accounts.get(&p.from).cloned(), policy)
+    };
+    let (account, new_account) = match known {
+        Some(a) => (a, false),
+        None => super::accounts::account_for_calls(emu, p.from).await?,
+    };
+    let session = match &caps.permissions {
+        None => None,
+        Some(cap) => Some(resolve_session(&*emu.state.lock().await, cap, &account)?.clone()),
+    };
+    let (signer, key, exec_hooks) = match &session {
+        None => (OpSigner::Owner, nonce_key(parallel, 0, FLAG_GLOBAL), false),
+        Some(session) => {
+            let (key, first_use) = session_nonce_key(session, parallel)?;
             let hooks = warden_core::mav2::install::has_exec_hooks(&session.permissions);
-            (OpSigner::Session { id: session.id, first_use }, key, hooks, Some(session))
+            (OpSigner::Session { id: session.id, first_use }, key, hooks)
         }
     };
-    let needs_delegation = signer == OpSigner::Owner
-        && account.kind == AccountKind::Eip7702
-        && emu.node.code(account.address).await? != Emulator::delegation_code();
-    let nonce = entry_point::get_nonce(&emu.node, account.address, key).await?;
+    let reads = read_for_prepare(emu, &account, key, &calls).await?;
+    let delegated = reads.code.as_ref().is_none_or(|c| *c == Emulator::delegation_code());
+    if let Some(session) = &session {
+        if !delegated {
+            return Err(not_delegated(&account));
+        }
+        check_live(session, reads.now)?;
+        if let OpSigner::Session { first_use: true, .. } = signer
+            && reads.nonce != session.deferred_nonce
+        {
+            return Err(
+                Violation::DeferredNonceConsumed { signed: session.deferred_nonce, current: reads.nonce }.into()
+            );
+        }
+    }
+    let needs_delegation = signer == OpSigner::Owner && !delegated;
     let (factory, factory_data) = match account.kind {
         AccountKind::SmaB { salt } if !account.deployed => {
             (Some(ACCOUNT_FACTORY), Some(sma_b_factory_data(account.owner, salt)))
@@ -231,22 +350,33 @@ pub async fn prepare_calls(emu: &Emulator, params: Value) -> Result<Value, Metho
         _ => (None, None),
     };
     let overrides = caps.gas_params_override.clone().unwrap_or_default();
-    let op = build_op(emu, &account, &calls, nonce, exec_hooks, factory, factory_data, sponsored.is_some(), &overrides)
-        .await?;
+    let op = build_op(
+        &account,
+        &calls,
+        reads.nonce,
+        exec_hooks,
+        factory,
+        factory_data,
+        policy.is_some(),
+        &reads,
+        &overrides,
+    )?;
     let cost = max_gas_cost(&op);
     if let Some(session) = &session {
-        check_calls(session, account.address, &calls, sponsored.is_none().then_some(cost))?;
+        check_calls(session, account.address, &calls, policy.is_none().then_some(cost))?;
     }
     let hash = hash_v07(&op, ENTRY_POINT_V07, u64::from(emu.chain_id))?;
-    let only_estimation = sponsored.and_then(|s| s.only_estimation).unwrap_or(false);
-    if new_account {
-        super::accounts::insert(&mut state, account.clone());
-    }
-    if !only_estimation {
-        state.prepared.insert(
-            hash,
-            PreparedOp { op: op.clone(), signer, calls: calls.clone(), sponsored: sponsored.is_some(), nonce_key: key },
-        );
+    let only_estimation = caps.paymaster_service.as_ref().and_then(|s| s.only_estimation).unwrap_or(false);
+    {
+        let mut state = emu.state.lock().await;
+        if new_account {
+            super::accounts::insert(&mut state, account.clone());
+        }
+        if !only_estimation {
+            state
+                .prepared
+                .insert(hash, PreparedOp { op: op.clone(), signer, calls: calls.clone(), policy, nonce_key: key });
+        }
     }
     let user_op = PreparedUserOperation {
         data: op,
@@ -255,24 +385,33 @@ pub async fn prepare_calls(emu: &Emulator, params: Value) -> Result<Value, Metho
             data: SignableMessage::Raw { raw: Bytes::copy_from_slice(hash.as_slice()) },
             raw_payload: Some(Bytes::copy_from_slice(eip191_hash_message(hash).as_slice())),
         }),
-        fee_payment: FeePayment { sponsored: sponsored.is_some(), token_address: Address::ZERO, max_amount: cost },
+        fee_payment: FeePayment { sponsored: policy.is_some(), token_address: Address::ZERO, max_amount: cost },
         details: Some(PreparedCallDetails::UserOperation { data: UserOperationSummary { hash, calls } }),
     };
-    let prepared = if needs_delegation {
-        let auth = super::eip7702::authorization_for(emu, account.address).await?;
-        PreparedCall::Array(PreparedCallArray {
-            data: vec![auth, PreparedCallElement::UserOperationV070(user_op)],
-            details: None,
-        })
-    } else {
-        PreparedCall::UserOperationV070(user_op)
+    let prepared = match (needs_delegation, reads.tx_count) {
+        (true, Some(tx_count)) => {
+            let auth = super::eip7702::authorization_for(emu, account.address, tx_count)?;
+            PreparedCall::Array(PreparedCallArray {
+                data: vec![auth, PreparedCallElement::UserOperationV070(user_op)],
+                details: None,
+            })
+        }
+        _ => PreparedCall::UserOperationV070(user_op),
     };
     PrepareCalls::result_json(&prepared).map_err(MethodError::from)
 }
 
+/// A session or operation of a 7702 account that is not delegated.
+fn not_delegated(account: &Account) -> MethodError {
+    MethodError::Invalid(format!(
+        "7702 account {} is not delegated to the MAv2 7702 implementation {}",
+        account.address,
+        warden_core::mav2::constants::SMA_7702_IMPLEMENTATION
+    ))
+}
+
 #[allow(clippy::too_many_arguments)]
-async fn build_op(
-    emu: &Emulator,
+fn build_op(
     account: &Account,
     calls: &[Call],
     nonce: U256,
@@ -280,16 +419,16 @@ async fn build_op(
     factory: Option<Address>,
     factory_data: Option<Bytes>,
     sponsored: bool,
+    reads: &PrepareReads,
     o: &GasParamsOverride,
 ) -> Result<UserOperationV07, MethodError> {
-    let call_gas = estimate_call_gas(emu, account.address, calls).await;
     let verification = match (&factory, NonceFlags::of(nonce).deferred) {
         (Some(_), _) => VERIFICATION_GAS_DEPLOY,
         (None, true) => VERIFICATION_GAS_DEFERRED,
         (None, false) => VERIFICATION_GAS,
     };
-    let priority = emu.node.max_priority_fee().await?;
-    let max_fee = emu.node.gas_price().await?.saturating_mul(U256::from(2)).max(priority);
+    let priority = reads.priority;
+    let max_fee = reads.gas_price.saturating_mul(U256::from(2)).max(priority);
     let (paymaster, paymaster_data, pm_verification, pm_post_op) = if sponsored {
         (Some(DEVNET_PAYMASTER), Some(Bytes::new()), Some(U256::from(PAYMASTER_VERIFICATION_GAS)), Some(U256::ZERO))
     } else {
@@ -301,7 +440,7 @@ async fn build_op(
         factory,
         factory_data,
         call_data: encode_execute_batch(calls, exec_hooks),
-        call_gas_limit: apply_override(call_gas, "callGasLimit", o.call_gas_limit.as_ref())?,
+        call_gas_limit: apply_override(reads.call_gas, "callGasLimit", o.call_gas_limit.as_ref())?,
         verification_gas_limit: apply_override(
             U256::from(verification),
             "verificationGasLimit",
@@ -345,8 +484,8 @@ impl NonceFlags {
 }
 
 /// 65 bytes `r‖s‖v` from any accepted wire form.
-pub fn signature_bytes(sig: &EcdsaSigData) -> Result<Vec<u8>, MethodError> {
-    let bad = |reason: String| MethodError::BadSignature { what: "user operation", reason };
+pub fn signature_bytes(sig: &EcdsaSigData, what: Signed) -> Result<Vec<u8>, MethodError> {
+    let bad = |reason: String| MethodError::BadSignature { what, reason };
     match sig {
         EcdsaSigData::Hex(b) if b.len() == 65 => Ok(b.to_vec()),
         EcdsaSigData::Hex(b) => Err(bad(format!("expected 65 bytes r‖s‖v, got {}", b.len()))),
@@ -401,48 +540,76 @@ pub async fn send_prepared_calls(emu: &Emulator, params: Value) -> Result<Value,
     };
     emu.check_chain(signed.chain_id)?;
     let hash = hash_v07(&signed.data, ENTRY_POINT_V07, u64::from(emu.chain_id))?;
-    let permissions = p.capabilities.and_then(|c| c.permissions);
+    let caps = p.capabilities.unwrap_or_default();
     let mut state = emu.state.lock().await;
     if let Some(sent) = state.sent.get(&hash) {
         return send_result(sent);
     }
-    let sent = send_user_op(emu, &mut state, hash, &signed.signature.data, permissions.as_ref()).await?;
+    let send = SignedOp {
+        hash,
+        signature: &signed.signature.data,
+        permissions: caps.permissions.as_ref(),
+        paymaster: caps.paymaster_service.as_ref(),
+        authorization: None,
+    };
+    let sent = send_user_op(emu, &mut state, send).await?;
     let out = send_result(&sent);
     state.sent.insert(hash, sent);
     out
 }
 
-/// Verifies and runs one prepared operation; the state is locked by the caller.
-pub async fn send_user_op(
-    emu: &Emulator,
-    state: &mut State,
-    hash: B256,
-    signature: &EcdsaSigData,
-    permissions: Option<&PermissionsCapability>,
-) -> Result<SentOp, MethodError> {
+/// One signed operation to send, with what the send request repeated.
+#[derive(Debug)]
+pub struct SignedOp<'a> {
+    pub hash: B256,
+    pub signature: &'a EcdsaSigData,
+    pub permissions: Option<&'a PermissionsCapability>,
+    pub paymaster: Option<&'a SendPaymasterService>,
+    /// A checked 7702 authorization to apply before the operation runs.
+    pub authorization: Option<(&'a SignedAuthorization, Vec<u8>)>,
+}
+
+/// What sending an operation reads from the node, in one batch.
+struct SendReads {
+    now: u64,
+    nonce: U256,
+    balance: U256,
+    code: Bytes,
+}
+
+async fn read_for_send(emu: &Emulator, account: Address, key: U256) -> Result<SendReads, MethodError> {
+    let reqs = [
+        ("eth_getBlockByNumber", json!(["latest", false])),
+        ("eth_getBlockByNumber", json!(["pending", false])),
+        get_nonce_request(account, key),
+        ("eth_getBalance", json!([account, "latest"])),
+        ("eth_getCode", json!([account, "latest"])),
+    ];
+    let [latest, pending, nonce, balance, code]: [Result<Value, NodeError>; 5] =
+        emu.node.batch(&reqs).await?.try_into().map_err(|_| bad_node_answer(emu, "batch", "short answer".into()))?;
+    Ok(SendReads {
+        now: next_block_time(emu, latest, pending)?,
+        nonce: decode_nonce(emu, nonce)?,
+        balance: quantity(emu, "eth_getBalance", balance)?,
+        code: serde_json::from_value(code?).map_err(|e| bad_node_answer(emu, "eth_getCode", e.to_string()))?,
+    })
+}
+
+/// Verifies and runs one prepared operation; the state is locked by the caller. The
+/// checks come in the EntryPoint's order (see the module docs).
+pub async fn send_user_op(emu: &Emulator, state: &mut State, send: SignedOp<'_>) -> Result<SentOp, MethodError> {
+    let hash = send.hash;
     let prepared = state.prepared.get(&hash).cloned().ok_or(MethodError::NotPrepared { hash })?;
+    policies::check_send(prepared.policy, send.paymaster)?;
     let op = &prepared.op;
     let account = state.accounts.get(&op.sender).cloned().ok_or(MethodError::UnknownAccount { address: op.sender })?;
-    let sig = signature_bytes(signature)?;
+    let sig = signature_bytes(send.signature, Signed::UserOperation)?;
     let recovered = recover(&eip191_hash_message(hash), &sig)
-        .map_err(|e| MethodError::BadSignature { what: "user operation", reason: e.to_string() })?;
-    let now = emu.node.next_block_timestamp().await?;
-    let cost = max_gas_cost(op);
-    let mut spend = Spend::default();
-    let mut session_id = None;
-    match prepared.signer {
-        OpSigner::Owner => {
-            if recovered != account.owner {
-                return Err(MethodError::WrongSigner {
-                    what: "user operation",
-                    recovered,
-                    expected_role: "the account owner",
-                    expected: account.owner,
-                });
-            }
-        }
+        .map_err(|e| MethodError::BadSignature { what: Signed::UserOperation, reason: e.to_string() })?;
+    let session = match prepared.signer {
+        OpSigner::Owner => None,
         OpSigner::Session { id, .. } => {
-            let cap = permissions.ok_or_else(|| {
+            let cap = send.permissions.ok_or_else(|| {
                 MethodError::Invalid(
                     "capabilities.permissions: an operation prepared for a session must repeat the permissions capability on send".into(),
                 )
@@ -455,53 +622,96 @@ pub async fn send_user_op(
                     Bytes::copy_from_slice(id.as_slice())
                 )));
             }
-            if recovered != session.key {
-                return Err(MethodError::WrongSigner {
-                    what: "user operation",
-                    recovered,
-                    expected_role: "the session key",
-                    expected: session.key,
-                });
-            }
-            check_live(session, now)?;
-            spend = check_calls(session, account.address, &prepared.calls, (!prepared.sponsored).then_some(cost))?;
-            session_id = Some(id);
+            Some(session.clone())
         }
+    };
+    let reads = read_for_send(emu, account.address, prepared.nonce_key).await?;
+    let cost = max_gas_cost(op);
+    let sponsored = prepared.sponsored();
+
+    // The account's validation (AA23), for a 7702 account once it is delegated (AA20).
+    let delegated = account.kind != AccountKind::Eip7702
+        || reads.code == Emulator::delegation_code()
+        || send.authorization.is_some();
+    if !delegated {
+        return Err(MethodError::Invalid(format!(
+            "AA20 account not deployed: 7702 account {} is not delegated; send the authorization wallet_prepareCalls returned with the operation",
+            account.address
+        )));
     }
-    let current = entry_point::get_nonce(&emu.node, account.address, prepared.nonce_key).await?;
-    if current != op.nonce {
-        if let (OpSigner::Session { first_use: true, .. }, Some(s)) =
-            (prepared.signer, session_id.and_then(|id| state.sessions.get(&id)))
+    let mut gas_charge = U256::ZERO;
+    if let Some(session) = &session {
+        if session.revoked {
+            return Err(Violation::Uninstalled { entity_id: session.entity_id }.into());
+        }
+        gas_charge = check_validation(session, account.address, &prepared.calls, (!sponsored).then_some(cost))?;
+    }
+    // The prefund (AA21): without a paymaster the account pays the most the gas can cost.
+    if !sponsored && reads.balance < cost {
+        return Err(MethodError::InsufficientFunds(Box::new(Shortfall {
+            account: account.address,
+            balance: reads.balance,
+            gas: cost,
+        })));
+    }
+    // The nonce (AA25).
+    if reads.nonce != op.nonce {
+        if let (OpSigner::Session { first_use: true, .. }, Some(s)) = (prepared.signer, &session)
             && !s.installed
         {
-            return Err(Violation::DeferredNonceConsumed { signed: s.deferred_nonce, current }.into());
+            return Err(Violation::DeferredNonceConsumed { signed: s.deferred_nonce, current: reads.nonce }.into());
         }
-        return Err(MethodError::StaleNonce { op: op.nonce, current });
+        return Err(MethodError::StaleNonce { op: op.nonce, current: reads.nonce });
     }
-    let value = prepared.calls.iter().fold(U256::ZERO, |a, c| a.saturating_add(c.value.unwrap_or_default()));
-    if !prepared.sponsored {
-        let balance = emu.node.balance(account.address).await?;
-        let needed = value.saturating_add(cost);
-        if balance < needed {
-            return Err(MethodError::InsufficientFunds(Box::new(Shortfall {
-                account: account.address,
-                balance,
-                needed,
-                value,
-                gas: cost,
-            })));
-        }
+    // The signature (AA24).
+    let (expected, expected_role) = match &session {
+        None => (account.owner, "the account owner"),
+        Some(s) => (s.key, "the session key"),
+    };
+    if recovered != expected {
+        return Err(MethodError::WrongSigner { what: Signed::UserOperation, recovered, expected_role, expected });
+    }
+    // The time range (AA22).
+    if let Some(session) = &session {
+        check_live(session, reads.now)?;
     }
 
-    let outcome = execute(emu, account.address, &prepared.calls, prepared.nonce_key, prepared.sponsored).await?;
+    // Validation passed: the operation runs (for a first 7702 operation, after the
+    // authorization delegates the account).
+    if let Some((auth, sig)) = &send.authorization {
+        super::eip7702::delegate(emu, account.address, auth, sig).await?;
+    }
+    let execution = match &session {
+        Some(s) => check_execution(s, &prepared.calls),
+        None => Ok(Spend::default()),
+    };
+    if let AccountKind::SmaB { .. } = account.kind
+        && !account.deployed
+    {
+        // The factory deploys the account in the operation's validation.
+        emu.node.set_code(account.address, &executor::sma_b_proxy_code()).await?;
+    }
+    let outcome = match &execution {
+        Ok(_) => execute(emu, &account, &prepared, sponsored).await?,
+        Err(violation) => {
+            debug_assert_eq!(violation.phase(), Phase::Execution);
+            let reason = match violation.revert() {
+                Some(r) => format!("{r}: {violation}"),
+                None => violation.to_string(),
+            };
+            consume_nonce(emu, &account, &prepared, sponsored, reason).await?
+        }
+    };
     if let Some(a) = state.accounts.get_mut(&account.address) {
         a.deployed = true;
     }
-    if let Some(s) = session_id.and_then(|id| state.sessions.get_mut(&id)) {
+    if let Some(s) = session.as_ref().and_then(|s| state.sessions.get_mut(&s.id)) {
         s.installed = true;
-        if outcome.revert_reason.is_none() {
-            s.usage.charge(&spend);
-        }
+        let spend = match (&execution, &outcome.revert_reason) {
+            (Ok(spend), None) => Spend { gas: gas_charge, ..spend.clone() },
+            _ => Spend { gas: gas_charge, ..Spend::default() },
+        };
+        s.usage.charge(&spend);
     }
     if outcome.revert_reason.is_none() && prepared.signer == OpSigner::Owner {
         revoke_uninstalled(state, account.address, &prepared.calls);
@@ -545,69 +755,92 @@ fn call_receipt(raw: &Value) -> Result<CallReceipt, MethodError> {
         .map_err(|e| MethodError::Invalid(format!("the node's receipt does not have the expected shape: {e}")))
 }
 
-fn tx(from: Address, to: Address, value: U256, data: Bytes, sponsored: bool) -> Value {
-    let mut tx = json!({"from": from, "to": to, "value": value, "data": data});
-    if sponsored {
-        tx["maxFeePerGas"] = json!("0x0");
-        tx["maxPriorityFeePerGas"] = json!("0x0");
-    }
-    tx
-}
-
-/// Runs `calls` from `account` atomically, then consumes the operation's nonce.
-async fn execute(
+/// A transaction from the account: with the operation's fees, or with none when a gas
+/// policy sponsors it (the next block's base fee is made zero first).
+async fn account_tx(
     emu: &Emulator,
     account: Address,
-    calls: &[Call],
-    key: U256,
+    to: Address,
+    data: Bytes,
+    gas: u64,
+    prepared: &PreparedOp,
+    sponsored: bool,
+) -> Result<Value, MethodError> {
+    let mut tx = json!({"from": account, "to": to, "value": "0x0", "data": data, "gas": format!("{gas:#x}")});
+    if sponsored {
+        emu.node.zero_next_base_fee().await?;
+        tx["maxFeePerGas"] = json!("0x0");
+        tx["maxPriorityFeePerGas"] = json!("0x0");
+    } else {
+        tx["maxFeePerGas"] = json!(prepared.op.max_fee_per_gas);
+        tx["maxPriorityFeePerGas"] = json!(prepared.op.max_priority_fee_per_gas.min(prepared.op.max_fee_per_gas));
+    }
+    Ok(tx)
+}
+
+/// Runs the operation's calls as the account, all or none, consuming its nonce: one
+/// transaction through the account executor. If a call reverts, the transaction reverts
+/// with its index and reason, and the nonce is consumed by a second transaction.
+async fn execute(
+    emu: &Emulator,
+    account: &Account,
+    prepared: &PreparedOp,
     sponsored: bool,
 ) -> Result<Outcome, MethodError> {
     let node = &emu.node;
-    node.impersonate(account).await?;
-    let snapshot = node.snapshot().await?;
-    let mut raw = Vec::new();
-    let mut revert_reason = None;
-    for (i, c) in calls.iter().enumerate() {
-        if sponsored {
-            node.zero_next_base_fee().await?;
-        }
-        let t = tx(account, c.to, c.value.unwrap_or_default(), c.data.clone().unwrap_or_default(), sponsored);
-        match node.transact(t.clone()).await {
-            Ok(r) if r.success => raw.push(r.raw),
-            Ok(r) => {
-                // The reverted transaction changed nothing: replaying it as a call gives the reason.
-                let why = match node.call(t).await {
-                    Err(NodeError::Rpc { message, .. }) => message,
-                    _ => "reverted".into(),
-                };
-                revert_reason = Some(format!("calls[{i}] to {}: {why} (transaction {})", c.to, r.transaction_hash));
-                break;
-            }
-            Err(NodeError::Rpc { message, .. }) if message.contains("revert") => {
-                revert_reason = Some(format!("calls[{i}] to {}: {message}", c.to));
-                break;
-            }
-            Err(e) => {
-                node.revert(snapshot).await?;
-                return Err(e.into());
-            }
-        }
+    node.impersonate(account.address).await?;
+    let gas = prepared.op.call_gas_limit.saturating_to::<u64>().saturating_add(EXECUTOR_GAS_OVERHEAD).min(MAX_TX_GAS);
+    let data = executor::execute_data(&prepared.calls, prepared.nonce_key);
+    let tx = account_tx(emu, account.address, account.address, data, gas, prepared, sponsored).await?;
+    let r = node.transact(tx.clone()).await?;
+    if r.success {
+        return Ok(Outcome { receipts: vec![call_receipt(&r.raw)?], revert_reason: None });
     }
-    if revert_reason.is_some() {
-        node.revert(snapshot).await?;
-        raw.clear();
-    }
-    if sponsored {
-        node.zero_next_base_fee().await?;
-    }
-    let nonce_tx = tx(account, ENTRY_POINT_V07, U256::ZERO, entry_point::increment_nonce_data(key), sponsored);
-    let r = node.transact(nonce_tx).await?;
-    raw.push(r.raw);
-    let receipts = raw.iter().map(call_receipt).collect::<Result<Vec<_>, _>>()?;
-    Ok(Outcome { receipts, revert_reason })
+    // The reverted transaction changed nothing but the account's gas: replaying it as a call
+    // gives the reason.
+    let why = match node.call(tx).await {
+        Err(e) => match e.revert_data().and_then(|d| executor::reverted_call(&d)) {
+            Some((i, reason)) => {
+                let to = prepared.calls.get(i).map(|c| c.to.to_string()).unwrap_or_default();
+                format!("calls[{i}] to {to} reverted: {}", revert_text(&reason))
+            }
+            None => format!("the operation reverted: {e}"),
+        },
+        Ok(_) => format!("the operation reverted (out of gas? callGasLimit {})", prepared.op.call_gas_limit),
+    };
+    let mut outcome =
+        consume_nonce(emu, account, prepared, sponsored, format!("{why} (transaction {})", r.transaction_hash)).await?;
+    outcome.receipts.insert(0, call_receipt(&r.raw)?);
+    Ok(outcome)
 }
 
-/// `wallet_getCallsStatus`.
+/// A call's revert data as text: `Error(string)`, a panic, or the raw bytes.
+fn revert_text(data: &[u8]) -> String {
+    match alloy_sol_types::decode_revert_reason(data) {
+        Some(reason) if !reason.is_empty() => reason,
+        _ if data.is_empty() => "no revert data".into(),
+        _ => format!("revert data {}", Bytes::copy_from_slice(data)),
+    }
+}
+
+/// Ends an operation whose execution reverted: consumes its nonce (the EntryPoint does, as
+/// validation passed) and reports `reason`.
+async fn consume_nonce(
+    emu: &Emulator,
+    account: &Account,
+    prepared: &PreparedOp,
+    sponsored: bool,
+    reason: String,
+) -> Result<Outcome, MethodError> {
+    emu.node.impersonate(account.address).await?;
+    let data = entry_point::increment_nonce_data(prepared.nonce_key);
+    let tx = account_tx(emu, account.address, ENTRY_POINT_V07, data, 100_000, prepared, sponsored).await?;
+    let r = emu.node.transact(tx).await?;
+    Ok(Outcome { receipts: vec![call_receipt(&r.raw)?], revert_reason: Some(reason) })
+}
+
+/// `wallet_getCallsStatus`. An id the devnet never issued answers EIP-5792's 5730 ("unknown
+/// bundle id"); clients (and Warden) take it as "not known yet" for a while after a send.
 pub async fn get_calls_status(emu: &Emulator, params: Value) -> Result<Value, MethodError> {
     let id = GetCallsStatus::parse_params(params)?;
     let unknown = || MethodError::UnknownCallId { id: id.clone() };

@@ -1,8 +1,9 @@
-//! The devnet's own methods: the Wallets API (`wallet_*`, SPEC §4) and the developer
+//! The devnet's own methods: the Wallets API (`wallet_*`, protocol.md §4) and the developer
 //! conveniences (`devnet_*`).
 //!
 //! * [`accounts`] — `wallet_requestAccount`, `wallet_listAccounts`, `wallet_getCapabilities`,
 //!   `devnet_fund`.
+//! * [`policies`] — gas policies: `devnet_createPolicy`, the default policy, sponsorship.
 //! * [`sessions`] — `wallet_createSession`, `devnet_sessionUsage`.
 //! * [`calls`] — `wallet_prepareCalls`, `wallet_sendPreparedCalls`, `wallet_getCallsStatus`.
 //! * [`eip7702`] — delegating a 7702 account with a signed authorization.
@@ -14,7 +15,9 @@
 //! [`Emulator`] is the shared server state: the node client, the chain id, and the emulated
 //! accounts and sessions behind one lock. Handlers that change the chain hold the lock
 //! while they do, so operations run one at a time and every check sees the state the
-//! previous operation left. Not served: `wallet_prepareSign`, `wallet_formatSign` (ERC-1271
+//! previous operation left; preparing only reads the chain, outside the lock (an
+//! operation prepared with a nonce another one takes first fails on send, AA25, as on the
+//! hosted API). Not served: `wallet_prepareSign`, `wallet_formatSign` (ERC-1271
 //! signatures of the account), `wallet_requestQuote_v0`, `wallet_getCrossChainStatus_v0`.
 
 pub mod accounts;
@@ -22,6 +25,7 @@ pub mod calls;
 pub mod eip7702;
 pub mod enforce;
 mod error;
+pub mod policies;
 pub mod sessions;
 pub mod state;
 pub mod tamper;
@@ -33,7 +37,7 @@ use alloy_primitives::Bytes;
 use serde_json::Value;
 use warden_core::mav2::constants::SMA_7702_IMPLEMENTATION;
 
-pub use error::MethodError;
+pub use error::{INVALID_POLICY_MESSAGE, MethodError};
 
 use crate::entry_point;
 use crate::node::Node;
@@ -126,6 +130,7 @@ pub async fn dispatch(emu: &Emulator, method: &str, params: Value) -> Result<Val
         "wallet_sendPreparedCalls" => calls::send_prepared_calls(emu, params).await,
         "wallet_getCallsStatus" => calls::get_calls_status(emu, params).await,
         "devnet_fund" => accounts::fund(emu, params).await,
+        "devnet_createPolicy" => policies::create_policy(emu, params).await,
         "devnet_sessionUsage" => sessions::session_usage(emu, params).await,
         "devnet_deployToken" => tokens::deploy_token(emu, params).await,
         "devnet_mint" => tokens::mint(emu, params).await,

@@ -1,4 +1,4 @@
-//! `wallet_createSession` (SPEC §4.3, §6.1–6.3) and `devnet_sessionUsage`.
+//! `wallet_createSession` (protocol.md §4.3, §6.1–6.3) and `devnet_sessionUsage`.
 //!
 //! The grant is checked with `permissions::validate_grant` against the node's clock, gets
 //! the account's next unused entity id (from 1), and is encoded by `mav2`: the install call,
@@ -23,7 +23,7 @@ use super::{Emulator, MethodError, entry_point};
 pub async fn create_session(emu: &Emulator, params: Value) -> Result<Value, MethodError> {
     let p = CreateSession::parse_params(params)?;
     // Test hook (`--test-hooks` only): a dishonest server broadens the request here.
-    let p = super::tamper::apply_pending(emu, p)?;
+    let super::tamper::Tampered { params: p, reuse_entity, nonce_ahead } = super::tamper::apply_pending(emu, p)?;
     emu.check_chain(p.chain_id)?;
     if p.key.ty == KeyType::Contract {
         return Err(MethodError::Invalid(
@@ -34,7 +34,7 @@ pub async fn create_session(emu: &Emulator, params: Value) -> Result<Value, Meth
     let mut state = emu.state.lock().await;
     let account = state.accounts.get(&p.account).ok_or(MethodError::UnknownAccount { address: p.account })?.clone();
     emu.require_delegated(&account).await?;
-    let entity_id = account.next_entity_id;
+    let entity_id = if reuse_entity { account.next_entity_id.saturating_sub(1).max(1) } else { account.next_entity_id };
     let expiry_sec = p.expiry_sec.unwrap_or(0);
     let limits = GrantLimits { expiry_sec, now, entity_id: u64::from(entity_id), parallel_nonce_key: U256::ZERO };
     let set = validate_grant(&p.permissions, p.account, limits)?;
@@ -42,6 +42,7 @@ pub async fn create_session(emu: &Emulator, params: Value) -> Result<Value, Meth
     let call = encode_install_call(entity_id, p.key.public_key, expiry_sec, &permissions);
     let key = session_first_use_key(U256::ZERO, entity_id, set.is_root());
     let nonce = entry_point::get_nonce(&emu.node, p.account, key).await?;
+    let nonce = if nonce_ahead { nonce + U256::from(1) } else { nonce };
     let action =
         DeferredAction { chain_id: u64::from(emu.chain_id), account: p.account, nonce, deadline: expiry_sec, call };
     let digest = action.digest();
@@ -49,7 +50,9 @@ pub async fn create_session(emu: &Emulator, params: Value) -> Result<Value, Meth
     let mut id = [0u8; 16];
     rand::rng().fill_bytes(&mut id);
     let id = FixedBytes(id);
-    if let Some(a) = state.accounts.get_mut(&p.account) {
+    if let Some(a) = state.accounts.get_mut(&p.account)
+        && !reuse_entity
+    {
         a.next_entity_id = entity_id.saturating_add(1).min(MAX_ENTITY_ID + 1);
     }
     state.sessions.insert(

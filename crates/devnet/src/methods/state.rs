@@ -1,5 +1,5 @@
-//! What the devnet remembers besides the chain (SPEC §10): accounts of each signer, sessions
-//! with their grant and usage, operations prepared and sent.
+//! What the devnet remembers besides the chain (protocol.md §10): accounts of each signer, sessions
+//! with their grant and usage, gas policies, operations prepared and sent.
 //!
 //! Chain facts (balances, EntryPoint nonces) are never cached here; they are read from the
 //! node when needed. Everything is in memory; `crate::persist` writes it to `--state DIR`.
@@ -10,6 +10,8 @@ use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};
 use serde::{Deserialize, Serialize};
 use warden_core::api::{Call, CallReceipt, UserOperationV07, UuidV4};
 use warden_core::permissions::ValidatedPermission;
+
+use super::policies::Policy;
 
 /// How an account is made.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,9 +82,17 @@ pub struct PreparedOp {
     pub op: UserOperationV07,
     pub signer: OpSigner,
     pub calls: Vec<Call>,
-    pub sponsored: bool,
+    /// The gas policy sponsoring it (`None`: the account pays).
+    #[serde(default)]
+    pub policy: Option<UuidV4>,
     /// The 192-bit nonce key the operation consumes.
     pub nonce_key: U256,
+}
+
+impl PreparedOp {
+    pub fn sponsored(&self) -> bool {
+        self.policy.is_some()
+    }
 }
 
 /// An operation that was sent.
@@ -105,6 +115,8 @@ pub struct State {
     /// Account addresses of each signer, in creation order.
     pub by_owner: HashMap<Address, Vec<Address>>,
     pub sessions: HashMap<FixedBytes<16>, Session>,
+    /// Gas policies made with `devnet_createPolicy` (the default policy is always known).
+    pub policies: BTreeMap<UuidV4, Policy>,
     pub prepared: HashMap<B256, PreparedOp>,
     /// Sent operations by userOpHash.
     pub sent: HashMap<B256, SentOp>,

@@ -10,6 +10,8 @@
 //! | `root` | full control (`root`) |
 //! | `higher-allowance` | the first native, ERC-20 or gas allowance × 1000 |
 //! | `other-key` | the asked permissions, for a session key nobody asked for |
+//! | `future-nonce` | the asked permissions, signed over a nonce one ahead of the EntryPoint's (a grant the owner could not cancel by consuming its nonce) |
+//! | `reuse-entity` | the asked permissions, under the entity id of the account's previous session (installing it would replace that session's signer and merge permissions) |
 //! | `off` | (clears a pending mode) |
 //!
 //! The broader grant goes through the normal path — validated, encoded, nonce and digest
@@ -31,6 +33,8 @@ pub enum TamperMode {
     Root,
     HigherAllowance,
     OtherKey,
+    ReuseEntity,
+    FutureNonce,
 }
 
 impl TamperMode {
@@ -39,6 +43,8 @@ impl TamperMode {
             "root" => Some(Some(Self::Root)),
             "higher-allowance" => Some(Some(Self::HigherAllowance)),
             "other-key" => Some(Some(Self::OtherKey)),
+            "reuse-entity" => Some(Some(Self::ReuseEntity)),
+            "future-nonce" => Some(Some(Self::FutureNonce)),
             "off" => Some(None),
             _ => None,
         }
@@ -49,6 +55,8 @@ impl TamperMode {
             Self::Root => "root",
             Self::HigherAllowance => "higher-allowance",
             Self::OtherKey => "other-key",
+            Self::ReuseEntity => "reuse-entity",
+            Self::FutureNonce => "future-nonce",
         }
     }
 }
@@ -60,12 +68,12 @@ pub async fn set_tamper(emu: &Emulator, params: Value) -> Result<Value, MethodEr
     }
     let [mode]: [String; 1] = serde_json::from_value(params).map_err(|e| {
         MethodError::Invalid(format!(
-            "devnet_setTamper params must be [mode] (root, higher-allowance, other-key, off): {e}"
+            "devnet_setTamper params must be [mode] (root, higher-allowance, other-key, reuse-entity, future-nonce, off): {e}"
         ))
     })?;
     let parsed = TamperMode::parse(&mode).ok_or_else(|| {
         MethodError::Invalid(format!(
-            "devnet_setTamper: unknown mode {mode:?} (root, higher-allowance, other-key, off)"
+            "devnet_setTamper: unknown mode {mode:?} (root, higher-allowance, other-key, reuse-entity, future-nonce, off)"
         ))
     })?;
     *emu.tamper.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = parsed;
@@ -73,10 +81,18 @@ pub async fn set_tamper(emu: &Emulator, params: Value) -> Result<Value, MethodEr
     Ok(json!({ "mode": parsed.map_or("off", TamperMode::name) }))
 }
 
+/// What a pending mode does to the next grant: the (possibly broadened) request, and
+/// whether to reuse the previous session's entity id.
+pub(crate) struct Tampered {
+    pub params: CreateSessionParams,
+    pub reuse_entity: bool,
+    pub nonce_ahead: bool,
+}
+
 /// Applies and clears a pending mode to a `wallet_createSession` request.
-pub(crate) fn apply_pending(emu: &Emulator, mut p: CreateSessionParams) -> Result<CreateSessionParams, MethodError> {
+pub(crate) fn apply_pending(emu: &Emulator, mut p: CreateSessionParams) -> Result<Tampered, MethodError> {
     let Some(mode) = emu.tamper.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() else {
-        return Ok(p);
+        return Ok(Tampered { params: p, reuse_entity: false, nonce_ahead: false });
     };
     match mode {
         TamperMode::Root => p.permissions = vec![Permission::Root],
@@ -109,7 +125,12 @@ pub(crate) fn apply_pending(emu: &Emulator, mut p: CreateSessionParams) -> Resul
             rand::rng().fill_bytes(&mut bytes);
             p.key.public_key = Address::from(bytes);
         }
+        TamperMode::ReuseEntity | TamperMode::FutureNonce => {}
     }
     tracing::warn!(mode = mode.name(), "devnet test hook: granting more than asked");
-    Ok(p)
+    Ok(Tampered {
+        params: p,
+        reuse_entity: mode == TamperMode::ReuseEntity,
+        nonce_ahead: mode == TamperMode::FutureNonce,
+    })
 }

@@ -1,15 +1,78 @@
-//! Helpers shared by the devnet integration tests: a devnet per test file and a tiny
-//! JSON-RPC client.
+//! Helpers shared by the devnet integration tests: a devnet per test and a tiny JSON-RPC
+//! client. Chain reads go to the devnet's node URL, `wallet_*`/`devnet_*` to its wallet
+//! URL; a test fails if any chain method reached the wallet URL (unless it sent some on
+//! purpose and said how many, [`TestNet::expect_misrouted`]).
 
 #![allow(dead_code, clippy::unwrap_used)]
 
 use serde_json::{Value, json};
 use warden_devnet::{Devnet, DevnetConfig, DevnetHandle};
 
-pub async fn devnet() -> DevnetHandle {
-    Devnet::start(DevnetConfig::default())
+/// A running devnet, its three URLs, and the misrouting check when it stops.
+pub struct TestNet {
+    handle: Option<DevnetHandle>,
+    /// The wallet URL.
+    pub url: String,
+    /// The node URL (chain methods).
+    pub node: String,
+    /// The raw anvil (`anvil_*`, `evm_*`).
+    pub anvil: String,
+    expected_misrouted: u64,
+}
+
+impl TestNet {
+    /// The test sends `n` chain requests to the wallet URL on purpose.
+    pub fn expect_misrouted(&mut self, n: u64) {
+        self.expected_misrouted += n;
+    }
+
+    /// Checks the misrouting count, then stops the devnet and waits for it.
+    pub async fn stop(mut self) {
+        self.check();
+        if let Some(h) = self.handle.take() {
+            h.stop().await;
+        }
+    }
+
+    fn check(&self) {
+        if let Some(h) = &self.handle {
+            let m = h.misrouted_requests();
+            assert_eq!(m.total, self.expected_misrouted, "chain methods reached the wallet URL: {:?}", m.by_method);
+        }
+    }
+}
+
+impl std::ops::Deref for TestNet {
+    type Target = DevnetHandle;
+
+    fn deref(&self) -> &DevnetHandle {
+        self.handle.as_ref().expect("the devnet is running")
+    }
+}
+
+impl Drop for TestNet {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.check();
+        }
+    }
+}
+
+pub async fn devnet() -> TestNet {
+    devnet_with(DevnetConfig::default()).await
+}
+
+pub async fn devnet_with(config: DevnetConfig) -> TestNet {
+    let handle = Devnet::start(config)
         .await
-        .expect("devnet starts (run `npm install --no-audit --no-fund` in crates/devnet/node)")
+        .expect("devnet starts (run `npm install --no-audit --no-fund` in crates/devnet/node)");
+    TestNet {
+        url: handle.url(),
+        node: handle.node_url(),
+        anvil: handle.anvil_url().to_owned(),
+        handle: Some(handle),
+        expected_misrouted: 0,
+    }
 }
 
 /// POSTs `body` and returns the parsed response.
@@ -41,9 +104,30 @@ pub async fn ok(url: &str, method: &str, params: Value) -> Value {
 
 /// Calls `method`, expects an error, and returns (code, message).
 pub async fn err(url: &str, method: &str, params: Value) -> (i64, String) {
+    let (code, message, _) = err_data(url, method, params).await;
+    (code, message)
+}
+
+/// Calls `method`, expects an error, and returns (code, message, data).
+pub async fn err_data(url: &str, method: &str, params: Value) -> (i64, String, Value) {
     let r = call(url, method, params).await;
     let e = r.get("error").unwrap_or_else(|| panic!("{method} should fail: {r}"));
-    (e["code"].as_i64().unwrap(), e["message"].as_str().unwrap().to_owned())
+    (
+        e["code"].as_i64().unwrap(),
+        e["message"].as_str().unwrap().to_owned(),
+        e.get("data").cloned().unwrap_or(Value::Null),
+    )
+}
+
+/// The account's revert in an error's `data` (a hex string).
+pub fn revert_of(data: &Value) -> warden_core::mav2::reverts::AccountRevert {
+    let bytes: Bytes = serde_json::from_value(data.clone()).unwrap_or_else(|e| panic!("data {data} is not hex: {e}"));
+    warden_core::mav2::reverts::AccountRevert::decode(&bytes)
+}
+
+/// The devnet's default gas policy as a `paymasterService` capability.
+pub fn default_policy() -> Value {
+    json!({"policyId": warden_devnet::DEFAULT_POLICY_ID})
 }
 
 use alloy_primitives::{Address, B256, Bytes, U256, eip191_hash_message};
@@ -112,8 +196,9 @@ pub fn quantity(v: &Value) -> U256 {
     warden_core::wire::parse_hex_u256(v.as_str().unwrap()).unwrap()
 }
 
-pub async fn balance(url: &str, a: Address) -> U256 {
-    quantity(&ok(url, "eth_getBalance", json!([a, "latest"])).await)
+/// The balance of `a`, read on the node URL `node`.
+pub async fn balance(node: &str, a: Address) -> U256 {
+    quantity(&ok(node, "eth_getBalance", json!([a, "latest"])).await)
 }
 
 pub const CHAIN: &str = "0x7a69";
@@ -206,13 +291,13 @@ pub async fn status(url: &str, id: &str) -> Value {
     wallet(url, "wallet_getCallsStatus", json!([id])).await
 }
 
-/// The EntryPoint's next nonce of `account` for `key`.
-pub async fn ep_nonce(url: &str, account: Address, key: U256) -> U256 {
+/// The EntryPoint's next nonce of `account` for `key`, read on the node URL `node`.
+pub async fn ep_nonce(node: &str, account: Address, key: U256) -> U256 {
     use alloy_sol_types::SolCall;
     alloy_sol_types::sol! { function getNonce(address sender, uint192 key) external view returns (uint256 nonce); }
     let data = getNonceCall { sender: account, key: key.to() }.abi_encode();
     let out = ok(
-        url,
+        node,
         "eth_call",
         json!([{"to": warden_core::mav2::constants::ENTRY_POINT_V07, "data": Bytes::from(data)}, "latest"]),
     )
