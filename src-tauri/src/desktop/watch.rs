@@ -65,10 +65,9 @@ pub struct Watcher {
     looked: bool,
 }
 
-/// "12 min", "1 h".
+/// "12 min", "1 h": whole units rounded down (never more time than is left), at least 1 min.
 fn minutes(secs: u64) -> String {
-    let m = secs.div_ceil(60);
-    if m >= 60 { format!("{} h", m / 60) } else { format!("{m} min") }
+    if secs >= 3600 { format!("{} h", secs / 3600) } else { format!("{} min", (secs / 60).max(1)) }
 }
 
 impl Watcher {
@@ -253,5 +252,6 @@ mod tests {
         assert_eq!(minutes(1), "1 min");
         assert_eq!(minutes(1800), "30 min");
         assert_eq!(minutes(3600), "1 h");
+        assert_eq!(minutes(3599), "59 min", "never rounds up to more time than is left");
     }
 }
