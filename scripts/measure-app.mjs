@@ -77,6 +77,7 @@ function freshEnv() {
     XDG_DATA_HOME: join(dir, 'data'),
     XDG_CONFIG_HOME: join(dir, 'config'),
     XDG_CACHE_HOME: join(dir, 'cache'),
+    XDG_STATE_HOME: join(dir, 'state'),
     WARDEN_CONFIG_DIR: join(dir, 'warden'),
     WARDEN_KEYCHAIN_NAMESPACE: `dev.warden.measure.${basename(dir)}`,
   };

@@ -8,9 +8,11 @@ cd "$(dirname "$0")/.."
 
 # build-essential/pkg-config: C parts of crates; dbus + gnome-keyring: the Secret Service
 # the keychain uses; nodejs/npm: the pinned anvil and EntryPoint packages of the devnet;
-# WebKitGTK 4.1 + GTK 3 (+ librsvg for icons): what the desktop app (Tauri) builds against.
+# WebKitGTK 4.1 + GTK 3 (+ librsvg for icons): what the desktop app (Tauri) builds against;
+# libayatana-appindicator3-1: the tray icon (loaded at run time).
 want=(build-essential pkg-config dbus gnome-keyring
-  libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev)
+  libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev
+  libayatana-appindicator3-1)
 # --test: the web UI's page tests drive Debian's Chromium (never a downloaded browser), check
 # the QR code with a real reader (zbarimg), and need fonts to render text in screenshots; the
 # real-app tests need a virtual X display (xvfb, xauth), WebKit's WebDriver, and xdotool to

@@ -107,6 +107,15 @@ impl Approvals {
         })
     }
 
+    /// The id and session label of the approval waiting for an answer, if any (for the
+    /// tray and the "approval waiting" notification).
+    pub fn waiting(&self, now: u64) -> Option<(String, String)> {
+        self.slots().values().find_map(|s| match s {
+            Slot::Open(a) if a.view.valid_until > now => Some((a.view.approval_id.clone(), a.label.clone())),
+            _ => None,
+        })
+    }
+
     /// Takes approval `id` out for signing, refusing an unknown, answered, expired or
     /// unverified one. Answer with [`Self::finish`] or [`Self::put_back`].
     pub fn begin_approve(&self, id: &str, now: u64) -> Result<Box<PendingApproval>, AppError> {

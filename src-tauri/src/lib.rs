@@ -13,21 +13,25 @@
 //! Security configuration (CSP, capabilities, no global Tauri object) is in
 //! `tauri.conf.json` and `capabilities/`, checked by `tests/security_config.rs`.
 //! The grant flow's approvals live in [`approvals`]; the session list and activity log in
-//! [`records`]. Left out: tray and auto-update.
+//! [`records`]; where files live in [`locations`]; one instance per keychain namespace in
+//! [`single_instance`]; the tray and notifications in [`desktop`]; the release updater in
+//! [`updates`].
 
 pub mod approvals;
 pub mod backend;
 pub mod commands;
+pub mod desktop;
 pub mod embedded_devnet;
 pub mod error;
 pub mod keychain_access;
+pub mod locations;
 pub mod payloads;
 pub mod records;
 pub mod sensitive;
 pub mod settings;
+pub mod single_instance;
 pub mod state;
-
-use std::path::PathBuf;
+pub mod updates;
 
 use tauri::{Manager, RunEvent};
 use tracing::{error, info};
@@ -35,20 +39,38 @@ use warden_keychain::Namespace;
 
 use crate::state::AppState;
 
+/// The bundle identifier (`identifier` in tauri.conf.json; `tests/package_config.rs` checks
+/// they agree).
+pub const IDENTIFIER: &str = "dev.warden.Warden";
+
 /// Builds and runs the app until its last window closes. Returns an error only when the
 /// app could not start at all.
 pub fn run() -> Result<(), String> {
     init_logging();
+    let namespace = Namespace::from_env().map_err(|e| e.to_string())?;
     let app = tauri::Builder::default()
+        // First, so a second launch hands over to the running app before anything else
+        // starts (its devnet above all: two would share one state folder), then exits 0.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(single_instance::dbus_id(IDENTIFIER, &namespace))
+                .callback(|app, _argv, _cwd| single_instance::bring_to_front(app))
+                .build(),
+        )
         .plugin(tauri_plugin_store::Builder::default().build())
         // Used from Rust only (the save dialog of an export, the clipboard); no window's
         // capability grants their JavaScript commands.
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
-        .setup(|app| {
-            let state = build_state(app.handle())?;
+        // Used from Rust only: the desktop module's notifications, the release updater.
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .setup(move |app| {
+            let state = build_state(app.handle(), namespace.clone())?;
             let start_devnet = state.settings.load().backend == payloads::BackendKind::Devnet;
             app.manage(state);
+            desktop::setup(app.handle());
+            updates::check_when_configured(app.handle());
             exit_on_termination_signals(app.handle().clone());
             if start_devnet {
                 let handle = app.handle().clone();
@@ -134,15 +156,21 @@ fn exit_on_termination_signals(handle: tauri::AppHandle) {
     let _ = handle;
 }
 
-fn build_state(app: &tauri::AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
-    let namespace = Namespace::from_env()?;
-    let config_dir = warden_keychain::default_config_dir()
-        .ok_or("cannot tell where to keep Warden's settings: set WARDEN_CONFIG_DIR or HOME")?;
-    let data_dir: PathBuf = app.path().app_data_dir()?;
-    let settings = settings::SettingsStore::open(app).map_err(|e| e.message)?;
-    info!(namespace = %namespace, config_dir = %config_dir.display(), data_dir = %data_dir.display(), "starting");
-    let records = records::Records::open(&data_dir).map_err(|e| e.message)?;
-    Ok(AppState::new(namespace, config_dir, settings, Some(data_dir.join("devnet")), records))
+fn build_state(app: &tauri::AppHandle, namespace: Namespace) -> Result<AppState, Box<dyn std::error::Error>> {
+    let locations = locations::Locations::of_app(app)?;
+    if let Some(legacy) = locations::Locations::legacy_dir(app) {
+        locations::migrate_legacy(&legacy, &locations)?;
+    }
+    let settings = settings::SettingsStore::open(app, &locations.settings_file()).map_err(|e| e.message)?;
+    info!(
+        namespace = %namespace,
+        config_dir = %locations.config.display(),
+        data_dir = %locations.data.display(),
+        state_dir = %locations.state.display(),
+        "starting"
+    );
+    let records = records::Records::open(&locations.data).map_err(|e| e.message)?;
+    Ok(AppState::new(namespace, locations.config.clone(), settings, Some(locations.devnet_dir()), records))
 }
 
 /// Logs to stderr; `RUST_LOG` filters (default: info for Warden's crates, warn otherwise).

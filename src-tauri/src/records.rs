@@ -18,7 +18,7 @@ use tracing::warn;
 use warden_core::activity::{ActivityKind, ActivityLog, Filter, Summary};
 use warden_core::node::NodeClient;
 use warden_core::permissions::TokenInfo;
-use warden_core::store::{SessionStore, StoreError};
+use warden_core::store::{SessionRecord, SessionStore, StoreError};
 
 use crate::error::AppError;
 
@@ -27,6 +27,9 @@ use crate::error::AppError;
 pub struct Records {
     dir: PathBuf,
     sessions: Mutex<Option<SessionStore>>,
+    /// A failure to open the list met by a background reader (the desktop watcher), kept
+    /// for the next command so the UI still hears of it once.
+    unreported: Mutex<Option<AppError>>,
     pub activity: ActivityLog,
     tokens: Mutex<HashMap<(u32, Address), TokenInfo>>,
     /// Accounts (address, chain) known to have an `account_created` entry.
@@ -49,6 +52,7 @@ impl Records {
         Ok(Self {
             dir: dir.to_owned(),
             sessions: Mutex::new(None),
+            unreported: Mutex::new(None),
             activity: ActivityLog::open(dir)?,
             tokens: Mutex::new(HashMap::new()),
             accounts_logged: Mutex::new(HashSet::new()),
@@ -57,6 +61,31 @@ impl Records {
 
     /// Runs `f` on the session list, opening it first if needed.
     pub fn with_sessions<T>(&self, f: impl FnOnce(&mut SessionStore) -> Result<T, StoreError>) -> Result<T, AppError> {
+        if let Some(e) = self.unreported.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+            return Err(e);
+        }
+        self.with_sessions_inner(f)
+    }
+
+    /// The session records, for a background reader: a failure to open the list is kept
+    /// for the next [`Self::with_sessions`] (the UI's) instead of being spent here.
+    pub fn sessions_quietly(&self) -> Option<Vec<SessionRecord>> {
+        match self.with_sessions_inner(|s| Ok(s.list().to_vec())) {
+            Ok(list) => Some(list),
+            Err(e) => {
+                let mut unreported = self.unreported.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if e.code == crate::error::AppErrorCode::StoreCorrupt {
+                    *unreported = Some(e);
+                }
+                None
+            }
+        }
+    }
+
+    fn with_sessions_inner<T>(
+        &self,
+        f: impl FnOnce(&mut SessionStore) -> Result<T, StoreError>,
+    ) -> Result<T, AppError> {
         let mut slot = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if slot.is_none() {
             *slot = Some(SessionStore::open(&self.dir)?);
@@ -163,6 +192,19 @@ mod tests {
         assert_eq!(e.code, crate::error::AppErrorCode::StoreCorrupt);
         assert!(e.message.contains("moved to"), "{}", e.message);
         assert_eq!(records.with_sessions(|s| Ok(s.list().len())).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_background_reader_leaves_the_report_of_a_damaged_list_to_the_ui() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(warden_core::store::FILE_NAME), b"{not json").unwrap();
+        let records = Records::open(dir.path()).unwrap();
+        assert!(records.sessions_quietly().is_none());
+        let e = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
+        assert_eq!(e.code, crate::error::AppErrorCode::StoreCorrupt);
+        assert!(e.message.contains("moved to"), "{}", e.message);
+        assert_eq!(records.with_sessions(|s| Ok(s.list().len())).unwrap(), 0);
+        assert_eq!(records.sessions_quietly().unwrap().len(), 0);
     }
 
     #[test]

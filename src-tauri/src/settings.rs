@@ -1,5 +1,12 @@
-//! The app's non-secret settings — which backend, the Alchemy chain, the gas policy id —
-//! kept in `settings.json` in the app's data folder through `tauri-plugin-store`.
+//! The app's non-secret settings — which backend, the Alchemy chain, the gas policy id, and
+//! the desktop preferences (which notifications, close to tray) — kept in `settings.json` in
+//! the config folder (see [`crate::locations`]) through `tauri-plugin-store`.
+//!
+//! The file carries its format version (`formatVersion`, [`FORMAT_VERSION`]; a file without
+//! one was written by Warden 0.1 in format 1). A file with a higher version was written by a
+//! newer Warden: it is not opened at all (the store plugin rewrites its files on exit), the
+//! app runs on default settings, and saving a change is refused with the reason
+//! ([`SettingsStore::refused`]), so the newer Warden finds its file as it left it.
 //!
 //! Secrets are never here: the Alchemy API key is in the keychain, owner keys too, and the
 //! owner-key list and selection live in the keychain crate's index (shared with the CLI,
@@ -8,6 +15,7 @@
 //! starting on the local devnet. Left out: atomic replacement — the store plugin rewrites
 //! the file in place; the worst a crash mid-write does is reset these three values.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -16,15 +24,20 @@ use tauri_plugin_store::{Store, StoreExt};
 use tracing::warn;
 use warden_core::api::UuidV4;
 
-use crate::error::AppError;
+use crate::error::{AppError, AppErrorCode};
 use crate::payloads::BackendKind;
 
-/// The store file, relative to the app's data folder.
-pub const SETTINGS_FILE: &str = "settings.json";
+/// The format version this Warden reads and writes.
+pub const FORMAT_VERSION: u64 = 1;
 
+const KEY_FORMAT_VERSION: &str = "formatVersion";
 const KEY_BACKEND: &str = "backend";
 const KEY_CHAIN_ID: &str = "alchemyChainId";
 const KEY_POLICY_ID: &str = "gasPolicyId";
+const KEY_NOTIFY_EXPIRING: &str = "notifyExpiring";
+const KEY_NOTIFY_FAILED_CALLS: &str = "notifyFailedCalls";
+const KEY_NOTIFY_APPROVALS: &str = "notifyApprovals";
+const KEY_CLOSE_TO_TRAY: &str = "closeToTray";
 
 /// The chain the Alchemy backend starts on until the user picks another (a testnet).
 pub const DEFAULT_ALCHEMY_CHAIN_ID: u32 = 11_155_111;
@@ -35,11 +48,38 @@ pub struct Settings {
     pub backend: BackendKind,
     pub alchemy_chain_id: u32,
     pub policy_id: Option<String>,
+    pub desktop: DesktopPrefs,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { backend: BackendKind::Devnet, alchemy_chain_id: DEFAULT_ALCHEMY_CHAIN_ID, policy_id: None }
+        Self {
+            backend: BackendKind::Devnet,
+            alchemy_chain_id: DEFAULT_ALCHEMY_CHAIN_ID,
+            policy_id: None,
+            desktop: DesktopPrefs::default(),
+        }
+    }
+}
+
+/// Which OS notifications the app shows, and whether closing the main window keeps it in
+/// the tray. Notifications are on and close-to-tray off until the person chooses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DesktopPrefs {
+    /// A session expires within the hour, or has expired.
+    pub notify_expiring: bool,
+    /// A call Warden sent through a session failed.
+    pub notify_failed_calls: bool,
+    /// A grant waits for approval.
+    pub notify_approvals: bool,
+    /// Closing the main window hides it; the tray's Quit ends the app.
+    pub close_to_tray: bool,
+}
+
+impl Default for DesktopPrefs {
+    fn default() -> Self {
+        Self { notify_expiring: true, notify_failed_calls: true, notify_approvals: true, close_to_tray: false }
     }
 }
 
@@ -67,15 +107,33 @@ impl Settings {
             },
             Some(_) => warn!("ignoring a malformed stored gas policy id"),
         }
+        let d = &mut settings.desktop;
+        for (key, slot) in [
+            (KEY_NOTIFY_EXPIRING, &mut d.notify_expiring),
+            (KEY_NOTIFY_FAILED_CALLS, &mut d.notify_failed_calls),
+            (KEY_NOTIFY_APPROVALS, &mut d.notify_approvals),
+            (KEY_CLOSE_TO_TRAY, &mut d.close_to_tray),
+        ] {
+            match get(key) {
+                None => {}
+                Some(Value::Bool(b)) => *slot = b,
+                Some(_) => warn!(key, "ignoring a malformed stored switch"),
+            }
+        }
         settings
     }
 
-    /// The values to store.
-    pub fn to_values(&self) -> [(&'static str, Value); 3] {
+    /// The values to store (with the format version).
+    pub fn to_values(&self) -> [(&'static str, Value); 8] {
         [
+            (KEY_FORMAT_VERSION, json!(FORMAT_VERSION)),
             (KEY_BACKEND, json!(self.backend)),
             (KEY_CHAIN_ID, json!(self.alchemy_chain_id)),
             (KEY_POLICY_ID, json!(self.policy_id)),
+            (KEY_NOTIFY_EXPIRING, json!(self.desktop.notify_expiring)),
+            (KEY_NOTIFY_FAILED_CALLS, json!(self.desktop.notify_failed_calls)),
+            (KEY_NOTIFY_APPROVALS, json!(self.desktop.notify_approvals)),
+            (KEY_CLOSE_TO_TRAY, json!(self.desktop.close_to_tray)),
         ]
     }
 }
@@ -110,7 +168,14 @@ pub fn policy_id(value: &str) -> Result<String, AppError> {
 /// The settings store of a running app.
 #[derive(Clone)]
 pub struct SettingsStore {
-    store: Arc<Store<Wry>>,
+    inner: Inner,
+}
+
+#[derive(Clone)]
+enum Inner {
+    Open(Arc<Store<Wry>>),
+    /// The file is from a newer Warden: defaults in memory, nothing written.
+    Refused(String),
 }
 
 impl std::fmt::Debug for SettingsStore {
@@ -119,25 +184,59 @@ impl std::fmt::Debug for SettingsStore {
     }
 }
 
+/// Checks the format version of the settings file at `path`: fine when there is no file, it
+/// names none (format 1) or this one; the message to show when a newer Warden wrote it.
+pub fn check_format(path: &Path) -> Result<(), String> {
+    let Ok(bytes) = std::fs::read(path) else { return Ok(()) };
+    let found = serde_json::from_slice::<Value>(&bytes).ok().and_then(|v| v.get(KEY_FORMAT_VERSION)?.as_u64());
+    match found {
+        Some(found) if found > FORMAT_VERSION => Err(format!(
+            "{}: the settings were written by a newer Warden (format {found}; this Warden reads format {FORMAT_VERSION}). The file was left untouched and these settings are the defaults until the newer Warden is back; changes cannot be saved",
+            path.display()
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl SettingsStore {
-    /// Opens (or creates) the store file of `app`.
-    pub fn open(app: &tauri::AppHandle<Wry>) -> Result<Self, AppError> {
+    /// Opens (or creates) the store file at `path` (see [`crate::locations`]), unless a
+    /// newer Warden wrote it.
+    pub fn open(app: &tauri::AppHandle<Wry>, path: &Path) -> Result<Self, AppError> {
+        if let Err(message) = check_format(path) {
+            warn!("{message}");
+            return Ok(Self { inner: Inner::Refused(message) });
+        }
         let store = app
-            .store(SETTINGS_FILE)
-            .map_err(|e| AppError::internal(format!("cannot open the settings file {SETTINGS_FILE}: {e}")))?;
-        Ok(Self { store })
+            .store(path)
+            .map_err(|e| AppError::internal(format!("cannot open the settings file {}: {e}", path.display())))?;
+        Ok(Self { inner: Inner::Open(store) })
+    }
+
+    /// Why the settings cannot be saved (a newer Warden's file), if so.
+    pub fn refused(&self) -> Option<&str> {
+        match &self.inner {
+            Inner::Open(_) => None,
+            Inner::Refused(message) => Some(message),
+        }
     }
 
     pub fn load(&self) -> Settings {
-        Settings::from_values(|key| self.store.get(key))
+        match &self.inner {
+            Inner::Open(store) => Settings::from_values(|key| store.get(key)),
+            Inner::Refused(_) => Settings::default(),
+        }
     }
 
     /// Stores `settings` and writes the file now.
     pub fn save(&self, settings: &Settings) -> Result<(), AppError> {
+        let store = match &self.inner {
+            Inner::Open(store) => store,
+            Inner::Refused(message) => return Err(AppError::new(AppErrorCode::StoreCorrupt, message.clone())),
+        };
         for (key, value) in settings.to_values() {
-            self.store.set(key, value);
+            store.set(key, value);
         }
-        self.store.save().map_err(|e| AppError::internal(format!("cannot save the settings: {e}")))
+        store.save().map_err(|e| AppError::internal(format!("cannot save the settings: {e}")))
     }
 }
 
@@ -152,6 +251,12 @@ mod tests {
             backend: BackendKind::Alchemy,
             alchemy_chain_id: 84532,
             policy_id: Some("2b1a7d3c-9e4f-4a6b-8c2d-0e1f2a3b4c5d".into()),
+            desktop: DesktopPrefs {
+                notify_expiring: false,
+                notify_failed_calls: true,
+                notify_approvals: false,
+                close_to_tray: true,
+            },
         };
         let map: HashMap<_, _> = s.to_values().into_iter().collect();
         assert_eq!(Settings::from_values(|k| map.get(k).cloned()), s);
@@ -165,6 +270,7 @@ mod tests {
             (KEY_BACKEND, json!("mainnet-please")),
             (KEY_CHAIN_ID, json!(-5)),
             (KEY_POLICY_ID, json!("no spaces allowed")),
+            (KEY_CLOSE_TO_TRAY, json!("yes")),
         ]
         .into_iter()
         .collect();
@@ -177,7 +283,7 @@ mod tests {
         assert_eq!(chain_id(f64::from(u32::MAX)).unwrap(), u32::MAX);
         for bad in [0.0, -1.0, 1.5, 4_294_967_296.0, f64::NAN, f64::INFINITY] {
             let e = chain_id(bad).unwrap_err();
-            assert_eq!(e.code, crate::error::AppErrorCode::InvalidInput, "{bad}");
+            assert_eq!(e.code, AppErrorCode::InvalidInput, "{bad}");
         }
     }
 
@@ -189,5 +295,39 @@ mod tests {
         assert!(policy_id("not-a-policy").is_err());
         // A UUID, but not version 4.
         assert!(policy_id("2b1a7d3c-9e4f-1a6b-8c2d-0e1f2a3b4c5d").is_err());
+    }
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/formats/warden-0.1").join(name)
+    }
+
+    #[test]
+    fn warden_0_1_settings_load() {
+        let path = fixture("settings.json");
+        assert_eq!(check_format(&path), Ok(()), "no formatVersion: format 1");
+        let values: serde_json::Map<String, Value> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let s = Settings::from_values(|k| values.get(k).cloned());
+        assert_eq!(s.backend, BackendKind::Devnet);
+        assert_eq!(s.alchemy_chain_id, 84532);
+        assert_eq!(s.policy_id, None);
+        assert_eq!(s.desktop, DesktopPrefs::default(), "0.1 had no desktop switches");
+        assert_eq!(s.to_values()[0], (KEY_FORMAT_VERSION, json!(1)), "saving names the format");
+    }
+
+    #[test]
+    fn a_newer_warden_s_settings_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let text = r#"{"formatVersion": 2, "backend": "alchemy", "somethingNew": [1, 2]}"#;
+        std::fs::write(&path, text).unwrap();
+        let message = check_format(&path).unwrap_err();
+        assert!(
+            message.contains("newer Warden") && message.contains("format 2") && message.contains("left untouched"),
+            "{message}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        std::fs::write(&path, r#"{"formatVersion": 1}"#).unwrap();
+        assert_eq!(check_format(&path), Ok(()));
+        assert_eq!(check_format(&dir.path().join("missing.json")), Ok(()));
     }
 }

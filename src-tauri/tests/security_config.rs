@@ -185,7 +185,9 @@ fn no_remote_url_is_loaded() {
     let mut all = Vec::new();
     strings(&config, String::new(), &mut all);
     for (path, s) in all {
-        if path == ".build.devUrl" {
+        // devUrl is checked above; the homepage is package metadata (the .deb's Homepage
+        // field, AppStream), never loaded by the app.
+        if path == ".build.devUrl" || path == ".bundle.homepage" {
             continue;
         }
         for token in s.to_ascii_lowercase().split_whitespace() {

@@ -17,13 +17,14 @@ mod grant;
 mod input;
 mod inspect;
 mod key;
+mod manual;
 mod request;
 mod revoke;
 mod sign;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Warden: grant, inspect and use smart-account session keys on the Alchemy Wallets API.
 #[derive(Debug, Parser)]
@@ -85,6 +86,14 @@ enum Command {
     ///
     /// Example: warden status 0x…7a69… --endpoint http://127.0.0.1:8547
     Status(call::StatusArgs),
+    /// Print the shell completion script for bash, zsh or fish.
+    ///
+    /// Example: warden completions bash > ~/.local/share/bash-completion/completions/warden
+    Completions(manual::CompletionsArgs),
+    /// Print the man page (roff), or write every page into a folder with --dir.
+    ///
+    /// Example: warden man | man -l -
+    Man(manual::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -103,6 +112,8 @@ fn main() -> ExitCode {
         Command::Approve(args) => approve::run(args),
         Command::Call(args) => call::run_call(args),
         Command::Status(args) => call::run_status(args),
+        Command::Completions(args) => manual::completions(Cli::command(), args),
+        Command::Man(args) => manual::man(Cli::command(), args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -122,3 +122,72 @@ fn the_tamper_hook_exists_only_with_test_hooks() {
     hooked.wait().unwrap();
     assert!(answer.contains(r#""result":{"mode":"root"}"#), "{answer}");
 }
+
+/// The pinned anvil of the checkout (installed by scripts/setup.sh).
+fn pinned_anvil() -> std::path::PathBuf {
+    warden_devnet::anvil::npm_anvil_path(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../devnet/node"))
+        .unwrap()
+}
+
+/// An installed layout: a copy of `warden` with an `anvil` beside it that records that it
+/// ran, then runs the pinned anvil. Returns (folder, warden, marker file).
+fn installed_layout() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let warden = dir.path().join("warden");
+    let built = assert_cmd::cargo::cargo_bin("warden");
+    std::fs::hard_link(&built, &warden).or_else(|_| std::fs::copy(&built, &warden).map(drop)).unwrap();
+    let marker = dir.path().join("sidecar-ran");
+    let sidecar = dir.path().join("anvil");
+    std::fs::write(
+        &sidecar,
+        format!("#!/bin/sh\necho ran > '{}'\nexec '{}' \"$@\"\n", marker.display(), pinned_anvil().display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&sidecar, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (dir, warden, marker)
+}
+
+/// Runs `warden devnet` from `warden` with `env`, waits for its ready line, stops it.
+fn ready_line_of(warden: &std::path::Path, env: &[(&str, &str)]) -> String {
+    let mut child = Command::new(warden)
+        .args(["devnet", "--port", "0"])
+        .env_remove("WARDEN_ANVIL")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    line
+}
+
+#[test]
+fn the_anvil_beside_the_executable_runs_with_nothing_on_path() {
+    let (_dir, warden, marker) = installed_layout();
+    // An empty PATH: no node, npm, cargo or anvil to fall back on.
+    let line = ready_line_of(&warden, &[("PATH", "")]);
+    assert!(line.starts_with("warden devnet listening on http://127.0.0.1:"), "{line:?}");
+    assert!(marker.exists(), "the devnet did not run the anvil beside the executable");
+}
+
+#[test]
+fn warden_anvil_wins_over_the_sidecar() {
+    let (_dir, warden, marker) = installed_layout();
+    let pinned = pinned_anvil();
+    let line = ready_line_of(&warden, &[("WARDEN_ANVIL", pinned.to_str().unwrap())]);
+    assert!(line.starts_with("warden devnet listening on"), "{line:?}");
+    assert!(!marker.exists(), "WARDEN_ANVIL was ignored: the sidecar ran");
+
+    let out = Command::new(&warden)
+        .args(["devnet", "--port", "0"])
+        .env("WARDEN_ANVIL", "/nonexistent/anvil")
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("/nonexistent/anvil"), "{err}");
+}

@@ -297,3 +297,53 @@ fn appends_from_many_threads_stay_one_chain() {
     assert!(integrity.intact, "{integrity:?}");
     assert_eq!(integrity.entries, 40);
 }
+
+/// The files Warden 0.1 wrote (see fixtures/formats/README.md), copied into `dir`.
+fn warden_0_1_log(dir: &Path) {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/formats/warden-0.1");
+    for name in [LOG_FILE, HEAD_FILE] {
+        std::fs::copy(fixtures.join(name), dir.join(name)).unwrap();
+    }
+}
+
+#[test]
+fn warden_0_1_log_reads_intact_and_grows() {
+    let dir = tempfile::tempdir().unwrap();
+    warden_0_1_log(dir.path());
+    let log = ActivityLog::open(dir.path()).unwrap();
+    let view = log.read(Filter::default()).unwrap();
+    assert!(view.integrity.intact, "{:?}", view.integrity);
+    assert_eq!(view.entries.len(), 7);
+    assert_eq!(view.entries[0].kind, ActivityKind::AccountCreated);
+
+    let added = log.append(ActivityKind::Revoked, Summary::new("Revoked"), None, 2_000_000_000).unwrap();
+    assert_eq!(added.seq, 8);
+    assert_eq!(added.prev, view.entries[6].hash);
+    assert!(log.verify().unwrap().intact);
+    let head: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join(HEAD_FILE)).unwrap()).unwrap();
+    assert_eq!(head["version"], warden_core::activity::VERSION, "the anchor now names its format");
+}
+
+#[test]
+fn a_log_from_a_newer_warden_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    warden_0_1_log(dir.path());
+    let head_path = dir.path().join(HEAD_FILE);
+    let mut head: serde_json::Value = serde_json::from_slice(&std::fs::read(&head_path).unwrap()).unwrap();
+    head["version"] = serde_json::json!(2);
+    std::fs::write(&head_path, serde_json::to_vec(&head).unwrap()).unwrap();
+    let before = (std::fs::read(dir.path().join(LOG_FILE)).unwrap(), std::fs::read(&head_path).unwrap());
+
+    let log = ActivityLog::open(dir.path()).unwrap();
+    for e in [
+        log.read(Filter::default()).unwrap_err(),
+        log.append(ActivityKind::Revoked, Summary::new("Revoked"), None, 2_000_000_000).unwrap_err(),
+    ] {
+        assert!(matches!(e, ActivityError::NewerVersion { found: 2, .. }), "{e}");
+        assert_eq!(e.code(), ErrorCode::StoreCorrupt);
+        let m = e.to_string();
+        assert!(m.contains("newer Warden") && m.contains("left untouched") && m.contains(LOG_FILE), "{m}");
+    }
+    let after = (std::fs::read(dir.path().join(LOG_FILE)).unwrap(), std::fs::read(&head_path).unwrap());
+    assert_eq!(before, after);
+}

@@ -405,3 +405,18 @@ fn a_writer_killed_mid_write_never_leaves_a_half_written_file() {
     assert!(last_newest >= ROUNDS as u64 / 2, "the child wrote only {last_newest} records in {ROUNDS} rounds");
     assert!(killed_mid_write > 0, "no kill landed during a write in {ROUNDS} rounds; the test proved nothing");
 }
+
+#[test]
+fn warden_0_1_sessions_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/formats/warden-0.1").join(FILE_NAME);
+    std::fs::copy(&fixture, file(dir.path())).unwrap();
+    let store = SessionStore::open(dir.path()).unwrap();
+    assert_eq!(store.list().len(), 1);
+    let record = &store.list()[0];
+    assert_eq!(record.label, "Payments server");
+    assert_eq!(record.chain_id, 31337);
+    assert!(record.key_held_by_warden);
+    // Opening reads; it does not rewrite the file.
+    assert_eq!(std::fs::read(file(dir.path())).unwrap(), std::fs::read(&fixture).unwrap());
+}

@@ -1,10 +1,17 @@
 //! Finding and running the anvil node the devnet executes on.
 //!
-//! Discovery order: an explicit path (`--anvil`), then the binary of the project's pinned
-//! `@foundry-rs/anvil` npm package (`crates/devnet/node`, installed with
-//! `npm install --no-audit --no-fund` there), then `anvil` on `PATH`. When none is found the
-//! error lists every place that was tried, so a missing setup step is obvious rather than a
-//! hang.
+//! Discovery order:
+//! 1. an explicit path (`--anvil`, or `WARDEN_ANVIL` for the app and the CLI);
+//! 2. the sidecar: `anvil` next to the running executable. The installed package ships the
+//!    pinned `@foundry-rs/anvil` binary there (beside `warden-app` and `warden`), and a
+//!    build of the app copies it beside the built binaries too;
+//! 3. in a debug build only, as a convenience for working from a checkout: the pinned npm
+//!    package in the source tree (`crates/devnet/node`, a path fixed at compile time). A
+//!    release build never looks into a source tree;
+//! 4. `anvil` on `PATH`.
+//!
+//! When none is found the error lists every place that was tried, so a missing setup step
+//! is obvious rather than a hang.
 //!
 //! The process is started on an ephemeral port (`--port 0`) and is ready when it prints
 //! `Listening on 127.0.0.1:PORT`; its output is drained for as long as it runs (a full pipe
@@ -14,6 +21,7 @@
 //! node state itself, see `persist`).
 
 use std::collections::VecDeque;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -27,17 +35,18 @@ const READY_TIMEOUT: Duration = Duration::from_secs(20);
 /// Lines of anvil output kept for error messages.
 const TAIL_LINES: usize = 20;
 
+/// The environment variable naming an explicit anvil binary (what `--anvil` also sets).
+pub const ANVIL_ENV: &str = "WARDEN_ANVIL";
+
 /// Why no anvil could be started.
 #[derive(Debug, thiserror::Error)]
 pub enum AnvilError {
-    /// An explicit `--anvil` path does not name an executable file.
+    /// An explicit `--anvil` path (or `WARDEN_ANVIL`) does not name an executable file.
     #[error("--anvil {path}: no such executable file")]
     ExplicitPathMissing { path: PathBuf },
     /// Nothing was found anywhere.
-    #[error(
-        "no anvil binary found; tried {tried}. Install the pinned one with `npm install --no-audit --no-fund` in crates/devnet/node (or scripts/setup.sh), put anvil on PATH, or pass --anvil PATH"
-    )]
-    NotFound { tried: String },
+    #[error("no anvil binary found; tried {tried}. {hint}")]
+    NotFound { tried: String, hint: &'static str },
     /// The process could not be spawned.
     #[error("could not start {path}: {source}")]
     Spawn {
@@ -52,6 +61,16 @@ pub enum AnvilError {
     #[error("{path} did not report a listening address within {secs} s; last output:\n{tail}")]
     NotReady { path: PathBuf, secs: u64, tail: String },
 }
+
+/// The anvil `WARDEN_ANVIL` names, if it is set and not empty.
+pub fn explicit_from_env() -> Option<PathBuf> {
+    std::env::var_os(ANVIL_ENV).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+/// What a debug build (working from a checkout) suggests when nothing is found.
+const DEV_HINT: &str = "Install the pinned one with `npm install --no-audit --no-fund` in crates/devnet/node (or scripts/setup.sh), put anvil on PATH, or pass --anvil PATH (WARDEN_ANVIL)";
+/// What an installed build suggests: the package ships anvil beside the executable.
+const INSTALLED_HINT: &str = "Warden's package ships anvil beside its executables: reinstall the package, put anvil on PATH, or pass --anvil PATH (WARDEN_ANVIL)";
 
 /// npm's name for this platform's anvil package (`@foundry-rs/anvil-<os>-<arch>`).
 fn npm_platform_package() -> Option<String> {
@@ -69,7 +88,8 @@ fn npm_platform_package() -> Option<String> {
     Some(format!("anvil-{os}-{arch}"))
 }
 
-fn binary_name() -> &'static str {
+/// The file name of anvil on this platform (also the sidecar's name once installed).
+pub fn binary_name() -> &'static str {
     if cfg!(windows) { "anvil.exe" } else { "anvil" }
 }
 
@@ -79,9 +99,19 @@ pub fn npm_anvil_path(node_dir: &Path) -> Option<PathBuf> {
     Some(node_dir.join("node_modules/@foundry-rs").join(package).join("bin").join(binary_name()))
 }
 
-/// The devnet's pinned npm folder, as laid out in the source tree.
-pub fn default_node_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("node")
+/// The devnet's pinned npm folder in the source tree, in a debug build only: a release
+/// build carries no path into the tree it was built from.
+pub fn dev_node_dir() -> Option<PathBuf> {
+    cfg!(debug_assertions).then(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("node"))
+}
+
+/// The folder of the running executable, where an installed Warden keeps its sidecar.
+pub fn executable_dir() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    // A symlinked executable (e.g. /usr/local/bin/warden -> /opt/…/warden) keeps its
+    // sidecar beside the real file.
+    let exe = exe.canonicalize().unwrap_or(exe);
+    exe.parent().map(Path::to_path_buf)
 }
 
 fn is_executable_file(p: &Path) -> bool {
@@ -96,17 +126,28 @@ fn is_executable_file(p: &Path) -> bool {
     }
 }
 
-/// Finds anvil: `explicit`, then the npm package in `node_dir`, then `PATH`.
-pub fn discover(explicit: Option<&Path>, node_dir: &Path) -> Result<PathBuf, AnvilError> {
-    discover_with_path(explicit, node_dir, std::env::var_os("PATH"))
+/// Where [`discover`] looks, besides an explicit path.
+#[derive(Clone, Debug, Default)]
+pub struct SearchPlaces {
+    /// The folder of the running executable (the sidecar's place).
+    pub executable_dir: Option<PathBuf>,
+    /// The source tree's pinned npm folder (debug builds only).
+    pub dev_node_dir: Option<PathBuf>,
+    /// The value of `PATH`.
+    pub path_var: Option<OsString>,
 }
 
-/// [`discover`] with the `PATH` value given.
-fn discover_with_path(
-    explicit: Option<&Path>,
-    node_dir: &Path,
-    path_var: Option<std::ffi::OsString>,
-) -> Result<PathBuf, AnvilError> {
+impl SearchPlaces {
+    /// The places of this process: its executable's folder, the source tree's npm folder
+    /// when `dev_node_dir` is given (see [`dev_node_dir`]), and `PATH`.
+    pub fn of_this_process(dev_node_dir: Option<PathBuf>) -> Self {
+        Self { executable_dir: executable_dir(), dev_node_dir, path_var: std::env::var_os("PATH") }
+    }
+}
+
+/// Finds anvil: `explicit`, then the sidecar, then (debug builds) the source tree's npm
+/// package, then `PATH`; see the module docs.
+pub fn discover(explicit: Option<&Path>, places: &SearchPlaces) -> Result<PathBuf, AnvilError> {
     if let Some(p) = explicit {
         return if is_executable_file(p) {
             Ok(p.to_path_buf())
@@ -115,14 +156,21 @@ fn discover_with_path(
         };
     }
     let mut tried = Vec::new();
-    if let Some(p) = npm_anvil_path(node_dir) {
+    let mut candidates = Vec::new();
+    if let Some(dir) = &places.executable_dir {
+        candidates.push(dir.join(binary_name()));
+    }
+    if let Some(p) = places.dev_node_dir.as_deref().and_then(npm_anvil_path) {
+        candidates.push(p);
+    }
+    for p in candidates {
         if is_executable_file(&p) {
             return Ok(p);
         }
         tried.push(p.display().to_string());
     }
-    if let Some(path) = path_var {
-        for dir in std::env::split_paths(&path) {
+    if let Some(path) = &places.path_var {
+        for dir in std::env::split_paths(path) {
             let p = dir.join(binary_name());
             if is_executable_file(&p) {
                 return Ok(p);
@@ -130,7 +178,8 @@ fn discover_with_path(
         }
     }
     tried.push("`anvil` on PATH".into());
-    Err(AnvilError::NotFound { tried: tried.join(", ") })
+    let hint = if places.dev_node_dir.is_some() { DEV_HINT } else { INSTALLED_HINT };
+    Err(AnvilError::NotFound { tried: tried.join(", "), hint })
 }
 
 /// What to start anvil with.
@@ -273,21 +322,90 @@ impl Drop for AnvilProcess {
 mod tests {
     use super::*;
 
+    /// An executable file named anvil in `dir`.
+    fn fake_anvil(dir: &Path) -> PathBuf {
+        let p = dir.join(binary_name());
+        std::fs::write(&p, "#!/bin/sh\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        p
+    }
+
+    /// `dir` laid out as the devnet's npm folder with anvil installed.
+    fn fake_node_dir(dir: &Path) -> PathBuf {
+        let bin = npm_anvil_path(dir).unwrap();
+        std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+        fake_anvil(bin.parent().unwrap())
+    }
+
     #[test]
     fn explicit_path_must_exist() {
-        let err = discover(Some(Path::new("/nonexistent/anvil")), Path::new("/nonexistent")).unwrap_err();
+        let err = discover(Some(Path::new("/nonexistent/anvil")), &SearchPlaces::default()).unwrap_err();
         assert!(matches!(err, AnvilError::ExplicitPathMissing { .. }), "{err}");
         assert!(err.to_string().contains("/nonexistent/anvil"), "{err}");
     }
 
     #[test]
+    fn explicit_path_wins_over_the_sidecar() {
+        let exe = tempfile::tempdir().unwrap();
+        let mine = tempfile::tempdir().unwrap();
+        fake_anvil(exe.path());
+        let explicit = fake_anvil(mine.path());
+        let places = SearchPlaces { executable_dir: Some(exe.path().into()), ..SearchPlaces::default() };
+        assert_eq!(discover(Some(&explicit), &places).unwrap(), explicit);
+    }
+
+    #[test]
+    fn the_sidecar_beside_the_executable_comes_before_the_source_tree_and_path() {
+        let exe = tempfile::tempdir().unwrap();
+        let node = tempfile::tempdir().unwrap();
+        let on_path = tempfile::tempdir().unwrap();
+        let sidecar = fake_anvil(exe.path());
+        let npm = fake_node_dir(node.path());
+        fake_anvil(on_path.path());
+        let mut places = SearchPlaces {
+            executable_dir: Some(exe.path().into()),
+            dev_node_dir: Some(node.path().into()),
+            path_var: Some(on_path.path().as_os_str().to_owned()),
+        };
+        assert_eq!(discover(None, &places).unwrap(), sidecar);
+        places.executable_dir = None;
+        assert_eq!(discover(None, &places).unwrap(), npm, "then the checkout's pinned package");
+        places.dev_node_dir = None;
+        assert_eq!(discover(None, &places).unwrap(), on_path.path().join(binary_name()), "then PATH");
+    }
+
+    #[test]
     fn nothing_found_lists_what_was_tried() {
         let dir = tempfile::tempdir().unwrap();
-        let err = discover_with_path(None, dir.path(), Some(dir.path().as_os_str().to_owned())).unwrap_err();
+        let places = SearchPlaces {
+            executable_dir: Some(dir.path().join("bin")),
+            dev_node_dir: Some(dir.path().into()),
+            path_var: Some(dir.path().as_os_str().to_owned()),
+        };
+        let err = discover(None, &places).unwrap_err();
         let msg = err.to_string();
         assert!(matches!(err, AnvilError::NotFound { .. }), "{msg}");
+        assert!(msg.contains(&dir.path().join("bin").join(binary_name()).display().to_string()), "{msg}");
         assert!(msg.contains("node_modules/@foundry-rs/anvil-") && msg.contains("on PATH"), "{msg}");
         assert!(msg.contains("npm install --no-audit --no-fund"), "{msg}");
+    }
+
+    #[test]
+    fn an_installed_build_points_at_the_package_not_a_source_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let places = SearchPlaces { executable_dir: Some(dir.path().into()), dev_node_dir: None, path_var: None };
+        let msg = discover(None, &places).unwrap_err().to_string();
+        assert!(!msg.contains("node_modules") && !msg.contains("npm"), "{msg}");
+        assert!(msg.contains("reinstall the package"), "{msg}");
+    }
+
+    #[test]
+    fn only_a_debug_build_knows_the_source_tree() {
+        assert_eq!(dev_node_dir().is_some(), cfg!(debug_assertions));
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! serves no chain methods: `eth_*`, `net_*` and `web3_*` are served on a second URL, the
 //! node URL, which forwards them to the node.
 //!
-//! * [`anvil`] — finding and running anvil (pinned npm package, `PATH`, or `--anvil`).
+//! * [`anvil`] — finding and running anvil (`--anvil`, the sidecar beside the executable,
+//!   the checkout's pinned npm package in debug builds, or `PATH`).
 //! * [`client`] — typed calls of the `devnet_*` helpers, for clients such as the app.
 //! * [`node`] — JSON-RPC client for the node.
 //! * [`entry_point`] — the real EntryPoint v0.7, deployed at its canonical address.
@@ -60,14 +61,15 @@ pub struct DevnetConfig {
     pub node_port: u16,
     /// Chain id of the anvil it starts; with `rpc`, the node's chain id must equal it when set.
     pub chain_id: Option<u32>,
-    /// An explicit anvil binary.
+    /// An explicit anvil binary, wins over every other place (default: `WARDEN_ANVIL`).
     pub anvil: Option<PathBuf>,
     /// Use this already-running node instead of starting anvil.
     pub rpc: Option<String>,
     /// Interval mining of the anvil it starts, in seconds (default: mine every transaction).
     pub block_time: Option<u64>,
-    /// The folder holding the pinned npm packages (default: `crates/devnet/node`).
-    pub node_dir: PathBuf,
+    /// The source tree's folder of pinned npm packages, searched for anvil after the
+    /// sidecar (default: `crates/devnet/node` in a debug build, nothing in a release build).
+    pub dev_node_dir: Option<PathBuf>,
     /// Save accounts, sessions, usage and the node's state here, and load them at start.
     pub state_dir: Option<PathBuf>,
     /// Serve the test-only methods (`devnet_setTamper`, see [`methods::tamper`]). Off by
@@ -81,10 +83,10 @@ impl Default for DevnetConfig {
             port: 0,
             node_port: 0,
             chain_id: None,
-            anvil: None,
+            anvil: anvil::explicit_from_env(),
             rpc: None,
             block_time: None,
-            node_dir: anvil::default_node_dir(),
+            dev_node_dir: anvil::dev_node_dir(),
             state_dir: None,
             test_hooks: false,
         }
@@ -205,7 +207,9 @@ async fn start(config: DevnetConfig) -> Result<DevnetHandle, StartError> {
     let (node, anvil) = match &config.rpc {
         Some(url) => (Node::new(url.clone()), None),
         None => {
-            let path = anvil::discover(config.anvil.as_deref(), &config.node_dir)?;
+            let places = anvil::SearchPlaces::of_this_process(config.dev_node_dir.clone());
+            let path = anvil::discover(config.anvil.as_deref(), &places)?;
+            tracing::info!(anvil = %path.display(), "starting anvil");
             let opts = AnvilOptions {
                 chain_id: u64::from(config.chain_id.unwrap_or(DEFAULT_CHAIN_ID)),
                 block_time: config.block_time,

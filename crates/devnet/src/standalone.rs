@@ -23,7 +23,8 @@ pub struct DevnetArgs {
     /// Chain id of the anvil it starts (default 31337); with --rpc, the node's must match.
     #[arg(long)]
     pub chain_id: Option<u32>,
-    /// The anvil binary to run (default: the pinned npm package, then PATH).
+    /// The anvil binary to run (default: $WARDEN_ANVIL, else the one installed beside
+    /// warden, else PATH).
     #[arg(long, conflicts_with = "rpc")]
     pub anvil: Option<PathBuf>,
     /// Use this running node (anvil or anvil-compatible) instead of starting anvil.
@@ -47,7 +48,7 @@ impl From<DevnetArgs> for DevnetConfig {
             port: a.port,
             node_port: a.node_port,
             chain_id: a.chain_id,
-            anvil: a.anvil,
+            anvil: a.anvil.or_else(crate::anvil::explicit_from_env),
             rpc: a.rpc,
             block_time: a.block_time,
             state_dir: a.state,

@@ -7,7 +7,7 @@
 // Paths come from run.sh: WARDEN_APP_BIN (the debug app built with custom-protocol),
 // TAURI_DRIVER, WARDEN_E2E_SCREENSHOTS and WARDEN_E2E_TMP.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +24,10 @@ function required(name) {
   if (!v) throw new Error(`${name} is not set: run the tests through tests/e2e/run.sh`);
   return v;
 }
+
+/** WebKit's WebDriver, found on the test's PATH and passed to tauri-driver by path, so an
+ * app can run with a PATH that has nothing on it (the install test does). */
+const NATIVE_DRIVER = execFileSync('sh', ['-c', 'command -v WebKitWebDriver'], { encoding: 'utf8' }).trim();
 
 let nextPort = 4500 + (process.pid % 200) * 2;
 
@@ -262,20 +266,21 @@ async function stopDriver(driver) {
   clearTimeout(timer);
 }
 
-/** Fresh folders for one test: data, config, cache. */
+/** Fresh folders for one test: data, config, cache, state. */
 export function testDirs(name) {
   const root = join(TMP, name);
   rmSync(root, { recursive: true, force: true });
-  const dirs = { root, data: join(root, 'data'), config: join(root, 'config'), cache: join(root, 'cache'), xdgConfig: join(root, 'xdg-config') };
+  const dirs = { root, data: join(root, 'data'), config: join(root, 'config'), cache: join(root, 'cache'), state: join(root, 'state'), xdgConfig: join(root, 'xdg-config') };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   return dirs;
 }
 
 /**
  * Starts the app for test `name`. `env` is added to (or, with a null value, removed from)
- * the environment the app runs in. Resolves once the page has rendered something.
+ * the environment the app runs in; `app` is the binary (default WARDEN_APP_BIN). Resolves
+ * once the page has rendered something.
  */
-export async function launch(name, { env = {}, dirs = testDirs(name) } = {}) {
+export async function launch(name, { env = {}, dirs = testDirs(name), app: application = APP } = {}) {
   mkdirSync(SHOTS, { recursive: true });
   const port = nextPort;
   nextPort += 2;
@@ -285,6 +290,7 @@ export async function launch(name, { env = {}, dirs = testDirs(name) } = {}) {
     XDG_DATA_HOME: dirs.data,
     XDG_CONFIG_HOME: dirs.xdgConfig,
     XDG_CACHE_HOME: dirs.cache,
+    XDG_STATE_HOME: dirs.state,
     WARDEN_CONFIG_DIR: dirs.config,
     WARDEN_KEYCHAIN_NAMESPACE: namespace,
     RUST_LOG: 'debug,wry=info,tao=info,hyper=info,hyper_util=info,reqwest=info,h2=info,rustls=info',
@@ -296,7 +302,8 @@ export async function launch(name, { env = {}, dirs = testDirs(name) } = {}) {
   const logFile = join(dirs.root, 'app.log');
   writeFileSync(logFile, '');
   const out = openSync(logFile, 'a');
-  const driver = spawn(DRIVER, ['--port', String(port), '--native-port', String(port + 1)], {
+  const driverArgs = ['--port', String(port), '--native-port', String(port + 1), '--native-driver', NATIVE_DRIVER];
+  const driver = spawn(DRIVER, driverArgs, {
     env: childEnv,
     stdio: ['ignore', out, out],
   });
@@ -313,10 +320,12 @@ export async function launch(name, { env = {}, dirs = testDirs(name) } = {}) {
     if (Date.now() - started > 20000) throw new Error('tauri-driver did not start');
     await sleep(100);
   }
-  const session = await Session.create(base, { 'tauri:options': { application: APP } });
+  const session = await Session.create(base, { 'tauri:options': { application } });
   await session.setTimeouts({ script: 60000 });
   const app = new App(name, driver, session, dirs, logFile);
-  app.namespace = namespace;
+  app.namespace = childEnv.WARDEN_KEYCHAIN_NAMESPACE;
+  app.env = childEnv;
+  app.binary = application;
   await app.until('the UI to render', () =>
     session.execute(`const root = document.getElementById('app'); return !!root && root.children.length > 0;`),
   );

@@ -2,8 +2,8 @@
 // entry edited outside Warden is detected and reported, naming where the chain breaks. This
 // runs a few real actions (account, a grant request rejected in the approval window), checks
 // the Activity screen lists them as intact, then edits the summary of one past line of
-// `activity.jsonl` in the app's data folder ($XDG_DATA_HOME/dev.warden.app, from the
-// identifier in src-tauri/tauri.conf.json) and reloads the screen.
+// `activity.jsonl` in the app's data folder ($XDG_DATA_HOME/warden, see src-tauri/src/locations.rs) and reloads
+// the screen.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -6,8 +6,12 @@
 //! previous entry's `hash` (zero for the first), and `hash` is keccak256 of the entry's
 //! canonical form — the compact JSON of every other field, in that order — so changing any
 //! past entry breaks its hash or, if the hash was recomputed, the next entry's `prev`.
-//! `activity.head.json` anchors the newest `{seq, hash}` (rewritten atomically after each
-//! append), which is how lines cut from the end, or a wholly re-chained file, are noticed.
+//! `activity.head.json` anchors the newest `{version, seq, hash}` (rewritten atomically after
+//! each append), which is how lines cut from the end, or a wholly re-chained file, are
+//! noticed. Its `version` is the log's format version ([`VERSION`]; an anchor without one
+//! was written by Warden 0.1 in format 1). A log whose anchor has a higher version was
+//! written by a newer Warden: it is neither read nor appended to, and left untouched
+//! ([`ActivityError::NewerVersion`]).
 //!
 //! [`ActivityLog::append`] opens the file with `O_APPEND`, writes one line in one write
 //! and fsyncs. It never refuses to record because of an earlier break: the new entry
@@ -39,6 +43,8 @@ use crate::error::{Coded, ErrorCode};
 pub const LOG_FILE: &str = "activity.jsonl";
 /// The head anchor's file name.
 pub const HEAD_FILE: &str = "activity.head.json";
+/// The only format version this Warden reads and writes.
+pub const VERSION: u64 = 1;
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -117,8 +123,15 @@ impl ActivityEntry {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Head {
+    /// Absent in anchors written by Warden 0.1 (format 1).
+    #[serde(default = "first_version")]
+    version: u64,
     seq: u64,
     hash: B256,
+}
+
+fn first_version() -> u64 {
+    1
 }
 
 /// The first thing wrong with a log.
@@ -192,6 +205,11 @@ pub enum ActivityError {
     Anchor(#[from] AtomicWriteError),
     #[error("the activity log is not intact{}: {problem}", .at.map(|s| format!(" at entry {s}")).unwrap_or_default())]
     Tampered { at: Option<u64>, problem: LogProblem },
+    /// The log was written by a newer Warden; it was left untouched.
+    #[error(
+        "{path}: the activity log has format version {found}, written by a newer Warden (this one reads version {VERSION}); it was left untouched"
+    )]
+    NewerVersion { path: PathBuf, found: u64 },
 }
 
 impl Coded for ActivityError {
@@ -200,6 +218,7 @@ impl Coded for ActivityError {
             Self::Io { .. } => ErrorCode::StorageFailed,
             Self::Anchor(e) => e.code(),
             Self::Tampered { .. } => ErrorCode::LogTampered,
+            Self::NewerVersion { .. } => ErrorCode::StoreCorrupt,
         }
     }
 }
@@ -248,6 +267,7 @@ impl ActivityLog {
         at: u64,
     ) -> Result<ActivityEntry, ActivityError> {
         let _guard = self.write_lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.refuse_newer()?;
         let path = self.path();
         let mut options = std::fs::OpenOptions::new();
         options.read(true).append(true).create(true);
@@ -287,9 +307,20 @@ impl ActivityLog {
         if !existed {
             atomic_file::sync_dir(&self.dir).map_err(self.io("flush its folder to disk"))?;
         }
-        let head = serde_json::to_vec(&Head { seq: entry.seq, hash: entry.hash }).unwrap_or_default();
+        let head = serde_json::to_vec(&Head { version: VERSION, seq: entry.seq, hash: entry.hash }).unwrap_or_default();
         write_atomic(&self.head_path(), &head, 0o600, Existing::Replace)?;
         Ok(entry)
+    }
+
+    /// [`ActivityError::NewerVersion`] when the anchor says a newer Warden wrote the log.
+    fn refuse_newer(&self) -> Result<(), ActivityError> {
+        let Ok(bytes) = std::fs::read(self.head_path()) else { return Ok(()) };
+        let version = serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|v| v.get("version")?.as_u64());
+        match version {
+            Some(found) if found > VERSION => Err(ActivityError::NewerVersion { path: self.path(), found }),
+            // Unreadable or older anchors are the integrity check's business.
+            _ => Ok(()),
+        }
     }
 
     /// `Ok(None)` when there is no anchor file; `Err(())` when it cannot be read as one.
@@ -322,6 +353,7 @@ impl ActivityLog {
     }
 
     fn scan(&self) -> Result<(Vec<ActivityEntry>, Integrity), ActivityError> {
+        self.refuse_newer()?;
         let bytes = match std::fs::read(self.path()) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
