@@ -74,7 +74,7 @@ impl Records {
             Ok(list) => Some(list),
             Err(e) => {
                 let mut unreported = self.unreported.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                if e.code == crate::error::AppErrorCode::StoreCorrupt {
+                if e.code == crate::error::ErrorCode::StoreCorrupt {
                     *unreported = Some(e);
                 }
                 None
@@ -189,7 +189,7 @@ mod tests {
         std::fs::write(dir.path().join(warden_core::store::FILE_NAME), b"{not json").unwrap();
         let records = Records::open(dir.path()).unwrap();
         let e = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
-        assert_eq!(e.code, crate::error::AppErrorCode::StoreCorrupt);
+        assert_eq!(e.code, crate::error::ErrorCode::StoreCorrupt);
         assert!(e.message.contains("moved to"), "{}", e.message);
         assert_eq!(records.with_sessions(|s| Ok(s.list().len())).unwrap(), 0);
     }
@@ -201,7 +201,7 @@ mod tests {
         let records = Records::open(dir.path()).unwrap();
         assert!(records.sessions_quietly().is_none());
         let e = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
-        assert_eq!(e.code, crate::error::AppErrorCode::StoreCorrupt);
+        assert_eq!(e.code, crate::error::ErrorCode::StoreCorrupt);
         assert!(e.message.contains("moved to"), "{}", e.message);
         assert_eq!(records.with_sessions(|s| Ok(s.list().len())).unwrap(), 0);
         assert_eq!(records.sessions_quietly().unwrap().len(), 0);

@@ -19,7 +19,7 @@ use warden_core::credentials::{Secret, SecretForm, SessionCredentials};
 use warden_core::export::{self, BearerToken, PostConfig, PostTarget};
 
 use crate::commands::sessions::parse_id;
-use crate::error::{AppError, AppErrorCode};
+use crate::error::{AppError, ErrorCode};
 use crate::payloads::sessions::{ExportDestination, ExportPreview, ExportResult, SecretChoice};
 use crate::records::session_id16;
 use crate::state::AppState;
@@ -90,7 +90,7 @@ pub async fn session_export(
         Target::Clipboard => {
             let text = zeroize::Zeroizing::new(document.0.to_json());
             app.clipboard().write_text(text.as_str()).map_err(|e| {
-                AppError::new(AppErrorCode::ExportFailed, format!("the clipboard did not take the document: {e}"))
+                AppError::new(ErrorCode::ExportFailed, format!("the clipboard did not take the document: {e}"))
             })?;
             let receipt =
                 export::ExportReceipt { destination: "clipboard", path: None, http_status: None, server_reply: None };
@@ -121,7 +121,7 @@ fn check_secret_choice(secret: &SecretChoice, key_held: bool) -> Result<(), AppE
         SecretChoice::None => return Ok(()),
         SecretChoice::Plaintext { confirmed: false } => {
             return Err(AppError::new(
-                AppErrorCode::NotConfirmed,
+                ErrorCode::NotConfirmed,
                 "exporting the session key in plain text needs explicit confirmation",
             ));
         }
@@ -185,7 +185,7 @@ async fn choose_file(app: &AppHandle, label: &str) -> Result<PathBuf, AppError> 
         .await
         .map_err(|e| AppError::internal(format!("the save dialog stopped: {e}")))?;
     let Some(chosen) = chosen else {
-        return Err(AppError::new(AppErrorCode::NotConfirmed, "no file was chosen; nothing was exported"));
+        return Err(AppError::new(ErrorCode::NotConfirmed, "no file was chosen; nothing was exported"));
     };
     chosen.into_path().map_err(|e| AppError::invalid_input(format!("the chosen file cannot be written: {e}")))
 }
@@ -205,14 +205,14 @@ mod tests {
     fn secret_choices_are_checked_before_anything_is_read() {
         assert!(check_secret_choice(&SecretChoice::None, false).is_ok());
         let e = check_secret_choice(&SecretChoice::Plaintext { confirmed: false }, true).unwrap_err();
-        assert_eq!(e.code, AppErrorCode::NotConfirmed);
+        assert_eq!(e.code, ErrorCode::NotConfirmed);
         assert!(check_secret_choice(&SecretChoice::Plaintext { confirmed: true }, true).is_ok());
         let e = check_secret_choice(&SecretChoice::Plaintext { confirmed: true }, false).unwrap_err();
-        assert_eq!(e.code, AppErrorCode::InvalidInput);
+        assert_eq!(e.code, ErrorCode::InvalidInput);
         let blank: SecretChoice =
             serde_json::from_value(serde_json::json!({"kind": "keystore", "passphrase": "  "})).unwrap();
-        assert_eq!(check_secret_choice(&blank, true).unwrap_err().code, AppErrorCode::InvalidInput);
+        assert_eq!(check_secret_choice(&blank, true).unwrap_err().code, ErrorCode::InvalidInput);
         let age = SecretChoice::Age { recipient: "ssh-ed25519 AAAA".into() };
-        assert_eq!(check_secret_choice(&age, true).unwrap_err().code, AppErrorCode::InvalidInput);
+        assert_eq!(check_secret_choice(&age, true).unwrap_err().code, ErrorCode::InvalidInput);
     }
 }

@@ -25,7 +25,7 @@ use crate::backend::{self, ActiveBackend};
 use crate::commands::account::selected_owner;
 use crate::commands::permissions::{parse_expiry, parse_permissions};
 use crate::commands::{parse_address, sessions::session_view};
-use crate::error::{AppError, AppErrorCode};
+use crate::error::{AppError, ErrorCode};
 use crate::payloads::sessions::{
     APPROVAL_FINISHED_EVENT, ApprovalFinished, ApprovalOutcome, ApprovalView, GrantRequest, Mismatch,
     SESSIONS_CHANGED_EVENT, SessionKeyChoice, SessionView, permission_views,
@@ -59,7 +59,7 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
     let label = check_label(&request.label).map_err(|e| AppError::invalid_input(e.to_string()))?;
     let permissions = parse_permissions(&request.permissions).map_err(|errors| {
         let text = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
-        AppError::new(AppErrorCode::InvalidPermissions, text)
+        AppError::new(ErrorCode::InvalidPermissions, text)
     })?;
     let expiry_value = request.expiry_sec.map(serde_json::Value::from);
     let expiry_sec = parse_expiry(expiry_value.as_ref())?;
@@ -71,7 +71,7 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
     let info = account::request_account(&active.backend, owner, request.account_type.kind()).await?;
     if !info.ready_for_sessions() {
         return Err(AppError::new(
-            AppErrorCode::NotDelegated,
+            ErrorCode::NotDelegated,
             format!(
                 "the EIP-7702 account {} is not delegated to Modular Account v2 yet: delegate it on the Account \
                  screen, then grant the session",
@@ -350,7 +350,7 @@ pub async fn approval_approve(
 
 async fn sign_and_store(state: &AppState, approval: &PendingApproval, now: u64) -> Result<SessionRecord, AppError> {
     let grant =
-        approval.grant.as_ref().ok_or_else(|| AppError::new(AppErrorCode::NotVerified, "the grant did not verify"))?;
+        approval.grant.as_ref().ok_or_else(|| AppError::new(ErrorCode::NotVerified, "the grant did not verify"))?;
     // A session id already in the list is refused before the owner key signs anything.
     let session_id = grant.verified().session_id.clone();
     if let Some(existing) = state
@@ -358,7 +358,7 @@ async fn sign_and_store(state: &AppState, approval: &PendingApproval, now: u64) 
         .with_sessions(|s| Ok(s.list().iter().find(|r| r.session_id == session_id).map(|r| r.label.clone())))?
     {
         return Err(AppError::new(
-            AppErrorCode::NotVerified,
+            ErrorCode::NotVerified,
             format!(
                 "the endpoint returned the session id of “{existing}”, a session already in the list; nothing was signed"
             ),

@@ -202,6 +202,12 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     assert.match(over.stderr, /native-token-transfer/, show(over));
     assert.match(over.stderr, /allowance/, show(over));
     assert.equal(await balanceOf(node, recipient), 4n * 10n ** 15n, 'nothing more moved');
+    // The app's test call meets the same refusal under its own code, not "the network refused".
+    const [granted] = (await app.invoke('sessions_list')).value;
+    const appOver = await app.invoke('session_test_call', { id: granted.id, to: recipient, value: String(9n * 10n ** 15n), data: '' });
+    assert.equal(appOver.error?.code, 'permission_denied', JSON.stringify(appOver));
+    assert.match(appOver.error.message, /native-token-transfer/, JSON.stringify(appOver));
+    assert.equal(await balanceOf(node, recipient), 4n * 10n ** 15n, 'nothing moved by the app either');
 
     // ---- an ERC-20 transfer within its limit, then one beyond what is left ----
     const sig = 'transfer(address,uint256)';
