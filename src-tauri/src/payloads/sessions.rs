@@ -47,7 +47,7 @@ pub struct RiskFlag {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct PermissionView {
     pub index: u32,
-    pub kind: String,
+    pub kind: core_permissions::PermissionKind,
     pub title: String,
     pub detail: String,
     pub risks: Vec<RiskFlag>,
@@ -414,21 +414,6 @@ pub const SESSIONS_CHANGED_EVENT: &str = "sessions-changed";
 /// The name of the event sent when an approval is answered or times out.
 pub const APPROVAL_FINISHED_EVENT: &str = "approval-finished";
 
-/// A permission kind's title as the UI shows it.
-fn title_of(kind: &str) -> &'static str {
-    match kind {
-        "native-token-transfer" => "Native token limit",
-        "erc20-token-transfer" => "Token limit",
-        "gas-limit" => "Gas limit",
-        "contract-access" => "Contract access",
-        "account-functions" => "Account functions",
-        "functions-on-all-contracts" => "Functions on all contracts",
-        "functions-on-contract" => "Functions on a contract",
-        "root" => "Full control (root)",
-        _ => "Permission",
-    }
-}
-
 fn index_u32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
@@ -463,8 +448,8 @@ pub fn permission_views(
         all.extend(one.risks.iter().map(|r| r.severity).zip(risks.iter().cloned()));
         views.push(PermissionView {
             index: index_u32(i),
-            kind: p.kind().to_owned(),
-            title: title_of(p.kind()).to_owned(),
+            kind: p.kind(),
+            title: p.kind().title(currency.symbol),
             detail: one.permissions.into_iter().next().unwrap_or_default(),
             risks,
         });
@@ -499,7 +484,7 @@ mod tests {
         tokens.insert(token, core_permissions::TokenInfo { symbol: "WDN".into(), decimals: 18 });
         let (views, risks) = permission_views(&permissions, 0, NOW, 31337, &tokens);
         assert_eq!(views.len(), 3);
-        assert_eq!(views[0].title, "Native token limit");
+        assert_eq!(views[0].title, "ETH spending limit");
         assert!(views[0].detail.contains("0.01 ETH"), "{}", views[0].detail);
         assert!(views[0].risks.is_empty());
         assert!(views[1].detail.contains("unlimited"), "{}", views[1].detail);

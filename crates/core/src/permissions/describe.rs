@@ -173,13 +173,17 @@ fn risks_of(p: &Permission, currency: &NativeCurrency, tokens: &HashMap<Address,
                 out.push(RiskFlag {
                     severity: Severity::Critical,
                     code: "unlimited-allowance",
-                    message: format!("{}: the allowance is effectively unlimited.", p.kind()),
+                    message: format!("{}: the allowance is effectively unlimited.", p.kind().title(currency.symbol)),
                 });
             } else if *allowance >= huge_native {
                 out.push(RiskFlag {
                     severity: Severity::Medium,
                     code: "huge-allowance",
-                    message: format!("{}: the allowance is large ({}).", p.kind(), format_native(*allowance, currency)),
+                    message: format!(
+                        "{}: the allowance is large ({}).",
+                        p.kind().title(currency.symbol),
+                        format_native(*allowance, currency)
+                    ),
                 });
             }
         }
@@ -296,7 +300,7 @@ mod tests {
         assert_eq!(d.permissions, ["Send up to 0.1 BNB in total", "Spend up to 0.1 BNB on gas in total"]);
         let huge = [Permission::NativeTokenTransfer { allowance: tenth * U256::from(1_000u64) }];
         let d = describe(&huge, 2_000, 1_000, native_currency(BNB_CHAIN), &HashMap::new());
-        assert_eq!(d.risks[0].message, "native-token-transfer: the allowance is large (100 BNB).");
+        assert_eq!(d.risks[0].message, "BNB spending limit: the allowance is large (100 BNB).");
         let unlimited = [Permission::NativeTokenTransfer { allowance: U256::MAX }];
         let d = describe(&unlimited, 2_000, 1_000, native_currency(POLYGON), &HashMap::new());
         assert_eq!(d.permissions, ["Send an unlimited amount of POL"]);
