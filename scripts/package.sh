@@ -59,6 +59,13 @@ deb=$(ls -t "$target"/release/bundle/deb/Warden_"${version}"_*.deb | head -1)
 repack=$(mktemp -d)
 trap 'rm -rf "$repack"' EXIT
 dpkg-deb --raw-extract "$deb" "$repack/root"
+# The bundler names the desktop entry after the product (Warden.desktop); the desktop id
+# AppStream and desktops expect is the app's identifier.
+apps=$repack/root/usr/share/applications
+if [[ -f $apps/Warden.desktop ]]; then
+  mv "$apps/Warden.desktop" "$apps/dev.warden.Warden.desktop"
+  sed -i 's#usr/share/applications/Warden\.desktop$#usr/share/applications/dev.warden.Warden.desktop#' "$repack/root/DEBIAN/md5sums"
+fi
 dpkg-deb -Zxz -z9 --root-owner-group --build "$repack/root" "$repack/warden.deb" >/dev/null
 mv "$repack/warden.deb" "$deb"
 echo "$deb"

@@ -92,7 +92,7 @@ test('the installed binaries carry no path into a source tree', () => {
   }
   const files = readFileSync(join(TMP, 'package-files.txt'), 'utf8').split('\n');
   for (const f of [
-    '/usr/share/applications/warden-app.desktop',
+    '/usr/share/applications/dev.warden.Warden.desktop',
     '/usr/share/metainfo/dev.warden.Warden.metainfo.xml',
     '/usr/share/bash-completion/completions/warden',
     '/usr/share/zsh/vendor-completions/_warden',
