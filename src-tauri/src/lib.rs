@@ -113,6 +113,8 @@ pub fn run() -> Result<(), String> {
             commands::grant::approval_approve,
             commands::grant::approval_reject,
             commands::sessions::sessions_list,
+            commands::sessions::sessions_quarantined,
+            commands::sessions::sessions_start_new_list,
             commands::sessions::session_usage,
             commands::sessions::session_test_call,
             commands::sessions::session_revoke,

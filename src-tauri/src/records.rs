@@ -82,6 +82,20 @@ impl Records {
         }
     }
 
+    /// Starts a new, empty list after the person chose to (the old one was set aside as
+    /// damaged and is kept); opens it as the list.
+    pub fn start_new_list(&self) -> Result<(), AppError> {
+        let mut slot = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *slot = Some(SessionStore::start_new_list(&self.dir)?);
+        self.unreported.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        Ok(())
+    }
+
+    /// The data folder the list lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn with_sessions_inner<T>(
         &self,
         f: impl FnOnce(&mut SessionStore) -> Result<T, StoreError>,
@@ -184,13 +198,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_damaged_list_is_reported_once_then_a_new_one_starts() {
+    fn a_damaged_list_is_reported_and_a_new_one_starts_only_when_chosen() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(warden_core::store::FILE_NAME), b"{not json").unwrap();
         let records = Records::open(dir.path()).unwrap();
         let e = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
         assert_eq!(e.code, crate::error::ErrorCode::StoreCorrupt);
         assert!(e.message.contains("moved to"), "{}", e.message);
+        let again = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
+        assert!(again.message.contains("without asking"), "{}", again.message);
+        records.start_new_list().unwrap();
         assert_eq!(records.with_sessions(|s| Ok(s.list().len())).unwrap(), 0);
     }
 
@@ -203,6 +220,7 @@ mod tests {
         let e = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
         assert_eq!(e.code, crate::error::ErrorCode::StoreCorrupt);
         assert!(e.message.contains("moved to"), "{}", e.message);
+        records.start_new_list().unwrap();
         assert_eq!(records.with_sessions(|s| Ok(s.list().len())).unwrap(), 0);
         assert_eq!(records.sessions_quietly().unwrap().len(), 0);
     }

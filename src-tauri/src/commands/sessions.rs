@@ -26,7 +26,7 @@ use warden_core::usage;
 use crate::backend::{self, ActiveBackend};
 use crate::commands::parse_address;
 use crate::error::{AppError, ErrorCode};
-use crate::payloads::sessions::{SESSIONS_CHANGED_EVENT, SessionView, UsageLine, permission_views};
+use crate::payloads::sessions::{QuarantinedView, SESSIONS_CHANGED_EVENT, SessionView, UsageLine, permission_views};
 use crate::payloads::{BackendKind, CallResult, Currency, PROGRESS_EVENT, Progress, ProgressStep};
 use crate::records::{now, session_id16};
 use crate::state::AppState;
@@ -314,6 +314,33 @@ pub async fn session_forget(
         Summary::new("Session forgotten (local only)").label(&removed.label),
         session_id16(&removed.session_id),
     );
+    changed(&app);
+    sessions_list(state).await
+}
+
+/// The session records that did not load and were set aside beside the list, oldest first.
+#[tauri::command]
+pub async fn sessions_quarantined(state: State<'_, AppState>) -> Result<Vec<QuarantinedView>, AppError> {
+    let kept_in = state.records.dir().join(warden_core::store::QUARANTINE_FILE).display().to_string();
+    state.records.with_sessions(|s| {
+        Ok(s.quarantined()
+            .iter()
+            .map(|q| QuarantinedView {
+                label: q.label.clone(),
+                reason: q.reason.clone(),
+                quarantined_at: q.quarantined_at,
+                kept_in: kept_in.clone(),
+            })
+            .collect())
+    })
+}
+
+/// Starts a new, empty session list when the old one was set aside as damaged (the person
+/// chose it on the Sessions screen; the damaged file stays where the refusal named it).
+/// Changes nothing when a list exists. Returns the list.
+#[tauri::command]
+pub async fn sessions_start_new_list(app: AppHandle, state: State<'_, AppState>) -> Result<Vec<SessionView>, AppError> {
+    state.records.start_new_list()?;
     changed(&app);
     sessions_list(state).await
 }

@@ -359,6 +359,7 @@ pub fn export_bindings(dir: &Path) -> Result<Vec<PathBuf>, ts_rs::ExportError> {
         SecretChoice::export_all(&cfg)?;
         SelectorInfo::export_all(&cfg)?;
         SessionKeyChoice::export_all(&cfg)?;
+        QuarantinedView::export_all(&cfg)?;
         SessionStatus::export_all(&cfg)?;
         SessionView::export_all(&cfg)?;
         Severity::export_all(&cfg)?;

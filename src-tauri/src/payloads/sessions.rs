@@ -209,6 +209,20 @@ impl From<core_store::SessionStatus> for SessionStatus {
     }
 }
 
+/// A session record that did not load and was set aside beside the list
+/// (`sessions.quarantine.json`): what the dashboard shows of it. Never the record itself,
+/// which may hold what it should not (a secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QuarantinedView {
+    pub label: Option<String>,
+    pub reason: String,
+    #[ts(type = "number")]
+    pub quarantined_at: u64,
+    /// The side file that keeps it.
+    pub kept_in: String,
+}
+
 /// A session in the dashboard.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -31,6 +31,7 @@ import type { PermissionCheck } from './bindings/PermissionCheck';
 import type { PermissionWire } from './bindings/PermissionWire';
 import type { SecretChoice } from './bindings/SecretChoice';
 import type { SelectorInfo } from './bindings/SelectorInfo';
+import type { QuarantinedView } from './bindings/QuarantinedView';
 import type { SessionView } from './bindings/SessionView';
 import type { TokenInfo } from './bindings/TokenInfo';
 import type { UsageLine } from './bindings/UsageLine';
@@ -114,6 +115,8 @@ export const selectorOf = (signature: string) => call<SelectorInfo>('selector_of
 /** Resolves to the approvalId; Rust opens the `approval` window. Emits `progress` with op "grant". */
 export const grantStart = (request: GrantRequest) => call<string>('grant_start', { request });
 export const sessionsList = () => call<SessionView[]>('sessions_list');
+export const sessionsQuarantined = () => call<QuarantinedView[]>('sessions_quarantined');
+export const sessionsStartNewList = () => call<SessionView[]>('sessions_start_new_list');
 export const sessionUsage = (id: string) => call<UsageLine[]>('session_usage', { id });
 /** `value` is a decimal wei string; only for sessions whose key Warden holds. */
 export const sessionTestCall = (id: string, to: string, value: string, data: string) =>

@@ -13,6 +13,7 @@ import type { ExportPreview } from '../../src/lib/bindings/ExportPreview';
 import type { FieldError } from '../../src/lib/bindings/FieldError';
 import type { GrantRequest } from '../../src/lib/bindings/GrantRequest';
 import type { PermissionView } from '../../src/lib/bindings/PermissionView';
+import type { QuarantinedView } from '../../src/lib/bindings/QuarantinedView';
 import type { PermissionWire } from '../../src/lib/bindings/PermissionWire';
 import type { Progress } from '../../src/lib/bindings/Progress';
 import type { RiskFlag } from '../../src/lib/bindings/RiskFlag';
@@ -28,6 +29,8 @@ const ETHER: Currency = { name: 'Ether', symbol: 'ETH', decimals: 18 };
 
 export type SessionsScenario = {
   sessions?: SessionView[];
+  /** Records set aside because they did not load. */
+  quarantined?: QuarantinedView[];
   usage?: Record<string, UsageLine[]>;
   /** Token metadata by lower-case address; any other address answers with nulls. */
   tokens?: Record<string, { symbol: string | null; decimals: number | null }>;
@@ -272,6 +275,11 @@ export function sessionHandlers(
       return lastGrant.id;
     },
     sessions_list: () => sessions.map((s) => ({ ...s })),
+    sessions_quarantined: () => scenario.quarantined ?? [],
+    sessions_start_new_list: () => {
+      sessions = [];
+      return [];
+    },
     session_usage: ({ id }) => {
       find(id);
       return scenario.usage?.[String(id)] ?? [];
