@@ -6,7 +6,8 @@
 // Three rounds: SENDERS senders each with its own account and session; SENDERS sessions of
 // ONE shared account sending at once; one sender alone. Each prints calls/s, p50 and p99
 // (from the start of prepare to the terminal status), and proves nothing was lost or
-// duplicated: every call id is distinct and confirmed (200), each recipient received
+// duplicated (with 2,000 calls or more in a round, also the rate of its first and last 1,000,
+// to show whether the devnet slows down as it runs: --calls 625 gives 5,000): every call id is distinct and confirmed (200), each recipient received
 // exactly the sum of the values sent to it, and each session's usage equals that sum.
 // A benchmark, not a test: it is not part of scripts/test.sh (see scripts/devnet-load.sh).
 import { parseEther } from "viem";
@@ -74,7 +75,8 @@ async function sender(c, permissions, recipient, base) {
     const t0 = performance.now();
     const { id } = await c.sendCalls({ calls: [{ to: recipient, value }], capabilities: { permissions } });
     const status = await terminal(c, id);
-    out.push({ id, status, value, recipient, ms: performance.now() - t0 });
+    const done = performance.now();
+    out.push({ id, status, value, recipient, ms: done - t0, done });
   }
   return out;
 }
@@ -110,9 +112,18 @@ async function round(name, lanes) {
     if (spent !== expected) problems.push(`session ${n}: usage ${spent}, sent ${expected}`);
   }
   const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+  // Does the devnet slow down as it runs? The rate of the first and of the last 1,000 calls.
+  let drift = "";
+  const W = 1000;
+  if (results.length >= 2 * W) {
+    const done = results.map((r) => r.done).sort((a, b) => a - b);
+    const first = W / ((done[W - 1] - t0) / 1000);
+    const last = W / ((done[done.length - 1] - done[done.length - 1 - W]) / 1000);
+    drift = `first ${W}: ${first.toFixed(1)} calls/s, last ${W}: ${last.toFixed(1)} calls/s (${(((last - first) / first) * 100).toFixed(1)} %); `;
+  }
   console.log(
     `${name}: ${results.length} calls in ${seconds.toFixed(2)} s → ${(results.length / seconds).toFixed(1)} calls/s, ` +
-      `p50 ${pct(ms, 50).toFixed(0)} ms, p99 ${pct(ms, 99).toFixed(0)} ms; ` +
+      `p50 ${pct(ms, 50).toFixed(0)} ms, p99 ${pct(ms, 99).toFixed(0)} ms; ${drift}` +
       (problems.length ? `PROBLEMS: ${problems.join("; ")}` : "none lost or duplicated, balances and usage match"),
   );
   return problems.length === 0;
