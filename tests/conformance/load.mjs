@@ -1,7 +1,7 @@
 // Load benchmark of a running devnet, driven by the official client: session calls
 // (prepare → sign → send → getCallsStatus until terminal) from concurrent senders.
 //
-//   node load.mjs DEVNET_URL [--senders 8] [--calls 50]
+//   node load.mjs WALLET_URL NODE_URL [--senders 8] [--calls 50]
 //
 // Three rounds: SENDERS senders each with its own account and session; SENDERS sessions of
 // ONE shared account sending at once; one sender alone. Each prints calls/s, p50 and p99
@@ -15,20 +15,20 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { Wire, rpc, devnetChain, walletClient, balanceOf } from "./lib.mjs";
 
 const args = process.argv.slice(2);
-const url = args.find((a) => !a.startsWith("--")) ?? process.env.DEVNET_URL;
+const [url, node] = args[0]?.startsWith("--") ? [] : args;
 const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
-if (!url) {
-  console.error("usage: node load.mjs DEVNET_URL [--senders N] [--calls N]");
+if (!url || !node) {
+  console.error("usage: node load.mjs WALLET_URL NODE_URL [--senders N] [--calls N]");
   process.exit(2);
 }
 const SENDERS = opt("senders", 8);
 const CALLS = opt("calls", 50);
 
 const wire = new Wire();
-const chain = await devnetChain(url);
+const chain = await devnetChain(node);
 const client = (signer, account) => walletClient({ url, chain, wire, signer, account });
 const newKey = () => privateKeyToAccount(generatePrivateKey());
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -86,7 +86,7 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100
 /** Runs `lanes` concurrently and checks and prints the round. */
 async function round(name, lanes) {
   const before = new Map();
-  for (const l of lanes) if (!before.has(l.recipient)) before.set(l.recipient, await balanceOf(url, l.recipient));
+  for (const l of lanes) if (!before.has(l.recipient)) before.set(l.recipient, await balanceOf(node, l.recipient));
   const t0 = performance.now();
   const results = (
     await Promise.all(lanes.map((l, n) => sender(client(l.session.key, l.account), l.session.permissions, l.recipient, BigInt(1_000_000 * (n + 1)))))
@@ -101,7 +101,7 @@ async function round(name, lanes) {
   const sent = new Map();
   for (const r of results) sent.set(r.recipient, (sent.get(r.recipient) ?? 0n) + r.value);
   for (const [recipient, sum] of sent) {
-    const moved = (await balanceOf(url, recipient)) - before.get(recipient);
+    const moved = (await balanceOf(node, recipient)) - before.get(recipient);
     if (moved !== sum) problems.push(`${recipient} received ${moved} wei, ${sum} were sent`);
   }
   for (const [n, l] of lanes.entries()) {
