@@ -755,6 +755,54 @@ fn a_grant_that_reuses_a_used_entity_id_is_refused_before_signing() {
     assert_ne!(creds.grant.unwrap().entity_id, 1);
 }
 
+#[test]
+fn a_revocation_the_chain_does_not_show_is_not_reported_as_revoked() {
+    if keychain_missing() {
+        return;
+    }
+    let w = World::new("lie");
+    let (_, _, perms) = funded_grant_setup(&w);
+    let used = w.path("used.json");
+    let used_s = used.to_str().unwrap();
+    let (code, _, err) = w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", used_s, "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    let pay = ["call", "--credentials", used_s, "--to", &ALICE.to_string(), "--value", "1wei"];
+    let (code, _, err) = w.warden(&pay, "");
+    assert_eq!(code, 0, "{err}");
+
+    // The endpoint reports the uninstall confirmed without running it: the chain still has
+    // the validation, so Warden says the session is not revoked, and it still works.
+    w.rpc("devnet_setTamper", json!(["lie-revocation"]));
+    let (code, out, err) = w.warden(&["revoke", "--credentials", used_s, "--yes"], "");
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("NOT revoked") && err.contains("still has validation entity 1 installed"), "{err}");
+    let alice = w.balance(ALICE);
+    let (code, _, err) = w.warden(&pay, "");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(w.balance(ALICE), alice + U256::from(1));
+    // Sent honestly, the same revocation takes and is confirmed.
+    let (code, out, err) = w.warden(&["revoke", "--credentials", used_s, "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["revocation"], "uninstall");
+    let (code, _, err) = w.warden(&pay, "");
+    assert_eq!(code, 4, "{err}");
+
+    // An unused grant whose cancellation is only reported: its nonce was not consumed.
+    let unused = w.path("unused.json");
+    let unused_s = unused.to_str().unwrap();
+    let (code, _, err) =
+        w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", unused_s, "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    w.rpc("devnet_setTamper", json!(["lie-revocation"]));
+    let (code, _, err) = w.warden(&["revoke", "--credentials", unused_s, "--yes"], "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("NOT revoked") && err.contains("can still be used"), "{err}");
+    let (code, out, err) = w.warden(&["revoke", "--credentials", unused_s, "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["revocation"], "cancel-unused");
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

@@ -56,6 +56,9 @@ pub struct Emulator {
     test_hooks: bool,
     /// The pending `devnet_setTamper` mode.
     tamper: std::sync::Mutex<Option<tamper::TamperMode>>,
+    /// Operations a `lie-revocation` reported confirmed without running them, by hash: their
+    /// status is answered from here, and sending one again runs it.
+    lies: std::sync::Mutex<std::collections::HashMap<alloy_primitives::B256, state::SentOp>>,
 }
 
 impl Emulator {
@@ -67,6 +70,7 @@ impl Emulator {
             state_dir,
             test_hooks: false,
             tamper: std::sync::Mutex::new(None),
+            lies: std::sync::Mutex::default(),
         }
     }
 
