@@ -10,7 +10,9 @@ mod describe;
 mod selector;
 mod validate;
 
-pub use describe::{Description, RiskFlag, Severity, TokenInfo, describe, format_native, format_units};
+pub use describe::{
+    Description, RiskFlag, Severity, TokenInfo, decimals_changed, describe, format_native, format_units,
+};
 pub use selector::{FunctionSelector, SignatureError, function_selector};
 pub use validate::{
     GrantLimits, MAX_ENTITY_ID, PRIVILEGED_SELECTORS, PermissionError, PermissionSet, ValidatedPermission,
