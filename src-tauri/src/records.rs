@@ -173,6 +173,35 @@ impl Records {
         out
     }
 
+    /// Symbols and decimals of every ERC-20 token in `permissions`, read from the node now
+    /// (not from the cache, which they refresh): what an approval shows and compares with
+    /// the decimals the wizard used. A token that does not answer is left out.
+    pub async fn tokens_read_now(
+        &self,
+        node: &NodeClient,
+        chain_id: u32,
+        permissions: &[warden_core::permissions::Permission],
+    ) -> HashMap<Address, TokenInfo> {
+        let mut out = HashMap::new();
+        for p in permissions {
+            let warden_core::permissions::Permission::Erc20TokenTransfer { address, .. } = p else { continue };
+            if out.contains_key(address) {
+                continue;
+            }
+            let mut cache = || self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match node.erc20_info(*address).await {
+                Some(info) => {
+                    cache().insert((chain_id, *address), info.clone());
+                    out.insert(*address, info);
+                }
+                None => {
+                    cache().remove(&(chain_id, *address));
+                }
+            }
+        }
+        out
+    }
+
     /// Records `summary` as an `account_created` entry unless the log already has one
     /// starting with `known_by` (the account's address and chain). The log is read at most
     /// once per account and app run.

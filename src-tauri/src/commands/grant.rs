@@ -61,6 +61,10 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
         let text = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
         AppError::new(ErrorCode::InvalidPermissions, text)
     })?;
+    let mut entered_decimals = std::collections::HashMap::new();
+    for (token, decimals) in &request.token_decimals {
+        entered_decimals.insert(parse_address("tokenDecimals", token)?, *decimals);
+    }
     let expiry_value = request.expiry_sec.map(serde_json::Value::from);
     let expiry_sec = parse_expiry(expiry_value.as_ref())?;
     let now = now();
@@ -100,7 +104,7 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
         expiry_sec,
         paymaster,
     };
-    let opened = open_approval(app, state, &active, core_request, label, generated, now).await;
+    let opened = open_approval(app, state, &active, core_request, &entered_decimals, label, generated, now).await;
     if opened.is_err()
         && let Some(address) = generated
     {
@@ -109,11 +113,13 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
     opened
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn open_approval(
     app: &AppHandle,
     state: &AppState,
     active: &ActiveBackend,
     request: grant::GrantRequest,
+    entered_decimals: &std::collections::HashMap<Address, u8>,
     label: String,
     generated: Option<Address>,
     now: u64,
@@ -131,8 +137,24 @@ async fn open_approval(
     report(app, ProgressStep::Preparing, "Asking the endpoint to prepare the grant");
     let answer = active.backend.wallet().call::<CreateSession>(&request.create_session_params()).await?;
     report(app, ProgressStep::Verifying, "Checking the grant against what you asked for");
-    let tokens = state.records.tokens_of(Some(active.backend.node()), active.chain_id(), &request.permissions).await;
-    let (views, risks) = permission_views(&request.permissions, request.expiry_sec, now, request.chain_id, &tokens);
+    let tokens = state.records.tokens_read_now(active.backend.node(), active.chain_id(), &request.permissions).await;
+    let (mut views, mut risks) =
+        permission_views(&request.permissions, request.expiry_sec, now, request.chain_id, &tokens);
+    // Decimals that changed since the wizard read them: the amounts no longer mean what was
+    // typed. Flagged on the permission and first among the request's risks.
+    for (i, p) in request.permissions.iter().enumerate() {
+        for flag in warden_core::permissions::decimals_changed(std::slice::from_ref(p), entered_decimals, &tokens) {
+            let flag = crate::payloads::sessions::RiskFlag {
+                severity: flag.severity.into(),
+                message: flag.message,
+                permission_index: u32::try_from(i).ok(),
+            };
+            if let Some(view) = views.get_mut(i) {
+                view.risks.insert(0, flag.clone());
+            }
+            risks.insert(0, flag);
+        }
+    }
     let approval_id = UuidV4::new_random().to_string();
     let window = APPROVAL_WINDOW.to_owned();
     let mut view = ApprovalView {

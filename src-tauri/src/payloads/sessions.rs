@@ -120,7 +120,9 @@ pub enum SessionKeyChoice {
 }
 
 /// What the grant wizard asks for. `accountType`: which of the owner's accounts the
-/// session is for; `expirySec`: unix seconds, null for never.
+/// session is for; `expirySec`: unix seconds, null for never; `tokenDecimals`: for each
+/// ERC-20 token whose amount was entered in token units, the decimals the wizard read
+/// (token address → decimals), read again from the node before approval.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GrantRequest {
@@ -131,6 +133,8 @@ pub struct GrantRequest {
     pub expiry_sec: Option<u64>,
     #[ts(as = "Vec<PermissionWire>")]
     pub permissions: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub token_decimals: std::collections::BTreeMap<String, u8>,
 }
 
 /// A field where the endpoint's grant differs from the request.

@@ -139,6 +139,21 @@ export function draftErrors(d: PermissionDraft, count: number, currency: Currenc
 }
 
 /**
+ * The decimals each ERC-20 amount was entered with, by token address, for the drafts whose
+ * amount is in token units: Warden reads the token again before approval and flags a change
+ * (the base units were computed with these).
+ */
+export function enteredDecimals(drafts: PermissionDraft[]): { [token: string]: number } {
+  const out: { [token: string]: number } = {};
+  for (const d of drafts) {
+    if (d.type !== 'erc20-token-transfer' || d.unit !== 'token' || d.token?.decimals == null) continue;
+    const parsed = checkAddress(d.address);
+    if (parsed.ok) out[parsed.value] = d.token.decimals;
+  }
+  return out;
+}
+
+/**
  * The wire form of a draft without shape errors (native amounts in `currency`); null while
  * something is missing (a signature whose selector `selector_of` has not given yet).
  */

@@ -11,7 +11,9 @@ mod kind;
 mod selector;
 mod validate;
 
-pub use describe::{Description, RiskFlag, Severity, TokenInfo, describe, format_native, format_units};
+pub use describe::{
+    Description, RiskFlag, Severity, TokenInfo, decimals_changed, describe, format_native, format_units,
+};
 pub use kind::PermissionKind;
 pub use selector::{FunctionSelector, SignatureError, function_selector};
 pub use validate::{
