@@ -316,7 +316,7 @@ async fn grant_and_write(
             }
             print_json(&summary)
         }
-        None => crate::input::print_text(&format!("{}\n", creds.to_json())),
+        None => crate::input::print_text(&format!("{}\n", creds.to_json().as_str())),
     }
 }
 

@@ -99,9 +99,9 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// The wire form of [`Secret`]; only the credentials document serializes a secret, so
-/// the conversion lives here and nowhere else.
-#[derive(Serialize, Deserialize)]
+/// The wire form of [`Secret`] as read; only the credentials document serializes a
+/// secret, so the conversion lives here and nowhere else.
+#[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 enum SecretWire {
     #[serde(rename = "plaintext", rename_all = "camelCase")]
@@ -112,12 +112,25 @@ enum SecretWire {
     Age { armored: String },
 }
 
+/// The wire form of [`Secret`] as written: borrowed, so serializing makes no unwiped copy
+/// of the key.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+enum SecretWireRef<'a> {
+    #[serde(rename = "plaintext", rename_all = "camelCase")]
+    Plaintext { private_key: &'a str },
+    #[serde(rename = "keystore")]
+    Keystore { keystore: &'a serde_json::Value },
+    #[serde(rename = "age")]
+    Age { armored: &'a str },
+}
+
 impl Serialize for Secret {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Plaintext(k) => SecretWire::Plaintext { private_key: k.to_string() }.serialize(s),
-            Self::Keystore(v) => SecretWire::Keystore { keystore: v.clone() }.serialize(s),
-            Self::Age(a) => SecretWire::Age { armored: a.clone() }.serialize(s),
+            Self::Plaintext(k) => SecretWireRef::Plaintext { private_key: k.as_str() }.serialize(s),
+            Self::Keystore(v) => SecretWireRef::Keystore { keystore: v }.serialize(s),
+            Self::Age(a) => SecretWireRef::Age { armored: a }.serialize(s),
         }
     }
 }
@@ -254,10 +267,11 @@ impl SessionCredentials {
         Ok(creds)
     }
 
-    /// The document as pretty JSON.
-    pub fn to_json(&self) -> String {
+    /// The document as pretty JSON, in a buffer wiped when dropped (it may carry the
+    /// session key), built without leaving copies behind ([`crate::secret_buffer`]).
+    pub fn to_json(&self) -> Zeroizing<String> {
         // Serializing plain data with string keys cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        crate::secret_buffer::to_json(self, true).unwrap_or_default()
     }
 
     /// The same document without its secret (the server holds its own key).
@@ -382,8 +396,9 @@ impl SessionCredentials {
     /// Writes the document to `path`, created with mode 0600, atomically (see
     /// [`crate::atomic_file`]). An existing file is replaced only with `overwrite`.
     pub fn write_file(&self, path: &Path, overwrite: bool) -> Result<(), CredentialsError> {
-        let mut json = Zeroizing::new(self.to_json());
-        json.push('\n');
+        let mut json = crate::secret_buffer::WipingBuffer::with_capacity(0);
+        json.extend_from_slice(self.to_json().as_bytes());
+        json.extend_from_slice(b"\n");
         let existing = if overwrite { Existing::Replace } else { Existing::Refuse };
         write_atomic(path, json.as_bytes(), 0o600, existing).map_err(|e| {
             let reason = match e {

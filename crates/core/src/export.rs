@@ -211,8 +211,7 @@ pub async fn post_document(
     target: &PostTarget,
     config: &PostConfig,
 ) -> Result<ExportReceipt, ExportError> {
-    let body = Zeroizing::new(document.to_json());
-    post_json(&body, target, config).await
+    post_json(&document.to_json(), target, config).await
 }
 
 /// POSTs the JSON `body` to `target` (the same rules as [`post_document`]). A loopback
@@ -237,13 +236,19 @@ pub async fn post_json(body: &str, target: &PostTarget, config: &PostConfig) -> 
     let client = builder
         .build()
         .map_err(|e| ExportError::Unreachable { host: host.clone(), reason: error_chain(&e.without_url()) })?;
-    let mut request = client
-        .post(target.url.clone())
-        .header(CONTENT_TYPE, "application/json")
-        .body(reqwest::Body::from(body.as_bytes().to_vec()));
+    // The body may carry a session key: reqwest gets its own copy (it may resend it on a
+    // redirect), held in a buffer wiped when the last reference to it is dropped.
+    let mut owned = crate::secret_buffer::WipingBuffer::with_capacity(body.len());
+    owned.extend_from_slice(body.as_bytes());
+    let body = bytes::Bytes::from_owner(owned.into_bytes());
+    let mut request =
+        client.post(target.url.clone()).header(CONTENT_TYPE, "application/json").body(reqwest::Body::from(body));
     if let Some(token) = &target.bearer {
-        let text = Zeroizing::new(format!("Bearer {}", token.0.as_str()));
-        let mut value = HeaderValue::from_str(&text)
+        let mut text = crate::secret_buffer::WipingBuffer::with_capacity(7 + token.0.len());
+        text.extend_from_slice(b"Bearer ");
+        text.extend_from_slice(token.0.as_bytes());
+        // A `Bytes` header value is kept as is (no copy), and wiped once dropped.
+        let mut value = HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(text.into_bytes()))
             .map_err(|_| ExportError::InvalidBearer { reason: "it cannot be sent in an HTTP header" })?;
         value.set_sensitive(true);
         request = request.header(AUTHORIZATION, value);

@@ -25,6 +25,7 @@
 //! * [`grant`] — headless grant: request, verify, show, approve into credentials.
 //! * [`request`] — permission requests: a server asks, the owner answers.
 //! * [`revoke`] — which owner call ends a session (uninstall, or cancel an unused grant).
+//! * [`secret_buffer`] — text holding a secret, serialized without leaving copies behind.
 //! * [`error`] — the closed error-code set shared by every module.
 
 pub mod account;
@@ -46,6 +47,7 @@ pub mod permissions;
 pub mod request;
 pub mod revoke;
 pub mod rpc;
+pub mod secret_buffer;
 pub mod session;
 pub mod signing;
 pub mod store;

@@ -46,7 +46,8 @@ fn qr_svg_path(text: &str) -> Option<String> {
 #[tauri::command]
 pub fn session_export_preview(state: State<'_, AppState>, id: String) -> Result<ExportPreview, AppError> {
     let id = parse_id(&id)?;
-    let document = state.records.with_sessions(|s| s.get(id).map(|r| r.credentials.without_secret().to_json()))?;
+    let document =
+        state.records.with_sessions(|s| s.get(id).map(|r| r.credentials.without_secret().to_json().to_string()))?;
     let qr_svg_path = qr_svg_path(&document);
     Ok(ExportPreview { document, qr_svg_path })
 }
@@ -88,7 +89,7 @@ pub async fn session_export(
             (receipt, Summary::new("Exported session").label(&record.label).text("to a file"))
         }
         Target::Clipboard => {
-            let text = zeroize::Zeroizing::new(document.0.to_json());
+            let text = document.0.to_json();
             app.clipboard().write_text(text.as_str()).map_err(|e| {
                 AppError::new(AppErrorCode::ExportFailed, format!("the clipboard did not take the document: {e}"))
             })?;
