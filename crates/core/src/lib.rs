@@ -15,6 +15,7 @@
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
 //! * [`store`] — the app's list of sessions, one JSON file written atomically.
 //! * [`activity`] — the append-only, hash-chained activity log.
+//! * [`keystore`] — keystore v3 for a session key: geth's scrypt cost, bounded reading, passphrase strength.
 //! * [`export`] — delivering a credentials document to a new file or an HTTPS server.
 //! * [`usage`] — how much of each session limit is used, and where the number comes from.
 //! * [`atomic_file`] — whole-file writes a crash cannot leave half done.
@@ -41,6 +42,7 @@ pub mod error;
 pub mod export;
 pub mod funding;
 pub mod grant;
+pub mod keystore;
 pub mod mav2;
 pub mod node;
 pub mod permissions;

@@ -6,7 +6,8 @@
 //! the work, drops everything, then reads its own writable memory (`/proc/self/mem`: the
 //! heap, thread arenas and other anonymous mappings) and counts the places that still hold
 //! a piece of the key, as hex text or as raw bytes. A buffer freed without being wiped
-//! keeps its bytes until reused, so every unwiped copy is found. The main thread's stack
+//! keeps its bytes until its memory is reused, so an unwiped copy is found unless
+//! a later allocation happened to overwrite it. The main thread's stack
 //! is not searched (a key's bytes pass through registers and stack slots no Rust code
 //! controls). Linux only.
 #![cfg(target_os = "linux")]
@@ -156,11 +157,28 @@ fn run(scenario: &str, dir: &std::path::Path) {
             let document = plaintext_document();
             runtime.block_on(post_document(&document, &target, &PostConfig::default())).unwrap();
         }
+        "seal and unlock a keystore" => {
+            let secret = Secret::seal(SESSION_KEY, SecretForm::Keystore { passphrase: "correct horse battery staple" });
+            let document = real_credentials(Some(secret.unwrap()));
+            drop(document.session_signer(Unlock::Passphrase("correct horse battery staple")).unwrap());
+        }
+        "seal and unlock with age" => {
+            let identity = age::x25519::Identity::generate();
+            let recipient = identity.to_public().to_string();
+            let secret = Secret::seal(SESSION_KEY, SecretForm::Age { recipient: &recipient }).unwrap();
+            let identity = {
+                use age::secrecy::ExposeSecret;
+                zeroize::Zeroizing::new(identity.to_string().expose_secret().to_owned())
+            };
+            drop(real_credentials(Some(secret)).session_signer(Unlock::AgeIdentity(&identity)).unwrap());
+        }
         other => panic!("unknown scenario {other:?}"),
     }
 }
 
-const SCENARIOS: [&str; 5] = [
+const SCENARIOS: [&str; 7] = [
+    "seal and unlock a keystore",
+    "seal and unlock with age",
     "seal in plain text",
     "serialize the document",
     "write and read the file",

@@ -129,6 +129,10 @@ fn check_secret_choice(secret: &SecretChoice, key_held: bool) -> Result<(), AppE
         SecretChoice::Keystore { passphrase } if passphrase.is_blank() => {
             return Err(AppError::invalid_input("the keystore passphrase is empty"));
         }
+        SecretChoice::Keystore { passphrase } => {
+            warden_core::keystore::check_passphrase(passphrase.expose())
+                .map_err(|e| AppError::invalid_input(e.to_string()))?;
+        }
         SecretChoice::Age { recipient } if !recipient.trim().starts_with("age1") => {
             return Err(AppError::invalid_input("the age recipient must start with age1"));
         }
