@@ -16,7 +16,7 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_dialog::DialogExt;
 use warden_core::activity::{ActivityKind, Summary};
 use warden_core::credentials::{Secret, SecretForm, SessionCredentials};
-use warden_core::export::{self, BearerToken, PostConfig, PostTarget};
+use warden_core::export::{self, BearerToken, PlainHttp, PostConfig, PostTarget};
 
 use crate::commands::sessions::parse_id;
 use crate::error::{AppError, AppErrorCode};
@@ -72,12 +72,13 @@ pub async fn session_export(
     let target = match &destination {
         ExportDestination::File => Target::File(choose_file(&app, &record.label).await?),
         ExportDestination::Clipboard => Target::Clipboard,
-        ExportDestination::Post { url, bearer } => {
+        ExportDestination::Post { url, bearer, allow_plain_http } => {
             let bearer = match bearer {
                 Some(b) if !b.is_blank() => Some(BearerToken::new(b.expose().to_owned())?),
                 _ => None,
             };
-            Target::Post(PostTarget::new(url.trim(), bearer)?)
+            let plain_http = if *allow_plain_http == Some(true) { PlainHttp::Allowed } else { PlainHttp::LoopbackOnly };
+            Target::Post(PostTarget::with_plain_http(url.trim(), bearer, plain_http)?)
         }
     };
     let document = seal(&state, record.credentials.clone(), record.session_key, secret).await?;

@@ -301,6 +301,11 @@ pub enum ExportDestination {
         url: String,
         #[ts(type = "string | null")]
         bearer: Option<Sensitive>,
+        /// Plain http to a host other than this computer, asked for explicitly (never with
+        /// a bearer token); absent or false: https, or plain http to this computer only.
+        #[serde(default, rename = "allowPlainHttp")]
+        #[ts(optional)]
+        allow_plain_http: Option<bool>,
     },
 }
 
