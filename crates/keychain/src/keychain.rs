@@ -142,6 +142,14 @@ impl Keychain {
         self.inner.index.path()
     }
 
+    pub(crate) fn entries(&self) -> &EntryStore {
+        &self.inner.entries
+    }
+
+    pub(crate) fn index(&self) -> &IndexFile {
+        &self.inner.index
+    }
+
     // ----- owner keys -------------------------------------------------------------------
 
     /// Creates a new owner key from the OS CSPRNG. The first owner key becomes the
@@ -490,6 +498,6 @@ fn checked_label(label: &str) -> Result<String, KeychainError> {
     Ok(label.to_owned())
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
