@@ -5,10 +5,12 @@
 //! (`warden_core::export`: https, or plain http only to this computer).
 //!
 //! The secret is sealed here, in Rust, from the keychain; only the destination's answer
-//! (a path, an HTTP status and the server's reply) goes back to the UI. Left out:
-//! clearing the clipboard after a while (the person decides what to paste where).
+//! (a path, an HTTP status and the server's reply) goes back to the UI. A document with a
+//! secret put on the clipboard is cleared 30 s later if the clipboard still holds it
+//! ([`crate::clipboard_clear`]); the result says so.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use qrcode::{EcLevel, QrCode};
 use tauri::{AppHandle, State};
@@ -18,6 +20,7 @@ use warden_core::activity::{ActivityKind, Summary};
 use warden_core::credentials::{Secret, SecretForm, SessionCredentials};
 use warden_core::export::{self, BearerToken, PlainHttp, PostConfig, PostTarget};
 
+use crate::clipboard_clear::{AppClipboard, CLEAR_AFTER_SECS, RuntimeTimer, clear_later};
 use crate::commands::sessions::parse_id;
 use crate::error::{AppError, AppErrorCode};
 use crate::payloads::sessions::{ExportDestination, ExportPreview, ExportResult, SecretChoice};
@@ -82,6 +85,7 @@ pub async fn session_export(
         }
     };
     let document = seal(&state, record.credentials.clone(), record.session_key, secret).await?;
+    let mut clears_after = None;
     let (receipt, summary) = match target {
         Target::File(path) => {
             let receipt = tauri::async_runtime::spawn_blocking(move || export::export_to_file(&document.0, &path))
@@ -94,6 +98,11 @@ pub async fn session_export(
             app.clipboard().write_text(text.as_str()).map_err(|e| {
                 AppError::new(AppErrorCode::ExportFailed, format!("the clipboard did not take the document: {e}"))
             })?;
+            if document.0.secret.is_some() {
+                let clipboard = Arc::new(AppClipboard(app.clone()));
+                tauri::async_runtime::spawn(clear_later(clipboard, &RuntimeTimer, &text));
+                clears_after = Some(CLEAR_AFTER_SECS);
+            }
             let receipt =
                 export::ExportReceipt { destination: "clipboard", path: None, http_status: None, server_reply: None };
             (receipt, Summary::new("Exported session").label(&record.label).text("to the clipboard"))
@@ -109,6 +118,7 @@ pub async fn session_export(
         path: receipt.path.map(|p| p.display().to_string()),
         http_status: receipt.http_status,
         server_reply: receipt.server_reply,
+        clipboard_clears_after_secs: clears_after,
     })
 }
 

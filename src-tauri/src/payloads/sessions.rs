@@ -318,7 +318,9 @@ pub struct ExportPreview {
     pub qr_svg_path: Option<String>,
 }
 
-/// What an export did; `serverReply` is cut to the core's limit.
+/// What an export did; `serverReply` is cut to the core's limit. `clipboardClearsAfterSecs`:
+/// the document on the clipboard carries a secret and is cleared after this many seconds
+/// if the clipboard still holds it (null otherwise).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportResult {
@@ -326,6 +328,7 @@ pub struct ExportResult {
     pub path: Option<String>,
     pub http_status: Option<u16>,
     pub server_reply: Option<String>,
+    pub clipboard_clears_after_secs: Option<u32>,
 }
 
 /// What an activity entry records.
