@@ -6,6 +6,7 @@
 //! * [`commands`] — the `#[tauri::command]`s of the IPC contract, one module per area.
 //! * [`payloads`] — the types that cross IPC, with their generated TypeScript.
 //! * [`error`] — `{code, message}` errors from a closed code set.
+//! * [`clipboard_clear`] — a secret put on the clipboard is cleared 30 s later if still there.
 //! * [`sensitive`] — [`sensitive::Sensitive`], how secrets arrive from the UI.
 //! * [`state`] — what commands share; [`keychain_access`], [`settings`],
 //!   [`embedded_devnet`] and [`backend`] are its parts.
@@ -19,6 +20,7 @@
 
 pub mod approvals;
 pub mod backend;
+pub mod clipboard_clear;
 pub mod commands;
 pub mod desktop;
 pub mod embedded_devnet;

@@ -613,7 +613,7 @@ fn calls_within_the_grant_work_until_it_is_revoked() {
     // A grant never used is cancelled by consuming its nonce; its first call is then refused.
     let unused = w.path("unused.json");
     let unused_s = unused.to_str().unwrap();
-    let env = [("WARDEN_PASSPHRASE", "pass phrase")];
+    let env = [("WARDEN_PASSPHRASE", "pass phrase 42")];
     let (code, _, err) = w.warden_env(
         &["grant", "--permissions", &perms, "--expiry", "1h", "--out", unused_s, "--encrypt", "passphrase", "--yes"],
         "",

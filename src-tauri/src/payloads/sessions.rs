@@ -319,6 +319,11 @@ pub enum ExportDestination {
         url: String,
         #[ts(type = "string | null")]
         bearer: Option<Sensitive>,
+        /// Plain http to a host other than this computer, asked for explicitly (never with
+        /// a bearer token); absent or false: https, or plain http to this computer only.
+        #[serde(default, rename = "allowPlainHttp")]
+        #[ts(optional)]
+        allow_plain_http: Option<bool>,
     },
 }
 
@@ -331,7 +336,9 @@ pub struct ExportPreview {
     pub qr_svg_path: Option<String>,
 }
 
-/// What an export did; `serverReply` is cut to the core's limit.
+/// What an export did; `serverReply` is cut to the core's limit. `clipboardClearsAfterSecs`:
+/// the document on the clipboard carries a secret and is cleared after this many seconds
+/// if the clipboard still holds it (null otherwise).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportResult {
@@ -339,6 +346,7 @@ pub struct ExportResult {
     pub path: Option<String>,
     pub http_status: Option<u16>,
     pub server_reply: Option<String>,
+    pub clipboard_clears_after_secs: Option<u32>,
 }
 
 /// What an activity entry records.
