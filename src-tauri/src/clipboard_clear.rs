@@ -96,6 +96,12 @@ pub fn clear_later(
 /// The app's clipboard through tauri-plugin-clipboard-manager.
 pub struct AppClipboard<R: tauri::Runtime>(pub tauri::AppHandle<R>);
 
+impl<R: tauri::Runtime> std::fmt::Debug for AppClipboard<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AppClipboard")
+    }
+}
+
 impl<R: tauri::Runtime> Clipboard for AppClipboard<R> {
     fn read_text(&self) -> Result<Option<String>, String> {
         use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -232,9 +238,6 @@ mod tests {
         let board = Board::default();
         board.put(SECRET_DOC);
         *board.fail.lock().unwrap() = Some("no display".into());
-        assert_eq!(
-            clear_if_unchanged(&board, &keccak256(SECRET_DOC)),
-            ClearOutcome::Failed("no display".into())
-        );
+        assert_eq!(clear_if_unchanged(&board, &keccak256(SECRET_DOC)), ClearOutcome::Failed("no display".into()));
     }
 }

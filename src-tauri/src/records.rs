@@ -188,7 +188,7 @@ impl Records {
             if out.contains_key(address) {
                 continue;
             }
-            let mut cache = || self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let cache = || self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             match node.erc20_info(*address).await {
                 Some(info) => {
                     cache().insert((chain_id, *address), info.clone());

@@ -121,7 +121,7 @@ pub enum RevokeError {
     Unconfirmed {
         call_id: Bytes,
         #[source]
-        source: ChainError,
+        source: Box<ChainError>,
     },
 }
 
@@ -263,7 +263,7 @@ const CONFIRM_DELAYS_MS: [u64; 3] = [0, 500, 1500];
 /// when the node cannot be read.
 pub async fn confirm_on_chain(backend: &Backend, plan: &RevokePlan, call_id: &Bytes) -> Result<(), RevokeError> {
     let node = backend.node();
-    let unconfirmed = |source| RevokeError::Unconfirmed { call_id: call_id.clone(), source };
+    let unconfirmed = |source| RevokeError::Unconfirmed { call_id: call_id.clone(), source: Box::new(source) };
     let mut detail = String::new();
     for delay in CONFIRM_DELAYS_MS {
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;

@@ -333,12 +333,13 @@ export function sessionHandlers(
       if (choice.kind === 'plaintext' && !choice.confirmed) fail('not_confirmed', 'plaintext export needs confirmed: true');
       if (choice.kind === 'keystore' && choice.passphrase.length < 12) fail('invalid_input', 'passphrase too short');
       if (choice.kind === 'age' && !choice.recipient.startsWith('age1')) fail('invalid_input', 'not an age recipient');
-      if (dest.kind === 'file') return { destination: 'file', path: `/home/you/${s.label.replace(/\W+/g, '-').toLowerCase()}.session.json`, httpStatus: null, serverReply: null };
-      if (dest.kind === 'clipboard') return { destination: 'clipboard', path: null, httpStatus: null, serverReply: null };
+      if (dest.kind === 'file') return { destination: 'file', path: `/home/you/${s.label.replace(/\W+/g, '-').toLowerCase()}.session.json`, httpStatus: null, serverReply: null, clipboardClearsAfterSecs: null };
+      if (dest.kind === 'clipboard')
+        return { destination: 'clipboard', path: null, httpStatus: null, serverReply: null, clipboardClearsAfterSecs: choice.kind === 'none' ? null : 30 };
       const url = new URL(dest.url);
       if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
         fail('invalid_input', 'plain http only to loopback');
-      return { destination: dest.url, path: null, httpStatus: scenario.postStatus ?? 201, serverReply: scenario.postReply ?? '{"stored":true}' };
+      return { destination: dest.url, path: null, httpStatus: scenario.postStatus ?? 201, serverReply: scenario.postReply ?? '{"stored":true}', clipboardClearsAfterSecs: null };
     },
     activity_list: ({ kind, sessionId }) => {
       const log = scenario.activity ?? { entries: [], intact: true, brokenAt: null, problem: null };
