@@ -138,7 +138,7 @@ test('onProgress hands over the payload and stops when asked', async () => {
 describe('part 2 wrappers and events', () => {
   test('send the contract command names with camelCase arguments', async () => {
     const calls = record();
-    const request = { label: 'Bot', accountType: 'sma-b' as const, key: { kind: 'generate' as const }, expirySec: null, permissions: [{ type: 'root' as const }] };
+    const request = { label: 'Bot', accountType: 'sma-b' as const, key: { kind: 'generate' as const }, expirySec: null, permissions: [{ type: 'root' as const }], tokenDecimals: {} };
     await ipc.permissionsCheck([{ type: 'root' }], 123);
     await ipc.tokenInfo('0xt');
     await ipc.selectorOf('transfer(address,uint256)');
