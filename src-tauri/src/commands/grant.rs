@@ -267,7 +267,10 @@ fn show_approval_window(app: &AppHandle) -> tauri::Result<()> {
         .title("Approve session — Warden")
         .inner_size(560.0, 780.0)
         .min_inner_size(420.0, 520.0)
+        .focused(true)
         .build()?;
+    // In front and focused: Approve arms only in a window the person can see and is using.
+    let _ = window.set_focus();
     let handle = app.clone();
     window.on_window_event(move |event| {
         if let tauri::WindowEvent::Destroyed = event {

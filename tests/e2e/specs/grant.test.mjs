@@ -106,7 +106,8 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     assert.ok(lower(words).includes(lower(token)), `the token address: ${words}`);
     assert.ok(lower(words).includes(recipient), `the recipient contract: ${words}`);
     assert.match(view.countdown ?? '', /^Valid for .+ more/, 'the request has a time limit');
-    assert.deepEqual(view.approveButton, { text: 'Approve', disabled: false });
+    // Approve arms once the window has been in front for a second; answerApproval waits for it.
+    assert.equal(view.approveButton?.text, 'Approve', JSON.stringify(view.approveButton));
 
     const answer = await answerApproval(app, handles, 'Approve', () => app.screenshot('approval-approved'));
     if (answer !== null) assert.match(answer, /^Approved\./, answer);
