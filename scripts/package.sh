@@ -2,7 +2,8 @@
 # Builds Warden's installable package: a release .deb holding the desktop app
 # (/usr/bin/warden-app), the anvil its local devnet runs on (/usr/bin/anvil, from the pinned
 # @foundry-rs/anvil npm package), the warden CLI (/usr/bin/warden) with its bash, zsh and
-# fish completions and man pages, the desktop entry, icons and AppStream metadata.
+# fish completions and man pages, the desktop entry, icons and AppStream metadata; its
+# files compressed with xz.
 #
 #   scripts/package.sh                  prints the path of the .deb it built
 #   WARDEN_RELEASE=1 scripts/package.sh a signed release: merges src-tauri/tauri.release.conf.json
@@ -51,4 +52,20 @@ gzip -9n "$stage"/man1/*.1
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 deb=$(ls -t "$target"/release/bundle/deb/Warden_"${version}"_*.deb | head -1)
+
+# Tauri's bundler compresses the package's files with gzip (36 MiB, anvil's 44 MB binary
+# most of it); Debian's own packages use xz, which brings it to about 20 MiB. Repack the
+# same tree (control files and all) with dpkg-deb.
+repack=$(mktemp -d)
+trap 'rm -rf "$repack"' EXIT
+dpkg-deb --raw-extract "$deb" "$repack/root"
+# The bundler names the desktop entry after the product (Warden.desktop); the desktop id
+# AppStream and desktops expect is the app's identifier.
+apps=$repack/root/usr/share/applications
+if [[ -f $apps/Warden.desktop ]]; then
+  mv "$apps/Warden.desktop" "$apps/dev.warden.Warden.desktop"
+  sed -i 's#usr/share/applications/Warden\.desktop$#usr/share/applications/dev.warden.Warden.desktop#' "$repack/root/DEBIAN/md5sums"
+fi
+dpkg-deb -Zxz -z9 --root-owner-group --build "$repack/root" "$repack/warden.deb" >/dev/null
+mv "$repack/warden.deb" "$deb"
 echo "$deb"

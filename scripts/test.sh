@@ -4,7 +4,8 @@
 # formatting, clippy with warnings denied, and the whole workspace's tests — inside a private
 # D-Bus session with a fresh, unlocked GNOME Keyring, so the keychain tests use a real Secret
 # Service; and last the real-app end-to-end tests (the built app under Xvfb, driven through
-# tauri-driver; screenshots in target/e2e-screenshots/). The UI goes first because the
+# tauri-driver; screenshots in target/e2e-screenshots/), then the install test of the
+# release package (tests/install/run.sh). The UI goes first because the
 # desktop app embeds ui/dist when it compiles (the custom-protocol feature, also what the
 # end-to-end tests run, so the app is built once).
 set -euo pipefail
@@ -27,3 +28,8 @@ scripts/with-keyring.sh cargo test --workspace --locked --features warden-app/cu
 node scripts/gen-chain-registry.mjs --check
 
 tests/e2e/run.sh
+
+# The installed package: the release .deb built (scripts/package.sh), installed with dpkg,
+# the installed app and CLI driven with a clean home and no developer tools on PATH, then
+# removed. Installing needs root, as CI runs; as another user it says it was skipped.
+tests/install/run.sh

@@ -18,7 +18,7 @@ use alloy_primitives::Address;
 use warden_core::grant::PendingGrant;
 use warden_core::store::EndpointRef;
 
-use crate::error::{AppError, AppErrorCode};
+use crate::error::{AppError, ErrorCode};
 use crate::payloads::sessions::{ApprovalOutcome, ApprovalView};
 
 /// How long an approval may wait for its answer.
@@ -55,7 +55,7 @@ pub struct Approvals {
 }
 
 fn unknown(id: &str) -> AppError {
-    AppError::new(AppErrorCode::ApprovalUnknown, format!("there is no approval {id}; start the grant again"))
+    AppError::new(ErrorCode::ApprovalUnknown, format!("there is no approval {id}; start the grant again"))
 }
 
 fn used(id: &str, outcome: ApprovalOutcome) -> AppError {
@@ -64,14 +64,13 @@ fn used(id: &str, outcome: ApprovalOutcome) -> AppError {
         ApprovalOutcome::Rejected => "rejected",
         ApprovalOutcome::Expired => "expired",
     };
-    let code =
-        if outcome == ApprovalOutcome::Expired { AppErrorCode::ApprovalExpired } else { AppErrorCode::ApprovalUsed };
+    let code = if outcome == ApprovalOutcome::Expired { ErrorCode::ApprovalExpired } else { ErrorCode::ApprovalUsed };
     AppError::new(code, format!("approval {id} was already {how}; an approval is answered once"))
 }
 
 fn expired(id: &str) -> AppError {
     AppError::new(
-        AppErrorCode::ApprovalExpired,
+        ErrorCode::ApprovalExpired,
         format!("approval {id} expired ({APPROVAL_TTL_SECS} s to answer); nothing was signed: start the grant again"),
     )
 }
@@ -123,16 +122,13 @@ impl Approvals {
         match slots.get(id) {
             None => return Err(unknown(id)),
             Some(Slot::Signing) => {
-                return Err(AppError::new(
-                    AppErrorCode::ApprovalUsed,
-                    format!("approval {id} is being signed already"),
-                ));
+                return Err(AppError::new(ErrorCode::ApprovalUsed, format!("approval {id} is being signed already")));
             }
             Some(Slot::Finished(outcome)) => return Err(used(id, *outcome)),
             Some(Slot::Open(a)) if a.view.valid_until <= now => return Err(expired(id)),
             Some(Slot::Open(a)) if a.grant.is_none() || !a.view.verified => {
                 return Err(AppError::new(
-                    AppErrorCode::NotVerified,
+                    ErrorCode::NotVerified,
                     "the endpoint's grant does not match what you asked for, so it cannot be approved: reject it",
                 ));
             }
@@ -161,7 +157,7 @@ impl Approvals {
         match slots.get(id) {
             None => Err(unknown(id)),
             Some(Slot::Signing) => {
-                Err(AppError::new(AppErrorCode::ApprovalUsed, format!("approval {id} is being signed already")))
+                Err(AppError::new(ErrorCode::ApprovalUsed, format!("approval {id} is being signed already")))
             }
             Some(Slot::Finished(outcome)) => Err(used(id, *outcome)),
             Some(Slot::Open(a)) if a.view.valid_until <= now => Err(expired(id)),
@@ -256,12 +252,12 @@ mod tests {
     #[test]
     fn unknown_and_answered_approvals_are_refused_with_their_codes() {
         let a = Approvals::default();
-        assert_eq!(a.begin_approve("nope", NOW).unwrap_err().code, AppErrorCode::ApprovalUnknown);
-        assert_eq!(a.reject("nope", NOW).unwrap_err().code, AppErrorCode::ApprovalUnknown);
+        assert_eq!(a.begin_approve("nope", NOW).unwrap_err().code, ErrorCode::ApprovalUnknown);
+        assert_eq!(a.reject("nope", NOW).unwrap_err().code, ErrorCode::ApprovalUnknown);
         a.open(approval("one", false), NOW).unwrap();
         assert!(a.reject("one", NOW).is_ok());
-        assert_eq!(a.reject("one", NOW).unwrap_err().code, AppErrorCode::ApprovalUsed);
-        assert_eq!(a.begin_approve("one", NOW).unwrap_err().code, AppErrorCode::ApprovalUsed);
+        assert_eq!(a.reject("one", NOW).unwrap_err().code, ErrorCode::ApprovalUsed);
+        assert_eq!(a.begin_approve("one", NOW).unwrap_err().code, ErrorCode::ApprovalUsed);
         assert!(a.pending_view(NOW).is_none());
     }
 
@@ -269,7 +265,7 @@ mod tests {
     fn an_unverified_grant_cannot_be_approved_only_rejected() {
         let a = Approvals::default();
         a.open(approval("bad", false), NOW).unwrap();
-        assert_eq!(a.begin_approve("bad", NOW).unwrap_err().code, AppErrorCode::NotVerified);
+        assert_eq!(a.begin_approve("bad", NOW).unwrap_err().code, ErrorCode::NotVerified);
         // Still open: the refusal did not consume it.
         assert_eq!(a.pending_view(NOW).unwrap().approval_id, "bad");
         assert!(a.reject("bad", NOW).is_ok());
@@ -281,12 +277,12 @@ mod tests {
         a.open(approval("late", true), NOW).unwrap();
         let later = NOW + APPROVAL_TTL_SECS;
         assert!(a.pending_view(later).is_none());
-        assert_eq!(a.begin_approve("late", later).unwrap_err().code, AppErrorCode::ApprovalExpired);
-        assert_eq!(a.reject("late", later).unwrap_err().code, AppErrorCode::ApprovalExpired);
+        assert_eq!(a.begin_approve("late", later).unwrap_err().code, ErrorCode::ApprovalExpired);
+        assert_eq!(a.reject("late", later).unwrap_err().code, ErrorCode::ApprovalExpired);
         let swept = a.expire_due(later);
         assert_eq!(swept.len(), 1);
         assert!(a.expire_due(later).is_empty(), "swept once");
-        assert_eq!(a.begin_approve("late", later).unwrap_err().code, AppErrorCode::ApprovalExpired);
+        assert_eq!(a.begin_approve("late", later).unwrap_err().code, ErrorCode::ApprovalExpired);
         // With the old one expired, a new grant may open.
         a.open(approval("next", true), later).unwrap();
     }
@@ -295,11 +291,11 @@ mod tests {
     fn one_open_approval_at_a_time_and_a_closed_window_rejects_it() {
         let a = Approvals::default();
         a.open(approval("first", true), NOW).unwrap();
-        assert_eq!(a.open(approval("second", true), NOW).unwrap_err().code, AppErrorCode::InvalidInput);
+        assert_eq!(a.open(approval("second", true), NOW).unwrap_err().code, ErrorCode::InvalidInput);
         assert!(a.reject_window("approval-other").is_empty(), "another window's closing changes nothing");
         let closed = a.reject_window("approval-first");
         assert_eq!(closed.len(), 1);
-        assert_eq!(a.reject("first", NOW).unwrap_err().code, AppErrorCode::ApprovalUsed);
+        assert_eq!(a.reject("first", NOW).unwrap_err().code, ErrorCode::ApprovalUsed);
         a.open(approval("second", true), NOW).unwrap();
     }
 
@@ -315,19 +311,19 @@ mod tests {
                 _ => unreachable!(),
             }
         };
-        assert_eq!(a.begin_approve("s", NOW).unwrap_err().code, AppErrorCode::ApprovalUsed);
-        assert_eq!(a.reject("s", NOW).unwrap_err().code, AppErrorCode::ApprovalUsed);
+        assert_eq!(a.begin_approve("s", NOW).unwrap_err().code, ErrorCode::ApprovalUsed);
+        assert_eq!(a.reject("s", NOW).unwrap_err().code, ErrorCode::ApprovalUsed);
         a.put_back(taken);
         assert_eq!(a.pending_view(NOW).unwrap().approval_id, "s");
         a.finish("s", ApprovalOutcome::Approved);
-        assert_eq!(a.begin_approve("s", NOW).unwrap_err().code, AppErrorCode::ApprovalUsed);
+        assert_eq!(a.begin_approve("s", NOW).unwrap_err().code, ErrorCode::ApprovalUsed);
     }
 
     #[test]
     fn only_the_approval_window_answers() {
         assert!(ensure_approval_window("approval").is_ok());
         for other in ["main", "approval-1", "Approval", "approval ", ""] {
-            assert_eq!(ensure_approval_window(other).unwrap_err().code, AppErrorCode::InvalidInput, "{other}");
+            assert_eq!(ensure_approval_window(other).unwrap_err().code, ErrorCode::InvalidInput, "{other}");
         }
     }
 }

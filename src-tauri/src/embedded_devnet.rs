@@ -14,7 +14,7 @@ use tokio::sync::Mutex;
 use tracing::{info, warn};
 use warden_devnet::{Devnet, DevnetConfig, DevnetHandle};
 
-use crate::error::{AppError, AppErrorCode};
+use crate::error::{AppError, ErrorCode};
 
 /// How long a stop waits for the devnet's server to finish gracefully.
 const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
@@ -61,7 +61,7 @@ impl EmbeddedDevnet {
         if let Some(dir) = &self.state_dir {
             std::fs::create_dir_all(dir).map_err(|e| {
                 AppError::new(
-                    AppErrorCode::DevnetFailed,
+                    ErrorCode::DevnetFailed,
                     format!("cannot create the local devnet's folder {}: {e}", dir.display()),
                 )
             })?;
@@ -69,7 +69,7 @@ impl EmbeddedDevnet {
         let started = std::time::Instant::now();
         let handle = Devnet::start(config).await.map_err(|e| {
             warn!(error = %e, "the local devnet did not start");
-            AppError::new(AppErrorCode::DevnetFailed, format!("the local devnet did not start: {e}"))
+            AppError::new(ErrorCode::DevnetFailed, format!("the local devnet did not start: {e}"))
         })?;
         info!(url = %handle.url(), chain_id = handle.chain_id(), ms = started.elapsed().as_millis() as u64, "local devnet started");
         let ep = endpoint(&handle);

@@ -42,7 +42,7 @@ impl KeychainAccess {
     /// Forgets the open connection after an error that may mean it went stale (the
     /// keyring daemon restarted, the bus went away); the next [`Self::get`] reconnects.
     pub fn forget_if_unavailable(&self, error: &AppError) {
-        if error.code == crate::error::AppErrorCode::KeychainUnavailable
+        if error.code == crate::error::ErrorCode::KeychainUnavailable
             && let Ok(mut slot) = self.open.lock()
         {
             *slot = None;
@@ -102,7 +102,7 @@ impl KeychainAccess {
 
 /// The keychain screen's state for an error.
 pub fn status_of(error: &AppError) -> KeychainStatus {
-    use crate::error::AppErrorCode as C;
+    use crate::error::ErrorCode as C;
     let state = match error.code {
         C::KeychainLocked => KeychainState::Locked,
         C::KeychainDenied => KeychainState::Denied,

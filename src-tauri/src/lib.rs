@@ -6,6 +6,7 @@
 //! * [`commands`] — the `#[tauri::command]`s of the IPC contract, one module per area.
 //! * [`payloads`] — the types that cross IPC, with their generated TypeScript.
 //! * [`error`] — `{code, message}` errors from a closed code set.
+//! * [`clipboard_clear`] — a secret put on the clipboard is cleared 30 s later if still there.
 //! * [`sensitive`] — [`sensitive::Sensitive`], how secrets arrive from the UI.
 //! * [`state`] — what commands share; [`keychain_access`], [`settings`],
 //!   [`embedded_devnet`] and [`backend`] are its parts.
@@ -13,18 +14,20 @@
 //! Security configuration (CSP, capabilities, no global Tauri object) is in
 //! `tauri.conf.json` and `capabilities/`, checked by `tests/security_config.rs`.
 //! The grant flow's approvals live in [`approvals`]; the session list and activity log in
-//! [`records`]; where files live in [`locations`]; one instance per keychain namespace in
+//! [`records`]; where files live in [`locations`]; where the webviews may go in [`navigation`]; one instance per keychain namespace in
 //! [`single_instance`]; the tray and notifications in [`desktop`]; the release updater in
 //! [`updates`].
 
 pub mod approvals;
 pub mod backend;
+pub mod clipboard_clear;
 pub mod commands;
 pub mod desktop;
 pub mod embedded_devnet;
 pub mod error;
 pub mod keychain_access;
 pub mod locations;
+pub mod navigation;
 pub mod payloads;
 pub mod records;
 pub mod sensitive;
@@ -47,7 +50,10 @@ pub const IDENTIFIER: &str = "dev.warden.Warden";
 /// app could not start at all.
 pub fn run() -> Result<(), String> {
     init_logging();
+    navigation::check_embedded_ui(|k| std::env::var(k).ok())?;
     let namespace = Namespace::from_env().map_err(|e| e.to_string())?;
+    let context = tauri::generate_context!();
+    let dev_url = if navigation::EMBEDDED_UI { None } else { context.config().build.dev_url.clone() };
     let app = tauri::Builder::default()
         // First, so a second launch hands over to the running app before anything else
         // starts (its devnet above all: two would share one state folder), then exits 0.
@@ -57,6 +63,7 @@ pub fn run() -> Result<(), String> {
                 .callback(|app, _argv, _cwd| single_instance::bring_to_front(app))
                 .build(),
         )
+        .plugin(navigation::guard(dev_url))
         .plugin(tauri_plugin_store::Builder::default().build())
         // Used from Rust only (the save dialog of an export, the clipboard); no window's
         // capability grants their JavaScript commands.
@@ -108,6 +115,8 @@ pub fn run() -> Result<(), String> {
             commands::grant::approval_approve,
             commands::grant::approval_reject,
             commands::sessions::sessions_list,
+            commands::sessions::sessions_quarantined,
+            commands::sessions::sessions_start_new_list,
             commands::sessions::session_usage,
             commands::sessions::session_test_call,
             commands::sessions::session_revoke,
@@ -116,7 +125,7 @@ pub fn run() -> Result<(), String> {
             commands::export::session_export,
             commands::activity::activity_list,
         ])
-        .build(tauri::generate_context!())
+        .build(context)
         .map_err(|e| format!("the app could not start: {e}"))?;
     app.run(|handle, event| {
         if let RunEvent::Exit = event {

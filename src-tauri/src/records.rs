@@ -74,12 +74,26 @@ impl Records {
             Ok(list) => Some(list),
             Err(e) => {
                 let mut unreported = self.unreported.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                if e.code == crate::error::AppErrorCode::StoreCorrupt {
+                if e.code == crate::error::ErrorCode::StoreCorrupt {
                     *unreported = Some(e);
                 }
                 None
             }
         }
+    }
+
+    /// Starts a new, empty list after the person chose to (the old one was set aside as
+    /// damaged and is kept); opens it as the list.
+    pub fn start_new_list(&self) -> Result<(), AppError> {
+        let mut slot = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *slot = Some(SessionStore::start_new_list(&self.dir)?);
+        self.unreported.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        Ok(())
+    }
+
+    /// The data folder the list lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     fn with_sessions_inner<T>(
@@ -159,6 +173,35 @@ impl Records {
         out
     }
 
+    /// Symbols and decimals of every ERC-20 token in `permissions`, read from the node now
+    /// (not from the cache, which they refresh): what an approval shows and compares with
+    /// the decimals the wizard used. A token that does not answer is left out.
+    pub async fn tokens_read_now(
+        &self,
+        node: &NodeClient,
+        chain_id: u32,
+        permissions: &[warden_core::permissions::Permission],
+    ) -> HashMap<Address, TokenInfo> {
+        let mut out = HashMap::new();
+        for p in permissions {
+            let warden_core::permissions::Permission::Erc20TokenTransfer { address, .. } = p else { continue };
+            if out.contains_key(address) {
+                continue;
+            }
+            let cache = || self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match node.erc20_info(*address).await {
+                Some(info) => {
+                    cache().insert((chain_id, *address), info.clone());
+                    out.insert(*address, info);
+                }
+                None => {
+                    cache().remove(&(chain_id, *address));
+                }
+            }
+        }
+        out
+    }
+
     /// Records `summary` as an `account_created` entry unless the log already has one
     /// starting with `known_by` (the account's address and chain). The log is read at most
     /// once per account and app run.
@@ -184,13 +227,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_damaged_list_is_reported_once_then_a_new_one_starts() {
+    fn a_damaged_list_is_reported_and_a_new_one_starts_only_when_chosen() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(warden_core::store::FILE_NAME), b"{not json").unwrap();
         let records = Records::open(dir.path()).unwrap();
         let e = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
-        assert_eq!(e.code, crate::error::AppErrorCode::StoreCorrupt);
+        assert_eq!(e.code, crate::error::ErrorCode::StoreCorrupt);
         assert!(e.message.contains("moved to"), "{}", e.message);
+        let again = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
+        assert!(again.message.contains("without asking"), "{}", again.message);
+        records.start_new_list().unwrap();
         assert_eq!(records.with_sessions(|s| Ok(s.list().len())).unwrap(), 0);
     }
 
@@ -201,8 +247,9 @@ mod tests {
         let records = Records::open(dir.path()).unwrap();
         assert!(records.sessions_quietly().is_none());
         let e = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
-        assert_eq!(e.code, crate::error::AppErrorCode::StoreCorrupt);
+        assert_eq!(e.code, crate::error::ErrorCode::StoreCorrupt);
         assert!(e.message.contains("moved to"), "{}", e.message);
+        records.start_new_list().unwrap();
         assert_eq!(records.with_sessions(|s| Ok(s.list().len())).unwrap(), 0);
         assert_eq!(records.sessions_quietly().unwrap().len(), 0);
     }

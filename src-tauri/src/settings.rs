@@ -24,7 +24,7 @@ use tauri_plugin_store::{Store, StoreExt};
 use tracing::warn;
 use warden_core::api::UuidV4;
 
-use crate::error::{AppError, AppErrorCode};
+use crate::error::{AppError, ErrorCode};
 use crate::payloads::BackendKind;
 
 /// The format version this Warden reads and writes.
@@ -231,7 +231,7 @@ impl SettingsStore {
     pub fn save(&self, settings: &Settings) -> Result<(), AppError> {
         let store = match &self.inner {
             Inner::Open(store) => store,
-            Inner::Refused(message) => return Err(AppError::new(AppErrorCode::StoreCorrupt, message.clone())),
+            Inner::Refused(message) => return Err(AppError::new(ErrorCode::StoreCorrupt, message.clone())),
         };
         for (key, value) in settings.to_values() {
             store.set(key, value);
@@ -283,7 +283,7 @@ mod tests {
         assert_eq!(chain_id(f64::from(u32::MAX)).unwrap(), u32::MAX);
         for bad in [0.0, -1.0, 1.5, 4_294_967_296.0, f64::NAN, f64::INFINITY] {
             let e = chain_id(bad).unwrap_err();
-            assert_eq!(e.code, AppErrorCode::InvalidInput, "{bad}");
+            assert_eq!(e.code, ErrorCode::InvalidInput, "{bad}");
         }
     }
 

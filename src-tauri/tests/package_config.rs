@@ -129,7 +129,7 @@ fn png_width(path: &Path) -> u32 {
 fn appstream_metadata_names_this_app() {
     let xml = std::fs::read_to_string(manifest_dir().join("packaging/dev.warden.Warden.metainfo.xml")).unwrap();
     assert!(xml.contains(&format!("<id>{}</id>", warden_app::IDENTIFIER)));
-    assert!(xml.contains("<launchable type=\"desktop-id\">warden-app.desktop</launchable>"));
+    assert!(xml.contains("<launchable type=\"desktop-id\">dev.warden.Warden.desktop</launchable>"));
     assert!(xml.contains(&format!("<release version=\"{}\"", env!("CARGO_PKG_VERSION"))), "the current release");
     assert!(xml.contains("<project_license>MIT OR Apache-2.0</project_license>"));
 }

@@ -165,8 +165,9 @@ fn no_global_tauri_and_nothing_dangerous() {
     }
     let security = &config["app"]["security"];
     assert_eq!(security["assetProtocol"]["enable"], Value::Bool(false), "the asset protocol stays off");
-    // freezePrototype stays off: Svelte 5's runtime assigns properties that a frozen
-    // Object.prototype turns into errors (the page renders blank). CSP is the defence here.
+    // A frozen Object.prototype: a script that got in cannot poison what the UI's objects
+    // inherit. The page tests run the UI under the same freeze (ui/tests/pages/harness.ts).
+    assert_eq!(security["freezePrototype"], Value::Bool(true), "freezePrototype must be on");
 }
 
 #[test]

@@ -1,12 +1,13 @@
 // Load benchmark of a running devnet, driven by the official client: session calls
 // (prepare → sign → send → getCallsStatus until terminal) from concurrent senders.
 //
-//   node load.mjs DEVNET_URL [--senders 8] [--calls 50]
+//   node load.mjs WALLET_URL NODE_URL [--senders 8] [--calls 50]
 //
 // Three rounds: SENDERS senders each with its own account and session; SENDERS sessions of
 // ONE shared account sending at once; one sender alone. Each prints calls/s, p50 and p99
 // (from the start of prepare to the terminal status), and proves nothing was lost or
-// duplicated: every call id is distinct and confirmed (200), each recipient received
+// duplicated (with 2,000 calls or more in a round, also the rate of its first and last 1,000,
+// to show whether the devnet slows down as it runs: --calls 625 gives 5,000): every call id is distinct and confirmed (200), each recipient received
 // exactly the sum of the values sent to it, and each session's usage equals that sum.
 // A benchmark, not a test: it is not part of scripts/test.sh (see scripts/devnet-load.sh).
 import { parseEther } from "viem";
@@ -14,20 +15,20 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { Wire, rpc, devnetChain, walletClient, balanceOf } from "./lib.mjs";
 
 const args = process.argv.slice(2);
-const url = args.find((a) => !a.startsWith("--")) ?? process.env.DEVNET_URL;
+const [url, node] = args[0]?.startsWith("--") ? [] : args;
 const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
-if (!url) {
-  console.error("usage: node load.mjs DEVNET_URL [--senders N] [--calls N]");
+if (!url || !node) {
+  console.error("usage: node load.mjs WALLET_URL NODE_URL [--senders N] [--calls N]");
   process.exit(2);
 }
 const SENDERS = opt("senders", 8);
 const CALLS = opt("calls", 50);
 
 const wire = new Wire();
-const chain = await devnetChain(url);
+const chain = await devnetChain(node);
 const client = (signer, account) => walletClient({ url, chain, wire, signer, account });
 const newKey = () => privateKeyToAccount(generatePrivateKey());
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -74,7 +75,8 @@ async function sender(c, permissions, recipient, base) {
     const t0 = performance.now();
     const { id } = await c.sendCalls({ calls: [{ to: recipient, value }], capabilities: { permissions } });
     const status = await terminal(c, id);
-    out.push({ id, status, value, recipient, ms: performance.now() - t0 });
+    const done = performance.now();
+    out.push({ id, status, value, recipient, ms: done - t0, done });
   }
   return out;
 }
@@ -84,7 +86,7 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100
 /** Runs `lanes` concurrently and checks and prints the round. */
 async function round(name, lanes) {
   const before = new Map();
-  for (const l of lanes) if (!before.has(l.recipient)) before.set(l.recipient, await balanceOf(url, l.recipient));
+  for (const l of lanes) if (!before.has(l.recipient)) before.set(l.recipient, await balanceOf(node, l.recipient));
   const t0 = performance.now();
   const results = (
     await Promise.all(lanes.map((l, n) => sender(client(l.session.key, l.account), l.session.permissions, l.recipient, BigInt(1_000_000 * (n + 1)))))
@@ -99,7 +101,7 @@ async function round(name, lanes) {
   const sent = new Map();
   for (const r of results) sent.set(r.recipient, (sent.get(r.recipient) ?? 0n) + r.value);
   for (const [recipient, sum] of sent) {
-    const moved = (await balanceOf(url, recipient)) - before.get(recipient);
+    const moved = (await balanceOf(node, recipient)) - before.get(recipient);
     if (moved !== sum) problems.push(`${recipient} received ${moved} wei, ${sum} were sent`);
   }
   for (const [n, l] of lanes.entries()) {
@@ -110,9 +112,18 @@ async function round(name, lanes) {
     if (spent !== expected) problems.push(`session ${n}: usage ${spent}, sent ${expected}`);
   }
   const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+  // Does the devnet slow down as it runs? The rate of the first and of the last 1,000 calls.
+  let drift = "";
+  const W = 1000;
+  if (results.length >= 2 * W) {
+    const done = results.map((r) => r.done).sort((a, b) => a - b);
+    const first = W / ((done[W - 1] - t0) / 1000);
+    const last = W / ((done[done.length - 1] - done[done.length - 1 - W]) / 1000);
+    drift = `first ${W}: ${first.toFixed(1)} calls/s, last ${W}: ${last.toFixed(1)} calls/s (${(((last - first) / first) * 100).toFixed(1)} %); `;
+  }
   console.log(
     `${name}: ${results.length} calls in ${seconds.toFixed(2)} s → ${(results.length / seconds).toFixed(1)} calls/s, ` +
-      `p50 ${pct(ms, 50).toFixed(0)} ms, p99 ${pct(ms, 99).toFixed(0)} ms; ` +
+      `p50 ${pct(ms, 50).toFixed(0)} ms, p99 ${pct(ms, 99).toFixed(0)} ms; ${drift}` +
       (problems.length ? `PROBLEMS: ${problems.join("; ")}` : "none lost or duplicated, balances and usage match"),
   );
   return problems.length === 0;

@@ -23,7 +23,7 @@ use warden_core::account::{AccountKind, request_account};
 use warden_core::credentials::SecretForm;
 use warden_core::export::{PostConfig, PostTarget, post_json};
 use warden_core::grant::{GrantRequest, SessionSecret, request_grant};
-use warden_core::permissions::{self, Severity};
+use warden_core::permissions::{self, PermissionKind, Severity};
 use warden_core::request::{AnsweredRequests, RequestedSigner, SessionAnswer, SessionRequest};
 
 use crate::account::AccountTypeArg;
@@ -140,7 +140,7 @@ pub fn run(args: ApproveArgs) -> CmdResult {
         return Err(Failure::bad_input("no terminal to confirm on: review the request and pass --yes, or --decline"));
     }
     if matches!(request.signer, RequestedSigner::Address { .. })
-        && request.permissions.iter().any(|p| p.kind() == "root")
+        && request.permissions.iter().any(|p| p.kind() == PermissionKind::Root)
     {
         let _ = writeln!(std::io::stderr(), "  THIS REQUEST ASKS FOR FULL CONTROL OF THE ACCOUNT (root)");
     }

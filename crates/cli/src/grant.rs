@@ -143,8 +143,16 @@ fn secret_choice(encrypt: Option<&str>) -> Result<SecretChoice, Failure> {
     }
 }
 
-/// The keystore passphrase: WARDEN_PASSPHRASE, else typed twice on a terminal.
+/// The keystore passphrase: WARDEN_PASSPHRASE, else typed twice on a terminal; refused
+/// when weak (before anything is created).
 fn passphrase() -> Result<Zeroizing<String>, Failure> {
+    let passphrase = read_passphrase()?;
+    warden_core::keystore::check_passphrase(&passphrase)
+        .map_err(|e| Failure::bad_input(format!("--encrypt passphrase: {e}")))?;
+    Ok(passphrase)
+}
+
+fn read_passphrase() -> Result<Zeroizing<String>, Failure> {
     if let Ok(p) = std::env::var("WARDEN_PASSPHRASE") {
         if p.is_empty() {
             return Err(Failure::bad_input("WARDEN_PASSPHRASE is empty"));
@@ -316,7 +324,7 @@ async fn grant_and_write(
             }
             print_json(&summary)
         }
-        None => crate::input::print_text(&format!("{}\n", creds.to_json())),
+        None => crate::input::print_text(&format!("{}\n", creds.to_json().as_str())),
     }
 }
 

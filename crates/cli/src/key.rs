@@ -11,7 +11,9 @@ use alloy_primitives::Address;
 use clap::Subcommand;
 use serde_json::json;
 use warden_core::{Coded, ErrorCode};
-use warden_keychain::{Confirmation, Keychain, KeychainError, Namespace, OwnerKeySource, SecretString};
+use warden_keychain::{
+    Confirmation, IndexRepair, Keychain, KeychainError, Namespace, OwnerKeySource, RepairedState, SecretString,
+};
 
 use crate::exit::{CmdResult, Failure};
 use crate::input::print_json;
@@ -42,10 +44,17 @@ pub enum KeyCommand {
         path: Option<String>,
     },
     /// List owner keys (addresses and labels).
+    ///
+    /// With --repair, first rebuild a lost or damaged list from the keychain's own entries:
+    /// keys it no longer listed come back as "Recovered key 0x…" (their labels were lost),
+    /// a damaged file is kept next to it, and no key in the keychain is changed.
     List {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Rebuild the list from the keychain's entries first.
+        #[arg(long)]
+        repair: bool,
     },
     /// Rename an owner key.
     Rename {
@@ -131,7 +140,14 @@ pub fn run(cmd: KeyCommand) -> CmdResult {
             .map_err(keychain_failure)?;
             print_json(&json!(info))
         }
-        KeyCommand::List { json } => {
+        KeyCommand::List { json, repair: true } => {
+            let repair = keychain.repair_owner_key_index().map_err(keychain_failure)?;
+            if json {
+                return print_json(&json!(repair));
+            }
+            crate::input::print_text(&repair_report(&repair, keychain.index_path()))
+        }
+        KeyCommand::List { json, repair: false } => {
             let keys = keychain.list_owner_keys().map_err(keychain_failure)?;
             if json {
                 return print_json(&json!(keys));
@@ -165,6 +181,41 @@ pub fn run(cmd: KeyCommand) -> CmdResult {
             print_json(&json!({ "deleted": address.to_checksum(None) }))
         }
     }
+}
+
+/// What `warden key list --repair` found and did, in words, then the list.
+fn repair_report(repair: &IndexRepair, path: &std::path::Path) -> String {
+    let mut out = String::new();
+    if let Some(damage) = &repair.damage {
+        out.push_str(&format!("the list {} was damaged: {damage}\n", path.display()));
+    }
+    if let Some(aside) = &repair.set_aside {
+        out.push_str(&format!("the damaged list is kept as {}\n", aside.display()));
+    }
+    out.push_str(if repair.written {
+        "rebuilt the list of owner keys from the keychain:\n"
+    } else {
+        "the list of owner keys matches the keychain; nothing to repair:\n"
+    });
+    for k in &repair.keys {
+        let mark = if k.key.selected { "*" } else { " " };
+        let state = match &k.state {
+            RepairedState::Kept => "kept".to_owned(),
+            RepairedState::Recovered => "recovered from the keychain (its label was lost)".to_owned(),
+            RepairedState::MissingFromKeychain => {
+                "not in the keychain: it cannot sign (`warden key delete` removes it from the list)".to_owned()
+            }
+            RepairedState::Unusable { reason } => format!("unusable: {reason}"),
+        };
+        out.push_str(&format!("{mark} {}  {}  ({state})\n", k.key.address.to_checksum(None), k.key.label));
+    }
+    if repair.keys.is_empty() {
+        out.push_str("no owner keys in the keychain\n");
+    }
+    for s in &repair.skipped {
+        out.push_str(&format!("not listed: keychain entry {}: {}\n", s.account, s.reason));
+    }
+    out
 }
 
 /// An owner key's address: `--owner` as an address or a label, else the selected key.

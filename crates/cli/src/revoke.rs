@@ -2,7 +2,9 @@
 //! (`warden_core::revoke`): a grant never used is cancelled by consuming the nonce the
 //! owner signed, a used session is uninstalled. Either way it is one owner-signed call,
 //! signed in the keychain after a confirmation (a terminal prompt, or `--yes`), sent and
-//! waited for; stdout gets the outcome as JSON.
+//! waited for, then confirmed on the chain's node; stdout gets the outcome as JSON. A
+//! revocation the endpoint reports done but the chain does not show is an error (exit 1,
+//! "the session is NOT revoked"); one the node cannot confirm is not final (exit 6).
 //!
 //! The owner's signature does not cover the endpoint a credentials file names, so the file's
 //! endpoint is used only when it is Alchemy's own Wallets API; any other needs `--endpoint`
@@ -19,7 +21,7 @@ use warden_core::rpc::ALCHEMY_WALLET_URL;
 use crate::call::{TerminalProgress, calls_failure};
 use warden_core::chains::native_currency;
 use warden_core::permissions::format_native;
-use warden_core::revoke::{Revocation, plan_revoke, prepare_revocation, sign_and_send_revocation};
+use warden_core::revoke::{Revocation, RevokeError, plan_revoke, prepare_revocation, sign_and_send_revocation};
 
 use crate::endpoint::{NetworkArgs, endpoint_failure, runtime};
 use crate::exit::{CmdResult, Failure};
@@ -117,7 +119,7 @@ pub fn run(args: RevokeArgs) -> CmdResult {
         let sink: &dyn ProgressSink = if progress.enabled { &progress } else { &NoProgress };
         let result = sign_and_send_revocation(backend, &plan, prepared, &signer, &WaitPolicy::default(), sink).await;
         progress.finish();
-        let outcome = result.map_err(|e| calls_failure(&e))?;
+        let outcome = result.map_err(|e| revoke_failure(&e))?;
         print_json(&json!({
             "sessionId": creds.session_id,
             "revocation": plan.revocation,
@@ -127,4 +129,13 @@ pub fn run(args: RevokeArgs) -> CmdResult {
             "transactionHashes": outcome.transaction_hashes,
         }))
     })
+}
+
+/// A failed revocation as the failure of its kind: the calls' own classes, or (the chain
+/// contradicting the endpoint) a refusal.
+fn revoke_failure(error: &RevokeError) -> Failure {
+    match error {
+        RevokeError::Calls(e) => calls_failure(e),
+        e => Failure::from_code(warden_core::Coded::code(e), e),
+    }
 }

@@ -269,7 +269,10 @@ fn grant_writes_checked_credentials_in_every_secret_form_and_inspect_reads_them(
     assert_eq!(addr(&summary["account"]), account);
     // The grant in words, with units from the token and the risks, went to stderr.
     assert!(stderr.contains("Send up to 0.01 ETH in total"), "{stderr}");
-    assert!(stderr.contains("Transfer or approve up to 50 TUSD of token"), "{stderr}");
+    assert!(
+        stderr.contains("Transfer or approve up to 50 TUSD (50000000 base units at 6 decimals) of token"),
+        "{stderr}"
+    );
     assert!(stderr.contains(&format!("Call any function on contract {ALICE}")), "{stderr}");
     assert!(stderr.contains("expires at unix time"), "{stderr}");
     assert!(stderr.contains("plain text"), "{stderr}");
@@ -610,7 +613,7 @@ fn calls_within_the_grant_work_until_it_is_revoked() {
     // A grant never used is cancelled by consuming its nonce; its first call is then refused.
     let unused = w.path("unused.json");
     let unused_s = unused.to_str().unwrap();
-    let env = [("WARDEN_PASSPHRASE", "pass phrase")];
+    let env = [("WARDEN_PASSPHRASE", "pass phrase 42")];
     let (code, _, err) = w.warden_env(
         &["grant", "--permissions", &perms, "--expiry", "1h", "--out", unused_s, "--encrypt", "passphrase", "--yes"],
         "",
@@ -753,6 +756,82 @@ fn a_grant_that_reuses_a_used_entity_id_is_refused_before_signing() {
     assert!(out.contains("sessionId"), "{out}");
     let creds = SessionCredentials::read_file(&second).unwrap();
     assert_ne!(creds.grant.unwrap().entity_id, 1);
+}
+
+#[test]
+fn a_revocation_the_chain_does_not_show_is_not_reported_as_revoked() {
+    if keychain_missing() {
+        return;
+    }
+    let w = World::new("lie");
+    let (_, _, perms) = funded_grant_setup(&w);
+    let used = w.path("used.json");
+    let used_s = used.to_str().unwrap();
+    let (code, _, err) = w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", used_s, "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    let pay = ["call", "--credentials", used_s, "--to", &ALICE.to_string(), "--value", "1wei"];
+    let (code, _, err) = w.warden(&pay, "");
+    assert_eq!(code, 0, "{err}");
+
+    // The endpoint reports the uninstall confirmed without running it: the chain still has
+    // the validation, so Warden says the session is not revoked, and it still works.
+    w.rpc("devnet_setTamper", json!(["lie-revocation"]));
+    let (code, out, err) = w.warden(&["revoke", "--credentials", used_s, "--yes"], "");
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("NOT revoked") && err.contains("still has validation entity 1 installed"), "{err}");
+    let alice = w.balance(ALICE);
+    let (code, _, err) = w.warden(&pay, "");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(w.balance(ALICE), alice + U256::from(1));
+    // Sent honestly, the same revocation takes and is confirmed.
+    let (code, out, err) = w.warden(&["revoke", "--credentials", used_s, "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["revocation"], "uninstall");
+    let (code, _, err) = w.warden(&pay, "");
+    assert_eq!(code, 4, "{err}");
+
+    // An unused grant whose cancellation is only reported: its nonce was not consumed.
+    let unused = w.path("unused.json");
+    let unused_s = unused.to_str().unwrap();
+    let (code, _, err) =
+        w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", unused_s, "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    w.rpc("devnet_setTamper", json!(["lie-revocation"]));
+    let (code, _, err) = w.warden(&["revoke", "--credentials", unused_s, "--yes"], "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("NOT revoked") && err.contains("can still be used"), "{err}");
+    let (code, out, err) = w.warden(&["revoke", "--credentials", unused_s, "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["revocation"], "cancel-unused");
+}
+
+#[test]
+fn a_token_whose_decimals_cannot_be_read_is_shown_in_base_units_and_flagged() {
+    if keychain_missing() {
+        return;
+    }
+    let w = World::new("decimals");
+    let account = addr(&w.json(&["account", "--json"])["address"]);
+    w.rpc("devnet_fund", json!([account, format!("{:#x}", ETHER)]));
+    // No contract at this address: it cannot say how many decimals it has.
+    let not_a_token = Address::repeat_byte(0x7e);
+    let perms = json!([
+        {"type": "erc20-token-transfer", "data": {"allowance": "0x2faf080", "address": not_a_token}},
+        {"type": "contract-access", "data": {"address": ALICE}},
+    ]);
+    let perms = w.write("perms.json", &perms.to_string());
+    let out = w.path("s.json");
+    let (code, _, err) =
+        w.warden(&["grant", "--permissions", &perms, "--expiry", "1h", "--out", out.to_str().unwrap(), "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "Transfer or approve up to 50000000 base units (the token's decimals could not be read from the node) of token {not_a_token}"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("[token-decimals-unknown]"), "{err}");
 }
 
 fn free_port() -> u16 {

@@ -132,3 +132,52 @@ fn no_secret_service_is_a_clear_error() {
     assert!(err.starts_with("error: keychain_unavailable:"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+/// `warden key list --repair` after the list was deleted, then after it was cut in half:
+/// the keys come back (labels lost are named as such) and the damaged file is kept.
+#[test]
+fn a_lost_or_damaged_list_is_rebuilt_with_repair() {
+    let mut e = env();
+    if skip() {
+        return;
+    }
+    // Its own namespace: the other tests of this file share theirs.
+    e.namespace.push_str(".repair");
+    let (code, _, err) = warden(&e, &["key", "import", "--label", "anvil zero"], ANVIL_0_KEY);
+    assert_eq!(code, 0, "{err}");
+    let index = std::path::Path::new(&e.config).join(format!("{}.owner-keys.json", e.namespace));
+
+    std::fs::remove_file(&index).unwrap();
+    let (code, out, _) = warden(&e, &["key", "list", "--json"], "");
+    assert_eq!((code, out.trim()), (0, "[]"));
+    let (code, out, err) = warden(&e, &["key", "list", "--repair"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("rebuilt the list"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "* {ANVIL_0}  Recovered key {ANVIL_0}  (recovered from the keychain (its label was lost))"
+        )),
+        "{out}"
+    );
+
+    let whole = std::fs::read_to_string(&index).unwrap();
+    std::fs::write(&index, &whole[..whole.len() / 2]).unwrap();
+    let (code, _, err) = warden(&e, &["key", "list"], "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.starts_with("error: decode_failed:") && err.contains("warden key list --repair"), "{err}");
+    let (code, out, err) = warden(&e, &["key", "list", "--repair", "--json"], "");
+    assert_eq!(code, 0, "{err}");
+    let repair: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(repair["keys"][0]["address"], ANVIL_0);
+    assert_eq!(repair["keys"][0]["state"], "recovered", "nothing could be read from half a file");
+    assert!(repair["damage"].is_string(), "{repair}");
+    let aside = repair["set_aside"].as_str().unwrap();
+    assert_eq!(std::fs::read_to_string(aside).unwrap(), whole[..whole.len() / 2]);
+
+    // Nothing left to repair.
+    let (code, out, _) = warden(&e, &["key", "list", "--repair"], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("nothing to repair"), "{out}");
+    let (code, _, err) = warden(&e, &["key", "delete", ANVIL_0, "--yes"], "");
+    assert_eq!(code, 0, "{err}");
+}

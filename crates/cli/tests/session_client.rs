@@ -1,6 +1,7 @@
 //! `SessionClient` against a real devnet: built from credentials, it sends within the
 //! grant and is refused beyond it; shared by 8 tasks sending at once, every call confirms
-//! with its own nonce and none is lost or doubled.
+//! with its own nonce and none is lost or doubled; a send the endpoint refuses as a nonce
+//! conflict after running it is not sent again.
 
 #![allow(clippy::unwrap_used)]
 
@@ -106,4 +107,29 @@ async fn eight_concurrent_tasks_all_confirm_with_distinct_nonces() {
         entry_point_sequence(&rpc, account, session_installed_key(U256::ZERO, entity, false)).await,
         TASKS as u64 - 1
     );
+}
+
+#[tokio::test]
+async fn a_nonce_conflict_answered_for_an_operation_that_ran_does_not_run_it_twice() {
+    let d = devnet_with_hooks().await;
+    let url = d.url();
+    let rpc = rpc(&url);
+    let owner = signer(OWNER_KEY);
+    let account = funded_account(&rpc, owner.address(), ETHER).await;
+    let key = signer(SESSION_KEY);
+    let mut creds = grant(&rpc, &url, &owner, account, key.address(), limits(5 * MILLI), None).await;
+    creds.secret = Some(Secret::seal(SESSION_KEY, SecretForm::Plaintext).unwrap());
+    let client = SessionClient::from_credentials(&creds, Unlock::None, rpc.clone()).unwrap();
+    let first = client.send_calls(&[pay(BOB, 1)]).await.unwrap();
+    assert_eq!(first.status, CallStatus::CONFIRMED);
+
+    // The endpoint runs the next operation but answers "nonce already used".
+    raw(&rpc, "devnet_setTamper", serde_json::json!(["conflict-after-send"])).await;
+    let before = balance(&rpc, BOB).await;
+    let outcome = client.send_calls(&[pay(BOB, 2)]).await.unwrap();
+    assert_eq!(outcome.status, CallStatus::CONFIRMED);
+    assert_eq!(balance(&rpc, BOB).await - before, U256::from(2), "the calls ran once");
+    let entity = creds.grant.as_ref().unwrap().entity_id;
+    let key = session_installed_key(U256::ZERO, entity, false);
+    assert_eq!(entry_point_sequence(&rpc, account, key).await, 1, "one operation after the first use");
 }

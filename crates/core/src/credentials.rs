@@ -6,7 +6,8 @@
 //! (never with an API key), the permissions capability (`sessionId`, owner `signature`,
 //! `context`), the session key's address, the permissions and expiry — and, only when
 //! Warden generated the session key and the user opted in, that key as `secret`: in plain
-//! text, as an Ethereum keystore v3 (scrypt, passphrase), or age-encrypted to an X25519
+//! text, as an Ethereum keystore v3 (scrypt at geth's standard cost, a passphrase that
+//! passes [`crate::keystore::check_passphrase`]; see [`crate::keystore`]), or age-encrypted to an X25519
 //! recipient (`age1…`, decryptable with the standard `age` tool).
 //!
 //! [`SessionCredentials::parse`] refuses unknown format versions and inconsistent
@@ -26,6 +27,7 @@ use zeroize::Zeroizing;
 use crate::api::{KeySigner, KeyType, UuidV4};
 use crate::atomic_file::{AtomicWriteError, Existing, write_atomic};
 use crate::error::{Coded, ErrorCode};
+use crate::keystore::{self, Keystore, KeystoreError};
 use crate::mav2::context::Context;
 use crate::mav2::deferred::DeferredAction;
 use crate::mav2::install::{decode_install_call, encode_install_call};
@@ -99,9 +101,9 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// The wire form of [`Secret`]; only the credentials document serializes a secret, so
-/// the conversion lives here and nowhere else.
-#[derive(Serialize, Deserialize)]
+/// The wire form of [`Secret`] as read; only the credentials document serializes a
+/// secret, so the conversion lives here and nowhere else.
+#[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 enum SecretWire {
     #[serde(rename = "plaintext", rename_all = "camelCase")]
@@ -112,12 +114,25 @@ enum SecretWire {
     Age { armored: String },
 }
 
+/// The wire form of [`Secret`] as written: borrowed, so serializing makes no unwiped copy
+/// of the key.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+enum SecretWireRef<'a> {
+    #[serde(rename = "plaintext", rename_all = "camelCase")]
+    Plaintext { private_key: &'a str },
+    #[serde(rename = "keystore")]
+    Keystore { keystore: &'a serde_json::Value },
+    #[serde(rename = "age")]
+    Age { armored: &'a str },
+}
+
 impl Serialize for Secret {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Plaintext(k) => SecretWire::Plaintext { private_key: k.to_string() }.serialize(s),
-            Self::Keystore(v) => SecretWire::Keystore { keystore: v.clone() }.serialize(s),
-            Self::Age(a) => SecretWire::Age { armored: a.clone() }.serialize(s),
+            Self::Plaintext(k) => SecretWireRef::Plaintext { private_key: k.as_str() }.serialize(s),
+            Self::Keystore(v) => SecretWireRef::Keystore { keystore: v }.serialize(s),
+            Self::Age(a) => SecretWireRef::Age { armored: a }.serialize(s),
         }
     }
 }
@@ -188,6 +203,8 @@ pub enum CredentialsError {
     Locked(String),
     #[error("secret: cannot seal the session key: {0}")]
     Seal(String),
+    #[error("secret: {0}")]
+    Keystore(#[from] KeystoreError),
     #[error("{path}: {reason}")]
     File { path: String, reason: String },
 }
@@ -199,6 +216,7 @@ impl Coded for CredentialsError {
             Self::Inconsistent { .. } => ErrorCode::VerificationFailed,
             Self::Locked(_) => ErrorCode::BadSignature,
             Self::Seal(_) => ErrorCode::Internal,
+            Self::Keystore(e) => e.code(),
             Self::File { reason, .. } if reason.contains("exists") => ErrorCode::AlreadyExists,
             Self::File { .. } => ErrorCode::InvalidInput,
         }
@@ -254,10 +272,11 @@ impl SessionCredentials {
         Ok(creds)
     }
 
-    /// The document as pretty JSON.
-    pub fn to_json(&self) -> String {
+    /// The document as pretty JSON, in a buffer wiped when dropped (it may carry the
+    /// session key), built without leaving copies behind ([`crate::secret_buffer`]).
+    pub fn to_json(&self) -> Zeroizing<String> {
         // Serializing plain data with string keys cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        crate::secret_buffer::to_json(self, true).unwrap_or_default()
     }
 
     /// The same document without its secret (the server holds its own key).
@@ -323,9 +342,8 @@ impl SessionCredentials {
                 self.check_key_address(signer.address())?;
             }
             Some(Secret::Keystore(ks)) => {
-                if let Some(addr) = ks.get("address").and_then(serde_json::Value::as_str) {
-                    let addr: Address =
-                        addr.parse().map_err(|_| inconsistent("secret", "keystore address is not an address"))?;
+                // Every parameter bounded here, before anything could derive a key from it.
+                if let Some(addr) = Keystore::parse(ks)?.address() {
                     self.check_key_address(addr)?;
                 }
             }
@@ -361,20 +379,29 @@ impl SessionCredentials {
 
     /// The session key, unlocked. Refuses a key whose address is not `key.publicKey`.
     pub fn session_signer(&self, unlock: Unlock<'_>) -> Result<LocalSigner, CredentialsError> {
-        let hex: Zeroizing<String> = match (&self.secret, unlock) {
+        let not_a_key = || CredentialsError::Locked("the unlocked secret is not a private key".into());
+        let signer = match (&self.secret, unlock) {
             (None, _) => return Err(CredentialsError::Locked("the document carries no session key".into())),
-            (Some(Secret::Plaintext(k)), _) => k.clone(),
-            (Some(Secret::Keystore(ks)), Unlock::Passphrase(p)) => decrypt_keystore(ks, p)?,
+            (Some(Secret::Plaintext(k)), _) => LocalSigner::from_hex(k).map_err(|_| not_a_key())?,
+            (Some(Secret::Keystore(ks)), Unlock::Passphrase(p)) => {
+                let key = Keystore::parse(ks)?.decrypt(p).map_err(|e| match e {
+                    KeystoreError::WrongPassphrase => CredentialsError::Locked(e.to_string()),
+                    other => other.into(),
+                })?;
+                alloy_signer_local::PrivateKeySigner::from_slice(key.as_slice())
+                    .map(LocalSigner::from_alloy)
+                    .map_err(|_| not_a_key())?
+            }
             (Some(Secret::Keystore(_)), _) => {
                 return Err(CredentialsError::Locked("the key is in a keystore: a passphrase is needed".into()));
             }
-            (Some(Secret::Age(armored)), Unlock::AgeIdentity(identity)) => decrypt_age(armored, identity)?,
+            (Some(Secret::Age(armored)), Unlock::AgeIdentity(identity)) => {
+                LocalSigner::from_hex(&decrypt_age(armored, identity)?).map_err(|_| not_a_key())?
+            }
             (Some(Secret::Age(_)), _) => {
                 return Err(CredentialsError::Locked("the key is age-encrypted: an identity file is needed".into()));
             }
         };
-        let signer = LocalSigner::from_hex(&hex)
-            .map_err(|_| CredentialsError::Locked("the unlocked secret is not a private key".into()))?;
         self.check_key_address(signer.address())?;
         Ok(signer)
     }
@@ -382,8 +409,9 @@ impl SessionCredentials {
     /// Writes the document to `path`, created with mode 0600, atomically (see
     /// [`crate::atomic_file`]). An existing file is replaced only with `overwrite`.
     pub fn write_file(&self, path: &Path, overwrite: bool) -> Result<(), CredentialsError> {
-        let mut json = Zeroizing::new(self.to_json());
-        json.push('\n');
+        let mut json = crate::secret_buffer::WipingBuffer::with_capacity(0);
+        json.extend_from_slice(self.to_json().as_bytes());
+        json.extend_from_slice(b"\n");
         let existing = if overwrite { Existing::Replace } else { Existing::Refuse };
         write_atomic(path, json.as_bytes(), 0o600, existing).map_err(|e| {
             let reason = match e {
@@ -434,30 +462,10 @@ impl Secret {
         match form {
             SecretForm::Plaintext => Ok(Self::Plaintext(normalized)),
             SecretForm::Keystore { passphrase } => {
-                if passphrase.is_empty() {
-                    return Err(CredentialsError::Seal("the keystore passphrase is empty".into()));
-                }
-                let raw = Zeroizing::new(
-                    alloy_primitives::hex::decode(&normalized[2..])
-                        .map_err(|e| CredentialsError::Seal(e.to_string()))?,
-                );
-                let dir = tempfile::tempdir().map_err(|e| CredentialsError::Seal(e.to_string()))?;
-                let mut rng = rand08::thread_rng();
-                alloy_signer_local::PrivateKeySigner::encrypt_keystore(
-                    dir.path(),
-                    &mut rng,
-                    &raw[..],
-                    passphrase,
-                    Some("keystore.json"),
-                )
-                .map_err(|e| CredentialsError::Seal(e.to_string()))?;
-                let text = std::fs::read_to_string(dir.path().join("keystore.json"))
+                let mut raw = Zeroizing::new([0u8; 32]);
+                alloy_primitives::hex::decode_to_slice(&normalized[2..], raw.as_mut_slice())
                     .map_err(|e| CredentialsError::Seal(e.to_string()))?;
-                let mut v: serde_json::Value =
-                    serde_json::from_str(&text).map_err(|e| CredentialsError::Seal(e.to_string()))?;
-                // v3 keeps the address (lower-case hex, no 0x) so a reader can tell whose key it is.
-                v["address"] = serde_json::Value::String(format!("{:x}", signer.address()));
-                Ok(Self::Keystore(v))
+                Ok(Self::Keystore(keystore::encrypt(&raw, signer.address(), passphrase)?))
             }
             SecretForm::Age { recipient } => {
                 let r: age::x25519::Recipient = recipient
@@ -472,18 +480,7 @@ impl Secret {
     }
 }
 
-fn decrypt_keystore(ks: &serde_json::Value, passphrase: &str) -> Result<Zeroizing<String>, CredentialsError> {
-    let dir = tempfile::tempdir().map_err(|e| CredentialsError::Locked(e.to_string()))?;
-    let path = dir.path().join("keystore.json");
-    std::fs::write(&path, ks.to_string()).map_err(|e| CredentialsError::Locked(e.to_string()))?;
-    let signer = alloy_signer_local::PrivateKeySigner::decrypt_keystore(&path, passphrase)
-        .map_err(|_| CredentialsError::Locked("wrong passphrase, or the keystore is damaged".into()))?;
-    let bytes = Zeroizing::new(signer.to_bytes().0);
-    Ok(Zeroizing::new(format!("0x{}", alloy_primitives::hex::encode(bytes.as_slice()))))
-}
-
 fn decrypt_age(armored: &str, identity_file: &str) -> Result<Zeroizing<String>, CredentialsError> {
-    use std::io::Read;
     let not_identity = || CredentialsError::Locked("the identity file is not an age identity file".into());
     let identities = age::IdentityFile::from_buffer(identity_file.as_bytes())
         .map_err(|_| not_identity())?
@@ -494,9 +491,8 @@ fn decrypt_age(armored: &str, identity_file: &str) -> Result<Zeroizing<String>, 
     let mut reader = decryptor
         .decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity))
         .map_err(|_| CredentialsError::Locked("no identity in the file can decrypt this key".into()))?;
-    let mut plain = Zeroizing::new(Vec::new());
-    reader.read_to_end(&mut plain).map_err(|e| CredentialsError::Locked(format!("decryption failed: {e}")))?;
-    String::from_utf8(plain.to_vec())
-        .map(Zeroizing::new)
-        .map_err(|_| CredentialsError::Locked("the decrypted secret is not text".into()))
+    // Copied through a stack buffer into one that wipes what it outgrows.
+    let mut plain = crate::secret_buffer::WipingBuffer::with_capacity(128);
+    std::io::copy(&mut reader, &mut plain).map_err(|e| CredentialsError::Locked(format!("decryption failed: {e}")))?;
+    plain.into_string().ok_or_else(|| CredentialsError::Locked("the decrypted secret is not text".into()))
 }

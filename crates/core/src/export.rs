@@ -6,7 +6,10 @@
 //! * POST: `Content-Type: application/json`, the document as the body, and
 //!   `Authorization: Bearer <token>` when a token is given. `https://` to any host; plain
 //!   `http://` only to loopback (127.0.0.0/8, ::1, `localhost`), because the document can
-//!   carry a session key and always carries a signed grant. The request has a timeout;
+//!   carry a session key and always carries a signed grant — unless the caller passes
+//!   [`PlainHttp::Allowed`] (`allowPlainHttp`), and even then a bearer token is never
+//!   sent unencrypted off this computer. A loopback target is reached directly, never
+//!   through a proxy. The request has a timeout;
 //!   the reply is read up to a size cap and returned cut to [`MAX_REPLY_CHARS`]. A redirect
 //!   is followed only to the same scheme, host and port and only when it keeps the method
 //!   and body (307/308); any other is refused, so the document (and the token) never
@@ -92,9 +95,26 @@ pub struct PostTarget {
     bearer: Option<BearerToken>,
 }
 
+/// Whether a POST may use plain `http://` to a host other than this computer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PlainHttp {
+    /// Plain http only to loopback; anything else must be https (the default).
+    #[default]
+    LoopbackOnly,
+    /// Plain http to any host, because the person asked for it explicitly
+    /// (`allowPlainHttp`). A bearer token is still refused over it.
+    Allowed,
+}
+
 impl PostTarget {
-    /// Checks `url` (see the module docs for what is allowed).
+    /// Checks `url` with plain http allowed only to loopback (see the module docs).
     pub fn new(url: &str, bearer: Option<BearerToken>) -> Result<Self, ExportError> {
+        Self::with_plain_http(url, bearer, PlainHttp::LoopbackOnly)
+    }
+
+    /// Checks `url`; `plain_http` says whether plain http may leave this computer. A
+    /// bearer token goes only over https or to loopback, whatever `plain_http` says.
+    pub fn with_plain_http(url: &str, bearer: Option<BearerToken>, plain_http: PlainHttp) -> Result<Self, ExportError> {
         let parsed = Url::parse(url.trim()).map_err(|e| ExportError::InvalidUrl { reason: e.to_string() })?;
         let Some(host) = parsed.host_str() else {
             return Err(ExportError::InvalidUrl { reason: "the URL has no host".into() });
@@ -107,6 +127,8 @@ impl PostTarget {
         match parsed.scheme() {
             "https" => {}
             "http" if is_loopback(host) => {}
+            "http" if bearer.is_some() => return Err(ExportError::BearerNeedsHttps { host: host.to_owned() }),
+            "http" if plain_http == PlainHttp::Allowed => {}
             "http" => return Err(ExportError::PlainHttpNotLoopback { host: host.to_owned() }),
             other => {
                 return Err(ExportError::InvalidUrl { reason: format!("scheme {other:?} is not https (or http)") });
@@ -152,9 +174,13 @@ pub enum ExportError {
     #[error("server URL: {reason}")]
     InvalidUrl { reason: String },
     #[error(
-        "server URL: plain http:// is allowed only to this computer (127.0.0.1, ::1, localhost), not to {host}; use https://"
+        "server URL: plain http:// is allowed only to this computer (127.0.0.1, ::1, localhost), not to {host}; use https://, or set allowPlainHttp to send it unencrypted anyway"
     )]
     PlainHttpNotLoopback { host: String },
+    #[error(
+        "bearer token: it is sent only over https:// (or to this computer), never over plain http:// to {host}; use https://"
+    )]
+    BearerNeedsHttps { host: String },
     #[error("bearer token: {reason}")]
     InvalidBearer { reason: &'static str },
     #[error("{path}: already exists; choose another file name (an existing file is never replaced)")]
@@ -180,9 +206,10 @@ fn reply_note(reply: &str) -> String {
 impl Coded for ExportError {
     fn code(&self) -> ErrorCode {
         match self {
-            Self::InvalidUrl { .. } | Self::PlainHttpNotLoopback { .. } | Self::InvalidBearer { .. } => {
-                ErrorCode::InvalidInput
-            }
+            Self::InvalidUrl { .. }
+            | Self::PlainHttpNotLoopback { .. }
+            | Self::BearerNeedsHttps { .. }
+            | Self::InvalidBearer { .. } => ErrorCode::InvalidInput,
             Self::FileExists { .. } => ErrorCode::AlreadyExists,
             Self::File { .. }
             | Self::Timeout { .. }
@@ -211,8 +238,7 @@ pub async fn post_document(
     target: &PostTarget,
     config: &PostConfig,
 ) -> Result<ExportReceipt, ExportError> {
-    let body = Zeroizing::new(document.to_json());
-    post_json(&body, target, config).await
+    post_json(&document.to_json(), target, config).await
 }
 
 /// POSTs the JSON `body` to `target` (the same rules as [`post_document`]). A loopback
@@ -237,13 +263,19 @@ pub async fn post_json(body: &str, target: &PostTarget, config: &PostConfig) -> 
     let client = builder
         .build()
         .map_err(|e| ExportError::Unreachable { host: host.clone(), reason: error_chain(&e.without_url()) })?;
-    let mut request = client
-        .post(target.url.clone())
-        .header(CONTENT_TYPE, "application/json")
-        .body(reqwest::Body::from(body.as_bytes().to_vec()));
+    // The body may carry a session key: reqwest gets its own copy (it may resend it on a
+    // redirect), held in a buffer wiped when the last reference to it is dropped.
+    let mut owned = crate::secret_buffer::WipingBuffer::with_capacity(body.len());
+    owned.extend_from_slice(body.as_bytes());
+    let body = bytes::Bytes::from_owner(owned.into_bytes());
+    let mut request =
+        client.post(target.url.clone()).header(CONTENT_TYPE, "application/json").body(reqwest::Body::from(body));
     if let Some(token) = &target.bearer {
-        let text = Zeroizing::new(format!("Bearer {}", token.0.as_str()));
-        let mut value = HeaderValue::from_str(&text)
+        let mut text = crate::secret_buffer::WipingBuffer::with_capacity(7 + token.0.len());
+        text.extend_from_slice(b"Bearer ");
+        text.extend_from_slice(token.0.as_bytes());
+        // A `Bytes` header value is kept as is (no copy), and wiped once dropped.
+        let mut value = HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(text.into_bytes()))
             .map_err(|_| ExportError::InvalidBearer { reason: "it cannot be sent in an HTTP header" })?;
         value.set_sensitive(true);
         request = request.header(AUTHORIZATION, value);

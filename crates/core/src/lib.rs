@@ -15,6 +15,7 @@
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
 //! * [`store`] — the app's list of sessions, one JSON file written atomically.
 //! * [`activity`] — the append-only, hash-chained activity log.
+//! * [`keystore`] — keystore v3 for a session key: geth's scrypt cost, bounded reading, passphrase strength.
 //! * [`export`] — delivering a credentials document to a new file or an HTTPS server.
 //! * [`usage`] — how much of each session limit is used, and where the number comes from.
 //! * [`atomic_file`] — whole-file writes a crash cannot leave half done.
@@ -25,6 +26,7 @@
 //! * [`grant`] — headless grant: request, verify, show, approve into credentials.
 //! * [`request`] — permission requests: a server asks, the owner answers.
 //! * [`revoke`] — which owner call ends a session (uninstall, or cancel an unused grant).
+//! * [`secret_buffer`] — text holding a secret, serialized without leaving copies behind.
 //! * [`error`] — the closed error-code set shared by every module.
 
 pub mod account;
@@ -40,12 +42,14 @@ pub mod error;
 pub mod export;
 pub mod funding;
 pub mod grant;
+pub mod keystore;
 pub mod mav2;
 pub mod node;
 pub mod permissions;
 pub mod request;
 pub mod revoke;
 pub mod rpc;
+pub mod secret_buffer;
 pub mod session;
 pub mod signing;
 pub mod store;

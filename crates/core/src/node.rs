@@ -1,5 +1,5 @@
 //! Chain reads from the chain's own node: chain id, native balance, code, transaction
-//! count, EntryPoint nonces and ERC-20 metadata.
+//! count, EntryPoint nonces, an account's installed validations and ERC-20 metadata.
 //!
 //! A hosted Wallets API serves only `wallet_*` methods; Alchemy's own clients send every
 //! other method to the chain's node URL (protocol.md §13). So chain reads never go to the
@@ -17,7 +17,7 @@
 use std::task::{Context, Poll};
 
 use alloy_json_rpc::{RequestPacket, Response, ResponsePacket, ResponsePayload};
-use alloy_primitives::{Address, Bytes, U256, aliases::U192};
+use alloy_primitives::{Address, Bytes, FixedBytes, U256, aliases::U192};
 use alloy_provider::{Provider, RootProvider};
 use alloy_sol_types::sol;
 use alloy_transport::{TransportError, TransportErrorKind, TransportFut};
@@ -34,6 +34,18 @@ sol! {
     #[sol(rpc)]
     interface IEntryPoint {
         function getNonce(address sender, uint192 key) external view returns (uint256 nonce);
+    }
+
+    /// MAv2's view of an installed validation function (module ‖ entity id).
+    #[sol(rpc)]
+    interface IModularAccountView {
+        struct ValidationDataView {
+            uint8 validationFlags;
+            bytes25[] validationHooks;
+            bytes25[] executionHooks;
+            bytes4[] selectors;
+        }
+        function getValidationData(bytes24 validationFunction) external view returns (ValidationDataView memory data);
     }
 
     /// ERC-20 metadata, used only to describe amounts.
@@ -124,6 +136,25 @@ impl Delegation {
     }
 }
 
+/// What an account has installed for one validation function (MAv2's `ValidationDataView`,
+/// counted).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationState {
+    /// Global, signature and user-operation validation flags.
+    pub flags: u8,
+    pub validation_hooks: usize,
+    pub execution_hooks: usize,
+    pub selectors: usize,
+}
+
+impl ValidationState {
+    /// Whether nothing is installed: what an uninstalled validation leaves.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// A client for one chain's node, reading through alloy's provider over [`RpcClient`].
 ///
 /// Cheap to clone; clones share the connection pool.
@@ -208,6 +239,27 @@ impl NodeClient {
             })?;
         let entry_point = IEntryPoint::new(ENTRY_POINT_V07, &self.provider);
         entry_point.getNonce(sender, key).call().await.map_err(|e| self.contract_error("EntryPoint.getNonce", e))
+    }
+
+    /// `account.getValidationData(validationFunction)`: what the account has installed for
+    /// one validation function (module address ‖ entity id).
+    pub async fn validation_data(
+        &self,
+        account: Address,
+        validation_function: FixedBytes<24>,
+    ) -> Result<ValidationState, ChainError> {
+        let view = IModularAccountView::new(account, &self.provider);
+        let data = view
+            .getValidationData(validation_function)
+            .call()
+            .await
+            .map_err(|e| self.contract_error("account.getValidationData", e))?;
+        Ok(ValidationState {
+            flags: data.validationFlags,
+            validation_hooks: data.validationHooks.len(),
+            execution_hooks: data.executionHooks.len(),
+            selectors: data.selectors.len(),
+        })
     }
 
     /// Symbol and decimals of an ERC-20 token, or `None` when the token does not answer both

@@ -567,7 +567,7 @@ fn check_text(field: &'static str, text: &str, max: usize, multiline: bool) -> R
 }
 
 fn permission_name(p: &Permission) -> &'static str {
-    p.kind()
+    p.kind().wire_name()
 }
 
 /// The adjustable limit of a permission, if it has one.

@@ -1,4 +1,5 @@
-//! Revoking a session: which owner call ends it, decided from the chain.
+//! Revoking a session: which owner call ends it, decided from the chain, and whether it
+//! took, confirmed on the chain.
 //!
 //! A grant's first operation consumes the nonce the owner signed (its deferred-action key
 //! on the EntryPoint) and installs the session. So the EntryPoint tells which case applies:
@@ -9,17 +10,26 @@
 //! * it moved on → the session was used (installed), or its nonce was already bumped; the
 //!   owner uninstalls the validation ([`Revocation::Uninstall`]).
 //!
+//! The signed nonce (key and sequence) is pinned in the credentials at grant time, and the
+//! grant is refused before signing unless it is the EntryPoint's next one
+//! (`crate::grant`), so an endpoint that moves the sequence cannot make a grant that
+//! consuming one nonce would not cancel.
+//!
 //! [`plan_revoke`] reads the nonce from the chain's node (so revocation needs a node it can
 //! read, and says so when it cannot) and returns the call; [`send_revocation`] sends it as
 //! an owner operation through `crate::calls`, sponsored by the backend's gas policy, and
-//! waits for it. Credentials without their
-//! grant data (entity id, signed nonce, install call) cannot be revoked from here: the
-//! install call is what names the validation and its hooks.
+//! waits for it. The endpoint's "confirmed" is not taken for it: [`confirm_on_chain`] then
+//! reads the chain — after an uninstall the account's `getValidationData` for the session's
+//! validation must be empty, after a cancellation the EntryPoint's nonce for the grant's key
+//! must have moved past the signed one — and a revocation that did not take is
+//! [`RevokeError::NotTaken`], never a success. Credentials without their grant data
+//! (entity id, signed nonce, install call) cannot be revoked from here: the install call is
+//! what names the validation and its hooks.
 //!
 //! Left out: telling "used" from "already cancelled" (the chain keeps no flag for it; an
 //! uninstall of a validation that was never installed fails on chain and says so).
 
-use alloy_primitives::{Address, U256};
+use alloy_primitives::{Address, Bytes, FixedBytes, U256};
 use serde::Serialize;
 
 use crate::api::Call;
@@ -29,7 +39,7 @@ use crate::credentials::SessionCredentials;
 use crate::error::{Coded, ErrorCode};
 use crate::mav2::constants::ENTRY_POINT_V07;
 use crate::mav2::nonce::NonceParts;
-use crate::mav2::revocation::{increment_nonce_call, uninstall_call};
+use crate::mav2::revocation::{increment_nonce_call, uninstall_call, validation_function};
 use crate::mav2::{Mav2Error, install::decode_install_call};
 use crate::node::ChainError;
 use crate::signing::DigestSigner;
@@ -66,6 +76,8 @@ pub struct RevokePlan {
     /// The EntryPoint's next nonce for that key when the plan was made.
     #[serde(with = "wire::quantity")]
     pub current_nonce: U256,
+    /// The session's validation function (module ‖ entity id), read back after an uninstall.
+    pub validation_function: FixedBytes<24>,
 }
 
 /// Why a session cannot be revoked from these credentials.
@@ -92,6 +104,25 @@ pub enum RevokeError {
         "the EntryPoint's next nonce {current:#x} for the grant's key is behind the signed nonce {signed:#x}: the credentials do not match this chain"
     )]
     NonceBehind { signed: U256, current: U256 },
+    /// Preparing, signing, sending or waiting for the revocation failed.
+    #[error(transparent)]
+    Calls(#[from] CallsError),
+    /// The endpoint reported the revocation done, but the chain shows the session still
+    /// usable: it is not revoked.
+    #[error(
+        "the endpoint reported revocation {call_id} as confirmed, but on chain {detail}: the session is NOT revoked"
+    )]
+    NotTaken { revocation: Revocation, call_id: Bytes, detail: String },
+    /// The endpoint reported the revocation done, and the chain could not be read to
+    /// confirm it.
+    #[error(
+        "the endpoint reported revocation {call_id} as confirmed, but the chain could not be read to confirm it: {source}; the session may still be usable"
+    )]
+    Unconfirmed {
+        call_id: Bytes,
+        #[source]
+        source: Box<ChainError>,
+    },
 }
 
 impl Coded for RevokeError {
@@ -101,7 +132,9 @@ impl Coded for RevokeError {
             Self::InstallCall(e) => e.code(),
             Self::Chain(e) => e.code(),
             Self::WrongChain { .. } => ErrorCode::InvalidInput,
-            Self::NonceBehind { .. } => ErrorCode::VerificationFailed,
+            Self::NonceBehind { .. } | Self::NotTaken { .. } => ErrorCode::VerificationFailed,
+            Self::Calls(e) => e.code(),
+            Self::Unconfirmed { .. } => ErrorCode::OutcomeUnknown,
         }
     }
 }
@@ -111,6 +144,7 @@ pub fn plan_from_nonce(creds: &SessionCredentials, current: U256) -> Result<Revo
     let grant = creds.grant.as_ref().ok_or(RevokeError::NoGrantData)?;
     // Refuse an install call Warden cannot explain before building anything from it.
     decode_install_call(&grant.call)?;
+    let validation_function = validation_function(&grant.call)?;
     let signed = grant.nonce;
     let (revocation, call) = if current == signed {
         let key = NonceParts::from_nonce(signed).key();
@@ -130,6 +164,7 @@ pub fn plan_from_nonce(creds: &SessionCredentials, current: U256) -> Result<Revo
         entity_id: grant.entity_id,
         signed_nonce: signed,
         current_nonce: current,
+        validation_function,
     })
 }
 
@@ -174,8 +209,9 @@ pub async fn prepare_revocation(
     Ok(PreparedRevocation { request, verified })
 }
 
-/// Signs a prepared revocation with `owner`, sends it once and waits for its final status.
-/// Refuses a signer that is not the session's owner before anything is signed.
+/// Signs a prepared revocation with `owner`, sends it once, waits for its final status and
+/// confirms on chain that it took ([`confirm_on_chain`]). Refuses a signer that is not the
+/// session's owner before anything is signed.
 pub async fn sign_and_send_revocation(
     backend: &Backend,
     plan: &RevokePlan,
@@ -183,33 +219,84 @@ pub async fn sign_and_send_revocation(
     owner: &(dyn DigestSigner + Sync),
     wait: &WaitPolicy,
     progress: &dyn ProgressSink,
-) -> Result<CallOutcome, CallsError> {
-    if owner.address() != plan.owner {
-        return Err(CallsError::BadInput {
-            reason: format!("the session's owner is {}, but the signing key is {}", plan.owner, owner.address()),
-        });
-    }
+) -> Result<CallOutcome, RevokeError> {
+    check_owner(plan, owner)?;
     let sent = calls::sign_and_send(backend.wallet(), owner, &prepared.request, prepared.verified, progress).await?;
-    calls::wait_for(backend.wallet(), &sent.call_id, wait, progress).await
+    let outcome = calls::wait_for(backend.wallet(), &sent.call_id, wait, progress).await?;
+    confirm_on_chain(backend, plan, &outcome.call_id).await?;
+    Ok(outcome)
 }
 
 /// Sends the plan's call as an owner operation (sponsored by the backend's gas policy when
-/// it has one), signed by `owner`, and waits for its final status. Refuses a signer that is
-/// not the session's owner before anything is sent.
+/// it has one), signed by `owner`, waits for its final status and confirms on chain that it
+/// took. Refuses a signer that is not the session's owner before anything is sent.
 pub async fn send_revocation(
     backend: &Backend,
     plan: &RevokePlan,
     owner: &(dyn DigestSigner + Sync),
     wait: &WaitPolicy,
     progress: &dyn ProgressSink,
-) -> Result<CallOutcome, CallsError> {
-    if owner.address() != plan.owner {
-        return Err(CallsError::BadInput {
-            reason: format!("the session's owner is {}, but the signing key is {}", plan.owner, owner.address()),
-        });
-    }
+) -> Result<CallOutcome, RevokeError> {
+    check_owner(plan, owner)?;
     let prepared = prepare_revocation(backend, plan, progress).await?;
     sign_and_send_revocation(backend, plan, prepared, owner, wait, progress).await
+}
+
+fn check_owner(plan: &RevokePlan, owner: &(dyn DigestSigner + Sync)) -> Result<(), CallsError> {
+    if owner.address() == plan.owner {
+        Ok(())
+    } else {
+        Err(CallsError::BadInput {
+            reason: format!("the session's owner is {}, but the signing key is {}", plan.owner, owner.address()),
+        })
+    }
+}
+
+/// Delays before each read of [`confirm_on_chain`]: a node behind the bundler gets a moment
+/// to catch up before a revocation is declared not taken.
+const CONFIRM_DELAYS_MS: [u64; 3] = [0, 500, 1500];
+
+/// Checks on the chain's node that a revocation the endpoint reported confirmed (`call_id`)
+/// took: after an uninstall the account has nothing installed for the session's validation
+/// function; after a cancellation the EntryPoint's next nonce for the grant's key is past
+/// the signed one. [`RevokeError::NotTaken`] when it did not, [`RevokeError::Unconfirmed`]
+/// when the node cannot be read.
+pub async fn confirm_on_chain(backend: &Backend, plan: &RevokePlan, call_id: &Bytes) -> Result<(), RevokeError> {
+    let node = backend.node();
+    let unconfirmed = |source| RevokeError::Unconfirmed { call_id: call_id.clone(), source: Box::new(source) };
+    let mut detail = String::new();
+    for delay in CONFIRM_DELAYS_MS {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+        detail = match plan.revocation {
+            Revocation::Uninstall => {
+                let state = node.validation_data(plan.account, plan.validation_function).await.map_err(unconfirmed)?;
+                if state.is_empty() {
+                    return Ok(());
+                }
+                format!(
+                    "account {} still has validation entity {} installed (flags {:#04x}, {} validation hook(s), {} execution hook(s), {} selector(s); getValidationData)",
+                    plan.account,
+                    plan.entity_id,
+                    state.flags,
+                    state.validation_hooks,
+                    state.execution_hooks,
+                    state.selectors
+                )
+            }
+            Revocation::CancelUnused => {
+                let key = NonceParts::from_nonce(plan.signed_nonce).key();
+                let current = node.entry_point_nonce(plan.account, key).await.map_err(unconfirmed)?;
+                if current > plan.signed_nonce {
+                    return Ok(());
+                }
+                format!(
+                    "the EntryPoint's next nonce for the grant's key is still {current:#x}, so the grant signed over nonce {:#x} can still be used (EntryPoint.getNonce)",
+                    plan.signed_nonce
+                )
+            }
+        };
+    }
+    Err(RevokeError::NotTaken { revocation: plan.revocation, call_id: call_id.clone(), detail })
 }
 
 #[cfg(test)]

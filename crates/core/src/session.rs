@@ -14,12 +14,19 @@
 //! outcome happens outside that lock, so N tasks still overlap their waits). If an
 //! endpoint hands out a nonce this client already used — it answered before the previous
 //! operation landed — the client waits for that operation and prepares again. A nonce
-//! conflict the endpoint reports (another process used the same session) means nothing
-//! was executed; the client prepares afresh, a bounded number of times.
+//! conflict the endpoint reports at send (another process used the same session) is not
+//! taken on trust: a retry must never run the calls twice, so before preparing again the
+//! client asks the endpoint for the status of the operation it just signed, under the call
+//! id the official examples build (chain id ‖ userOpHash, [`calls::call_id_for`]). If the
+//! endpoint knows it, it was accepted after all: its outcome is returned and nothing is
+//! sent again. Only an "unknown call id" lets the client prepare afresh, a bounded number
+//! of times; any other answer leaves the outcome unknown and is returned as an error.
 //!
 //! Left out: parallel nonce keys (`nonceOverride`), which would let operations of one
 //! session be in flight at once but whose placement in the key is unconfirmed on the
-//! hosted API (protocol.md §12 item 12); and any persistence across processes.
+//! hosted API (protocol.md §12 item 12); telling from the chain alone which operation
+//! consumed a nonce (the EntryPoint's `UserOperationEvent` logs; the client has no node);
+//! and any persistence across processes.
 
 use std::sync::Arc;
 
@@ -269,19 +276,44 @@ impl SessionClient {
                 waited_for_previous = true;
                 continue;
             }
-            match calls::sign_and_send(&inner.rpc, &*inner.signer, &request, verified, progress).await {
-                Ok(sent) => {
-                    if let Some(n) = nonce {
-                        *last = Some(LastSent { nonce: n, call_id: sent.call_id.clone() });
-                    }
-                    return Ok(sent);
-                }
+            let user_op_hash = verified.user_op_hash();
+            let sent = match calls::sign_and_send(&inner.rpc, &*inner.signer, &request, verified, progress).await {
+                Ok(sent) => sent,
                 Err(e) if e.is_nonce_conflict() && conflicts < NONCE_CONFLICT_RETRIES => {
-                    conflicts += 1;
-                    tracing::debug!(conflicts, error = %e, "nonce taken by another sender; preparing again");
+                    match self.accepted_after_all(user_op_hash).await? {
+                        Some(sent) => sent,
+                        None => {
+                            conflicts += 1;
+                            tracing::debug!(conflicts, error = %e, "nonce taken by another sender; preparing again");
+                            continue;
+                        }
+                    }
                 }
                 Err(e) => return Err(e),
+            };
+            if let Some(n) = nonce {
+                *last = Some(LastSent { nonce: n, call_id: sent.call_id.clone() });
             }
+            return Ok(sent);
+        }
+    }
+
+    /// After a send refused as a nonce conflict: whether the endpoint knows the operation
+    /// it refused (it ran, or runs, after all). `None` only when the endpoint answers that
+    /// the call id is unknown; any other failure is returned, as the outcome is unknown.
+    async fn accepted_after_all(
+        &self,
+        user_op_hash: Option<alloy_primitives::B256>,
+    ) -> Result<Option<Sent>, CallsError> {
+        let Some(hash) = user_op_hash else { return Ok(None) };
+        let call_id = calls::call_id_for(self.chain_id(), hash);
+        match calls::status(&self.inner.rpc, &call_id).await {
+            Ok(outcome) => {
+                tracing::warn!(%call_id, status = %outcome.status, "the endpoint refused a send as a nonce conflict but knows the operation: not sending again");
+                Ok(Some(Sent { call_id, user_op_hash: Some(hash) }))
+            }
+            Err(CallsError::UnknownCallId { .. }) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 

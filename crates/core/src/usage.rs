@@ -26,7 +26,7 @@ use crate::api::CallKind;
 use crate::chains::{NativeCurrency, native_currency};
 use crate::error::{Coded, ErrorCode};
 use crate::mav2::constants::{SELECTOR_ERC20_APPROVE, SELECTOR_ERC20_TRANSFER};
-use crate::permissions::{Permission, TokenInfo, format_native, format_units};
+use crate::permissions::{Permission, PermissionKind, TokenInfo, format_native, format_units};
 use crate::rpc::{RpcClient, RpcError};
 use crate::store::{CallOutcome, EndpointKind, SessionRecord};
 use crate::wire;
@@ -45,7 +45,8 @@ pub enum UsageSource {
 pub struct UsageLine {
     /// Index into the session's permissions.
     pub permission_index: usize,
-    /// What is limited, in words (e.g. "Native token", "Token USDC (0x…)", "Gas").
+    /// What is limited: the permission's title, and the token for an ERC-20 limit (e.g.
+    /// "ETH spending limit", "Token spending limit (ERC-20): USDC (0x…)", "Network fee limit").
     pub label: String,
     /// Decimal, in wei or token base units.
     pub used: String,
@@ -214,10 +215,14 @@ enum Limit {
 
 impl Limit {
     fn kind(self) -> &'static str {
+        self.permission_kind().wire_name()
+    }
+
+    fn permission_kind(self) -> PermissionKind {
         match self {
-            Self::Native(_) => "native-token-transfer",
-            Self::Erc20 { .. } => "erc20-token-transfer",
-            Self::Gas(_) => "gas-limit",
+            Self::Native(_) => PermissionKind::NativeTokenTransfer,
+            Self::Erc20 { .. } => PermissionKind::Erc20TokenTransfer,
+            Self::Gas(_) => PermissionKind::GasLimit,
         }
     }
 
@@ -255,18 +260,18 @@ fn line(
     currency: &'static NativeCurrency,
     tokens: &HashMap<Address, TokenInfo>,
 ) -> UsageLine {
+    let title = limit.permission_kind().title(currency.symbol);
     let (label, format): (String, Box<dyn Fn(U256) -> String>) = match limit {
-        Limit::Native(_) => ("Native token".into(), Box::new(|v| format_native(v, currency))),
-        Limit::Gas(_) => ("Gas".into(), Box::new(|v| format_native(v, currency))),
+        Limit::Native(_) | Limit::Gas(_) => (title, Box::new(|v| format_native(v, currency))),
         Limit::Erc20 { token, .. } => match tokens.get(&token) {
             Some(info) => {
                 let (symbol, decimals) = (info.symbol.clone(), info.decimals);
                 (
-                    format!("Token {} ({token})", info.symbol),
+                    format!("{title}: {} ({token})", info.symbol),
                     Box::new(move |v| format!("{} {symbol}", format_units(v, decimals))),
                 )
             }
-            None => (format!("Token {token}"), Box::new(|v| format!("{v} raw units (decimals unknown)"))),
+            None => (format!("{title}: {token}"), Box::new(|v| format!("{v} raw units (decimals unknown)"))),
         },
     };
     UsageLine {
@@ -337,7 +342,7 @@ mod tests {
         );
         assert_eq!(
             (l.label.as_str(), l.used_formatted.as_str(), l.limit_formatted.as_str()),
-            ("Native token", "0 ETH", "0.1 ETH")
+            ("ETH spending limit", "0 ETH", "0.1 ETH")
         );
         let gas = Limit::Gas(U256::from(10u64).pow(U256::from(18u64)));
         let l = line(
@@ -351,7 +356,7 @@ mod tests {
         );
         assert_eq!(
             (l.label.as_str(), l.used_formatted.as_str(), l.limit_formatted.as_str()),
-            ("Gas", "0.1 POL", "1 POL")
+            ("Network fee limit", "0.1 POL", "1 POL")
         );
         let l = line(4, gas, U256::ZERO, UsageSource::Observed, None, native_currency(56), &tokens);
         assert_eq!(l.limit_formatted, "1 BNB");

@@ -186,7 +186,7 @@ fn create_session_examples() {
     assert_eq!(raw_payload.as_ref().unwrap().len(), 32);
 
     let (params, _) = round_trip::<CreateSession>(&example("wallet_createSession.2"));
-    let kinds: Vec<_> = params.permissions.iter().map(Permission::kind).collect();
+    let kinds: Vec<_> = params.permissions.iter().map(|p| p.kind().wire_name()).collect();
     assert_eq!(kinds, ["erc20-token-transfer", "native-token-transfer", "gas-limit", "functions-on-contract"]);
 
     let (params, _) = round_trip::<CreateSession>(&example("wallet_createSession.3"));

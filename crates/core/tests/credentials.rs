@@ -112,7 +112,7 @@ fn documents_in_every_form_validate_against_the_published_schema() {
     for secret in [
         None,
         Some(Secret::seal(SESSION_KEY, SecretForm::Plaintext).unwrap()),
-        Some(Secret::seal(SESSION_KEY, SecretForm::Keystore { passphrase: "p" }).unwrap()),
+        Some(Secret::seal(SESSION_KEY, SecretForm::Keystore { passphrase: "pass phrase 42" }).unwrap()),
         Some(Secret::seal(SESSION_KEY, SecretForm::Age { recipient: &id }).unwrap()),
     ] {
         let doc: Value = serde_json::from_str(&credentials(secret).to_json()).unwrap();
@@ -126,7 +126,8 @@ fn documents_in_every_form_validate_against_the_published_schema() {
 
 #[test]
 fn wrong_passphrase_and_wrong_identity_are_refused() {
-    let c = credentials(Some(Secret::seal(SESSION_KEY, SecretForm::Keystore { passphrase: "right" }).unwrap()));
+    let c =
+        credentials(Some(Secret::seal(SESSION_KEY, SecretForm::Keystore { passphrase: "right pass phrase" }).unwrap()));
     assert!(matches!(c.session_signer(Unlock::Passphrase("wrong")), Err(CredentialsError::Locked(_))));
     assert!(matches!(c.session_signer(Unlock::None), Err(CredentialsError::Locked(_))));
 

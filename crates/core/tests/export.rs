@@ -19,7 +19,7 @@ use axum::routing::post;
 use common::*;
 use warden_core::credentials::{Secret, SecretForm, SessionCredentials};
 use warden_core::export::{
-    BearerToken, ExportError, MAX_REPLY_CHARS, PostConfig, PostTarget, export_to_file, post_document,
+    BearerToken, ExportError, MAX_REPLY_CHARS, PlainHttp, PostConfig, PostTarget, export_to_file, post_document,
 };
 use warden_core::{Coded, ErrorCode};
 
@@ -200,6 +200,38 @@ async fn plain_http_to_another_host_is_refused_before_anything_is_sent() {
         assert_eq!(e.code(), ErrorCode::InvalidInput);
         assert!(e.to_string().contains("https://"), "{e}");
     }
+}
+
+/// Plain http off this computer only when asked for explicitly (and the refusal names the
+/// setting); a bearer token never goes over it; https and loopback are unaffected.
+#[tokio::test]
+async fn plain_http_needs_the_explicit_allowance_and_never_carries_a_token() {
+    let url = "http://192.0.2.10:8080/hook";
+    let e = PostTarget::with_plain_http(url, None, PlainHttp::LoopbackOnly).unwrap_err();
+    assert!(matches!(e, ExportError::PlainHttpNotLoopback { .. }), "{e}");
+    assert!(e.to_string().contains("allowPlainHttp"), "the refusal names the setting: {e}");
+    let allowed = PostTarget::with_plain_http(url, None, PlainHttp::Allowed).unwrap();
+    assert_eq!(allowed.host(), "192.0.2.10:8080");
+
+    let token = || Some(BearerToken::new("very-secret-token").unwrap());
+    for plain_http in [PlainHttp::LoopbackOnly, PlainHttp::Allowed] {
+        for url in ["http://192.0.2.10:8080/hook", "http://example.org/hook"] {
+            let e = PostTarget::with_plain_http(url, token(), plain_http).unwrap_err();
+            assert!(matches!(e, ExportError::BearerNeedsHttps { .. }), "{url} {plain_http:?}: {e}");
+            assert_eq!(e.code(), ErrorCode::InvalidInput);
+            assert!(e.to_string().contains("only over https://") && !e.to_string().contains("very-secret"), "{e}");
+        }
+        PostTarget::with_plain_http("https://example.org/hook", token(), plain_http).unwrap();
+        PostTarget::with_plain_http("http://127.0.0.1:9/hook", token(), plain_http).unwrap();
+    }
+
+    // Allowed plain http still sends to a real server like any other target (loopback here).
+    let (addr, seen) = serve(Router::new().route("/hook", post(accept))).await;
+    let target =
+        PostTarget::with_plain_http(&format!("http://127.0.0.1:{}/hook", addr.port()), None, PlainHttp::Allowed)
+            .unwrap();
+    post_document(&real_credentials(None), &target, &fast()).await.unwrap();
+    assert_eq!(seen.requests.lock().unwrap().len(), 1);
 }
 
 #[tokio::test]

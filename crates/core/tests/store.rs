@@ -7,15 +7,18 @@
 
 mod common;
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use alloy_primitives::{Bytes, U256};
 use common::*;
+use serde_json::json;
 use warden_core::api::{Call, UuidV4};
 use warden_core::credentials::{Secret, SecretForm};
 use warden_core::store::{
-    CallOutcome, CorruptProblem, FILE_NAME, SentCall, SessionRecord, SessionStatus, SessionStore, StoreError,
+    CallOutcome, CorruptProblem, FILE_NAME, QUARANTINE_FILE, SentCall, SessionRecord, SessionStatus, SessionStore,
+    StoreError,
 };
 use warden_core::{Coded, ErrorCode};
 
@@ -45,7 +48,6 @@ fn records_survive_reopening_in_a_versioned_0600_file() {
     assert_eq!(json["sessions"][0]["endpoint"]["kind"], "devnet");
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(file(dir.path())).unwrap().permissions().mode() & 0o777, 0o600);
     }
 }
@@ -170,7 +172,8 @@ fn the_session_key_never_reaches_the_store() {
 }
 
 /// Writes `text` as the store file, opens it, and returns the problem, checking that the
-/// file was moved aside byte for byte and that the next open starts empty.
+/// file was moved aside byte for byte, that later opens keep refusing until a new list is
+/// chosen, and that choosing one keeps the set-aside file.
 fn corrupt_problem(text: &[u8]) -> CorruptProblem {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(file(dir.path()), text).unwrap();
@@ -185,7 +188,16 @@ fn corrupt_problem(text: &[u8]) -> CorruptProblem {
     assert!(message.contains(&kept_as.display().to_string()), "{message}");
     assert_eq!(std::fs::read(&kept_as).unwrap(), text, "the damaged file is kept unchanged");
     assert!(!file(dir.path()).exists());
+    // Never an empty list over it without asking.
+    for _ in 0..2 {
+        let again = SessionStore::open(dir.path()).unwrap_err();
+        assert!(matches!(&again, StoreError::SetAside { kept, .. } if *kept == kept_as), "{again}");
+        assert_eq!(again.code(), ErrorCode::StoreCorrupt);
+        assert!(again.to_string().contains("without asking"), "{again}");
+    }
+    assert!(SessionStore::start_new_list(dir.path()).unwrap().list().is_empty());
     assert!(SessionStore::open(dir.path()).unwrap().list().is_empty());
+    assert_eq!(std::fs::read(&kept_as).unwrap(), text, "the damaged file is still kept");
     problem
 }
 
@@ -204,7 +216,6 @@ fn with(mut v: serde_json::Value, pointer: &str, new: serde_json::Value) -> Vec<
 
 #[test]
 fn every_kind_of_damage_is_named_and_the_file_kept_aside() {
-    use serde_json::json;
     assert_eq!(corrupt_problem(b""), CorruptProblem::Empty);
     assert_eq!(corrupt_problem(b" \n"), CorruptProblem::Empty);
     let good = serde_json::to_vec(&good_file()).unwrap();
@@ -227,40 +238,69 @@ fn every_kind_of_damage_is_named_and_the_file_kept_aside() {
         CorruptProblem::BadVersion { found } if found == "\"1\""
     ));
     assert_eq!(corrupt_problem(&with(good_file(), "/sessions", json!({}))), CorruptProblem::NoSessionList);
+}
 
-    let p = corrupt_problem(&with(good_file(), "/sessions/1/account", json!("0x12")));
-    assert!(matches!(&p, CorruptProblem::Record { index: 1, reason } if reason.starts_with("account:")), "{p}");
+/// Writes `text` as the store file and opens it: the good records load, the bad one is
+/// quarantined with its reason, and returns that reason.
+fn quarantined_reason(text: &[u8], bad_index: usize) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(file(dir.path()), text).unwrap();
+    let original: serde_json::Value = serde_json::from_slice(text).unwrap();
+    let store = SessionStore::open(dir.path()).unwrap();
+    let total = original["sessions"].as_array().unwrap().len();
+    assert_eq!(store.list().len(), total - 1, "the other records load");
+    let [q] = store.quarantined() else { panic!("one quarantined record: {:?}", store.quarantined()) };
+    assert_eq!(q.record, original["sessions"][bad_index], "kept exactly as it was");
+    assert!(q.reason.starts_with(&format!("session #{bad_index}: ")), "{}", q.reason);
+    // On disk: the side file (0600) holds it; the list no longer does.
+    let side = dir.path().join(QUARANTINE_FILE);
+    assert_eq!(std::fs::metadata(&side).unwrap().permissions().mode() & 0o777, 0o600);
+    let reopened = SessionStore::open(dir.path()).unwrap();
+    assert_eq!(reopened.list(), store.list());
+    assert_eq!(reopened.quarantined(), store.quarantined(), "quarantined once, shown on every open");
+    q.reason.clone()
+}
+
+#[test]
+fn one_bad_record_is_quarantined_and_the_others_load() {
+    let r = quarantined_reason(&with(good_file(), "/sessions/1/account", json!("0x12")), 1);
+    assert!(r.contains("account:"), "{r}");
     let mut v = good_file();
     v["sessions"][0]["status"] = json!("active");
-    let p = corrupt_problem(&serde_json::to_vec(&v).unwrap());
-    assert!(matches!(&p, CorruptProblem::Record { index: 0, reason } if reason.contains("status")), "{p}");
-    let p = corrupt_problem(&with(good_file(), "/sessions/1/expirySec", json!(77)));
-    assert!(
-        matches!(&p, CorruptProblem::Record { index: 1, reason } if reason == "expirySec: differs from the credentials document"),
-        "{p}"
-    );
-    let p = corrupt_problem(&with(good_file(), "/sessions/0/credentials/context", json!("0x00")));
-    assert!(matches!(&p, CorruptProblem::Record { index: 0, reason } if reason.contains("context")), "{p}");
+    let r = quarantined_reason(&serde_json::to_vec(&v).unwrap(), 0);
+    assert!(r.contains("status"), "{r}");
+    let r = quarantined_reason(&with(good_file(), "/sessions/1/expirySec", json!(77)), 1);
+    assert!(r.ends_with("expirySec: differs from the credentials document"), "{r}");
+    let r = quarantined_reason(&with(good_file(), "/sessions/0/credentials/context", json!("0x00")), 0);
+    assert!(r.contains("context"), "{r}");
+
     let mut v = good_file();
     v["sessions"][0]["credentials"]["secret"] = json!({"type": "plaintext", "privateKey": SESSION_KEY});
-    let p = corrupt_problem(&serde_json::to_vec(&v).unwrap());
-    assert!(matches!(&p, CorruptProblem::Record { index: 0, reason } if reason.contains("credentials.secret")), "{p}");
-    assert!(!p.to_string().contains(SESSION_KEY.trim_start_matches("0x")));
+    let r = quarantined_reason(&serde_json::to_vec(&v).unwrap(), 0);
+    assert!(r.contains("credentials.secret"), "{r}");
+    assert!(!r.contains(SESSION_KEY.trim_start_matches("0x")), "the reason names no secret");
 
     let v = good_file();
     let first_id = v["sessions"][0]["id"].clone();
-    assert_eq!(
-        corrupt_problem(&with(v, "/sessions/1/id", first_id)),
-        CorruptProblem::Duplicate { first: 0, second: 1, what: "id" }
-    );
+    let r = quarantined_reason(&with(v, "/sessions/1/id", first_id), 1);
+    assert!(r.contains("the same id"), "{r}");
     let mut v = good_file();
     let first = v["sessions"][0].clone();
     v["sessions"][1] = first;
     v["sessions"][1]["id"] = json!(UuidV4::new_random().to_string());
-    assert_eq!(
-        corrupt_problem(&serde_json::to_vec(&v).unwrap()),
-        CorruptProblem::Duplicate { first: 0, second: 1, what: "session id" }
-    );
+    let r = quarantined_reason(&serde_json::to_vec(&v).unwrap(), 1);
+    assert!(r.contains("the same on-chain session id"), "{r}");
+}
+
+#[test]
+fn a_quarantine_that_cannot_be_written_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = with(good_file(), "/sessions/1/account", json!("0x12"));
+    std::fs::write(file(dir.path()), &text).unwrap();
+    // A folder where the side file goes: it cannot be replaced by a file.
+    std::fs::create_dir(dir.path().join(QUARANTINE_FILE)).unwrap();
+    assert!(SessionStore::open(dir.path()).is_err());
+    assert_eq!(std::fs::read(file(dir.path())).unwrap(), text, "the list is untouched");
 }
 
 #[test]

@@ -93,10 +93,20 @@ pub fn binary_name() -> &'static str {
     if cfg!(windows) { "anvil.exe" } else { "anvil" }
 }
 
-/// The pinned npm package's binary inside `node_dir` (the folder holding package.json).
+/// The pinned npm package's binary inside `node_dir` (the folder holding package.json). A
+/// debug build only: a release build does not even carry the npm folder's name, so an
+/// installed Warden cannot end up running an anvil out of some checkout's node_modules.
 pub fn npm_anvil_path(node_dir: &Path) -> Option<PathBuf> {
-    let package = npm_platform_package()?;
-    Some(node_dir.join("node_modules/@foundry-rs").join(package).join("bin").join(binary_name()))
+    #[cfg(debug_assertions)]
+    {
+        let package = npm_platform_package()?;
+        Some(node_dir.join("node_modules/@foundry-rs").join(package).join("bin").join(binary_name()))
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        let _ = (node_dir, npm_platform_package);
+        None
+    }
 }
 
 /// The devnet's pinned npm folder in the source tree, in a debug build only: a release

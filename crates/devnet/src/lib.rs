@@ -48,6 +48,9 @@ pub use standalone::{DevnetArgs, run_standalone};
 /// The chain id of a devnet that starts its own anvil, unless told otherwise.
 pub const DEFAULT_CHAIN_ID: u32 = 31337;
 
+/// How often a devnet with `--state` saves what changed while it runs.
+pub const DEFAULT_SAVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The gas policy every devnet knows: operations that name it are sponsored (see
 /// [`methods::policies`]). `devnet_createPolicy` makes others.
 pub const DEFAULT_POLICY_ID: &str = "0d3e7a5c-6b1f-4c2a-9e8d-7f6a5b4c3d2e";
@@ -72,6 +75,9 @@ pub struct DevnetConfig {
     pub dev_node_dir: Option<PathBuf>,
     /// Save accounts, sessions, usage and the node's state here, and load them at start.
     pub state_dir: Option<PathBuf>,
+    /// With `state_dir`: how often changed state is saved while the devnet runs (it is
+    /// also saved when it stops; see [`persist`]).
+    pub save_interval: std::time::Duration,
     /// Serve the test-only methods (`devnet_setTamper`, see [`methods::tamper`]). Off by
     /// default; never for a devnet anyone relies on.
     pub test_hooks: bool,
@@ -88,6 +94,7 @@ impl Default for DevnetConfig {
             block_time: None,
             dev_node_dir: anvil::dev_node_dir(),
             state_dir: None,
+            save_interval: DEFAULT_SAVE_INTERVAL,
             test_hooks: false,
         }
     }
@@ -256,9 +263,34 @@ async fn start(config: DevnetConfig) -> Result<DevnetHandle, StartError> {
         }
     };
     let wallet = serve(listener, server::wallet_router(devnet.clone(), misrouted.clone()), rx.clone());
-    let chain = serve(node_listener, server::node_router(devnet), rx);
+    let chain = serve(node_listener, server::node_router(devnet.clone()), rx.clone());
+    let saver = save_periodically(devnet.clone(), config.save_interval, rx);
     let server = tokio::spawn(async move {
-        tokio::join!(wallet, chain);
+        tokio::join!(wallet, chain, saver);
+        // The servers answered their last requests: save what they changed.
+        devnet.save_if_changed().await;
     });
     Ok(DevnetHandle { addr, node_addr, chain_id, anvil_url, misrouted, shutdown: Some(tx), server, anvil })
+}
+
+/// Saves what changed every `interval` until the devnet stops (the server task saves once
+/// more after the servers finished). Without `--state` it only waits.
+async fn save_periodically(
+    devnet: Arc<methods::Emulator>,
+    interval: std::time::Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut ticks = tokio::time::interval(interval.max(std::time::Duration::from_millis(100)));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await;
+    loop {
+        let stopping = tokio::select! {
+            _ = ticks.tick() => false,
+            _ = stop.wait_for(|stop| *stop) => true,
+        };
+        if stopping {
+            break;
+        }
+        devnet.save_if_changed().await;
+    }
 }

@@ -3,9 +3,12 @@
 //!
 //! Two files, each written atomically (temp file in the same folder, fsync, rename):
 //! `devnet.json` (the devnet's own state; session permissions in their wire form) and
-//! `node-state.hex` (anvil's `anvil_dumpState`). They are written after every request that
-//! changed something and loaded at start, node state first. Without `--state` nothing is
-//! written.
+//! `node-state.hex` (anvil's `anvil_dumpState`, the whole chain: large). They are loaded at
+//! start, node state first, and written when something changed: every
+//! [`crate::DevnetConfig::save_interval`] (5 s by default) while requests change things,
+//! and once more when the devnet stops ([`crate::DevnetHandle::stop`]) — never per request.
+//! A devnet killed (or dropped without `stop`) loses at most the changes of the last
+//! interval. Without `--state` nothing is written.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;

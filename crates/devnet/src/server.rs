@@ -10,6 +10,19 @@
 //!   forwarded to the node untouched; anything else (`wallet_*`, `anvil_*`, `evm_*`) is
 //!   -32601, as on a hosted node. Tests that need anvil's own methods use the raw anvil URL.
 //!
+//! Before a body is read, each request must pass what a hosted endpoint and a local
+//! server reached from a browser need, each refusal a JSON-RPC error object (id null,
+//! -32600) with its HTTP status:
+//!
+//! * `Host` must name a loopback address (`127.0.0.0/8`, `localhost`, `[::1]`, with any
+//!   port): a web page that rebinds its own DNS name to 127.0.0.1 sends its own name, and
+//!   gets 403 ([`host_is_loopback`]);
+//! * `Content-Type` must be `application/json` (parameters such as `charset` allowed): 415
+//!   otherwise, which also keeps a page's "simple" cross-origin POST (`text/plain`, form
+//!   types) from reaching a method;
+//! * the body is at most [`MAX_BODY_BYTES`] (413) and a batch at most [`MAX_BATCH`]
+//!   requests (the whole batch is refused, 400).
+//!
 //! A body that is not JSON is -32700, and no input can panic the server: every failure is
 //! an error object.
 
@@ -18,9 +31,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::Serialize;
@@ -28,6 +41,14 @@ use serde_json::{Value, json};
 
 use crate::methods::{self, Emulator};
 use crate::rpc::{self, INTERNAL_ERROR, METHOD_NOT_FOUND, PARSE_ERROR, Request, RpcFailure};
+
+/// The largest request body either URL reads, in bytes (2 MiB: far above any wallet
+/// request or signed transaction the devnet serves).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The most requests one batch may hold (geth's default cap is 1000; Warden and the
+/// official clients send small batches or none, so a larger one is a client bug here).
+pub const MAX_BATCH: usize = 100;
 
 /// Prefixes of the chain methods the node URL forwards to the node.
 const CHAIN_PREFIXES: [&str; 3] = ["eth_", "net_", "web3_"];
@@ -85,12 +106,71 @@ fn json_response(v: &Value) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
 }
 
-async fn wallet(State(w): State<Wallet>, body: Bytes) -> Response {
-    handle(body, |raw| answer_wallet(w.clone(), raw)).await
+async fn wallet(State(w): State<Wallet>, headers: HeaderMap, body: Body) -> Response {
+    match admit(&headers, body).await {
+        Ok(body) => handle(body, |raw| answer_wallet(w.clone(), raw)).await,
+        Err(refused) => refused,
+    }
 }
 
-async fn node(State(emulator): State<Arc<Emulator>>, body: Bytes) -> Response {
-    handle(body, |raw| answer_node(emulator.clone(), raw)).await
+async fn node(State(emulator): State<Arc<Emulator>>, headers: HeaderMap, body: Body) -> Response {
+    match admit(&headers, body).await {
+        Ok(body) => handle(body, |raw| answer_node(emulator.clone(), raw)).await,
+        Err(refused) => refused,
+    }
+}
+
+/// An HTTP refusal with a JSON-RPC error body.
+fn refuse(status: StatusCode, message: String) -> Response {
+    let body = rpc::failure(Value::Null, &RpcFailure::new(rpc::INVALID_REQUEST, message));
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// Whether a `Host` header value names a loopback address: `127.0.0.0/8`, `localhost` or
+/// `[::1]`, with or without a port.
+pub fn host_is_loopback(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((inside, port)) if port.is_empty() || port.starts_with(':') => return inside == "::1",
+            _ => return false,
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => name,
+            Some(_) => return false,
+            None => host,
+        }
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether a `Content-Type` value is `application/json` (any parameters).
+fn is_json(content_type: &str) -> bool {
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    media.eq_ignore_ascii_case("application/json")
+}
+
+/// The checks before a body is read (see the module docs), then the body, read up to
+/// [`MAX_BODY_BYTES`].
+async fn admit(headers: &HeaderMap, body: Body) -> Result<Bytes, Response> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    if !host_is_loopback(host) {
+        tracing::warn!(host, "refused a request whose Host is not loopback (DNS rebinding?)");
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            format!("the devnet answers only requests addressed to a loopback host, not Host {host:?}"),
+        ));
+    }
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    if !is_json(content_type) {
+        return Err(refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("Content-Type must be application/json, not {content_type:?}"),
+        ));
+    }
+    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
+        refuse(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is larger than {MAX_BODY_BYTES} bytes"))
+    })
 }
 
 /// Parses the body and answers each request object with `answer` (`None`: a notification).
@@ -111,6 +191,10 @@ where
             Value::Null,
             &RpcFailure::new(rpc::INVALID_REQUEST, "an empty batch is not a request"),
         )),
+        Value::Array(items) if items.len() > MAX_BATCH => refuse(
+            StatusCode::BAD_REQUEST,
+            format!("a batch of {} requests is larger than the devnet's limit of {MAX_BATCH}", items.len()),
+        ),
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {
@@ -180,4 +264,41 @@ async fn answer_node(emulator: Arc<Emulator>, raw: Value) -> Option<Value> {
         Ok(v) => v,
         Err(e) => rpc::failure(id, &RpcFailure::new(INTERNAL_ERROR, format!("internal error: {e}"))),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_hosts_are_served() {
+        for ok in ["127.0.0.1", "127.0.0.1:8545", "127.1.2.3:1", "localhost", "LOCALHOST:80", "[::1]", "[::1]:8545"] {
+            assert!(host_is_loopback(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "evil.example",
+            "evil.example:8545",
+            "127.0.0.1.evil.example",
+            "localhost.evil.example:1",
+            "10.0.0.1:8545",
+            "0.0.0.0:8545",
+            "[::2]:1",
+            "[::1]x",
+            "127.0.0.1:",
+            "127.0.0.1:x",
+        ] {
+            assert!(!host_is_loopback(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn json_content_types() {
+        assert!(is_json("application/json"));
+        assert!(is_json("application/json; charset=utf-8"));
+        assert!(is_json("Application/JSON"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/x-www-form-urlencoded"));
+        assert!(!is_json(""));
+    }
 }

@@ -73,10 +73,18 @@ pub enum StandaloneError {
 /// and test harnesses send — so the anvil it started is stopped either way.
 pub async fn run_standalone(args: DevnetArgs) -> Result<(), StandaloneError> {
     let handle = Devnet::start(args.into()).await?;
+    // The handlers go in before the ready line: whoever reads that line may signal at once.
+    let interrupted = match Interrupted::listen() {
+        Ok(i) => i,
+        Err(e) => {
+            handle.stop().await;
+            return Err(StandaloneError::Signal(e));
+        }
+    };
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", ready_line(&handle)).and_then(|()| out.flush()).map_err(StandaloneError::Stdout)?;
     drop(out);
-    let waited = interrupted().await;
+    let waited = interrupted.wait().await;
     handle.stop().await;
     waited.map_err(StandaloneError::Signal)
 }
@@ -86,20 +94,39 @@ pub fn ready_line(handle: &crate::DevnetHandle) -> String {
     format!("warden devnet listening on {} chain {} node {}", handle.url(), handle.chain_id(), handle.node_url())
 }
 
-/// Resolves at the first Ctrl-C or SIGTERM.
-#[cfg(unix)]
-async fn interrupted() -> std::io::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate())?;
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => r,
-        _ = term.recv() => Ok(()),
-    }
+/// Ctrl-C and (on Unix) SIGTERM, listened for from [`Interrupted::listen`] on.
+struct Interrupted {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
 }
 
-#[cfg(not(unix))]
-async fn interrupted() -> std::io::Result<()> {
-    tokio::signal::ctrl_c().await
+impl Interrupted {
+    #[cfg(unix)]
+    fn listen() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self { term: signal(SignalKind::terminate())?, int: signal(SignalKind::interrupt())? })
+    }
+
+    #[cfg(not(unix))]
+    fn listen() -> std::io::Result<Self> {
+        Ok(Self {})
+    }
+
+    /// Resolves at the first Ctrl-C or SIGTERM.
+    #[cfg(unix)]
+    async fn wait(mut self) -> std::io::Result<()> {
+        tokio::select! {
+            _ = self.int.recv() => Ok(()),
+            _ = self.term.recv() => Ok(()),
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn wait(self) -> std::io::Result<()> {
+        tokio::signal::ctrl_c().await
+    }
 }
 
 #[cfg(test)]

@@ -70,3 +70,31 @@ async fn state_survives_a_restart() {
     assert_eq!(code, -32521);
     assert!(msg.ends_with("native-token-transfer allowance exceeded: requested 41 wei, remaining 40 wei"), "{msg}");
 }
+
+/// The node's state (a dump of the whole chain) is written on a timer and when the devnet
+/// stops, not after every request that changed something.
+#[tokio::test]
+async fn state_is_saved_on_a_timer_and_at_stop_not_per_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = DevnetConfig {
+        state_dir: Some(dir.path().to_owned()),
+        save_interval: std::time::Duration::from_secs(3600),
+        ..DevnetConfig::default()
+    };
+    let owner = signer(OWNER_KEY).address();
+    let d = devnet_with(config.clone()).await;
+    let url = d.url();
+    let account = funded_account(&url, owner, 10u128.pow(18)).await;
+    for _ in 0..3 {
+        ok(&url, "devnet_fund", json!([ALICE, "0x1"])).await;
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written per request");
+    d.stop().await;
+    assert!(dir.path().join("node-state.hex").exists() && dir.path().join("devnet.json").exists());
+
+    let d = devnet_with(config).await;
+    assert_eq!(balance(&d.node, ALICE).await, U256::from(3));
+    let again = wallet(&d.url(), "wallet_requestAccount", json!([{"signerAddress": owner}])).await;
+    assert_eq!(addr(&again["accountAddress"]), account);
+    d.stop().await;
+}

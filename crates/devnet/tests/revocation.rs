@@ -19,6 +19,15 @@ use warden_core::signing::DigestSigner;
 const ALICE: Address = address!("00000000000000000000000000000000000a11ce");
 const MILLI: u128 = 1_000_000_000_000_000;
 
+/// The account's installed validation for a grant's session, read from the node as Warden
+/// reads it.
+async fn validation(node: &str, account: Address, g: &Grant) -> warden_core::node::ValidationState {
+    use warden_core::rpc::{Endpoint, RpcConfig};
+    let client = warden_core::node::NodeClient::new(Endpoint::new(node).unwrap(), RpcConfig::default()).unwrap();
+    let function = warden_core::mav2::revocation::validation_function(&install_call(g)).unwrap();
+    client.validation_data(account, function).await.unwrap()
+}
+
 fn install_call(g: &Grant) -> Bytes {
     g.typed_data["message"]["call"].as_str().unwrap().parse().unwrap()
 }
@@ -57,10 +66,17 @@ async fn uninstall_with_hook_data_ends_a_used_session_only() {
     }
     // An operation prepared before the revocation, to be sent after it.
     let early = prepare(&url, account, calls.clone(), caps.clone()).await;
+    // The first operations installed both validations on chain: the allow-list and time
+    // range hooks validate, the two spend limits run around execution.
+    let installed = validation(&d.node, account, &revoked).await;
+    assert_eq!((installed.validation_hooks, installed.execution_hooks), (2, 2), "{installed:?}");
+    assert_ne!(installed.flags, 0);
 
     let uninstall = uninstall_call(&install_call(&revoked)).unwrap();
     let id = send_calls(&url, account, json!([{"to": account, "data": uninstall}]), json!({}), OWNER_KEY).await;
     assert_eq!(status(&url, &id).await["status"], 200);
+    assert!(validation(&d.node, account, &revoked).await.is_empty(), "the uninstall cleared it on chain");
+    assert_eq!(validation(&d.node, account, &kept).await, installed, "the other session is untouched");
 
     let entity = NonceParts::from_nonce(signed_nonce(&revoked)).entity_id;
     let (code, msg) = refused(&url, account, &calls, &caps).await;

@@ -1,6 +1,7 @@
 //! The devnet process and its JSON-RPC framing against a real anvil: startup, the
 //! EntryPoint, the two URLs (the wallet URL refuses and counts chain methods, the node URL
-//! serves only them), and malformed requests.
+//! serves only them), malformed requests, and what is refused before a body is read (a
+//! Host that is not loopback, a Content-Type that is not JSON, a body or batch too large).
 
 #![allow(clippy::unwrap_used)]
 
@@ -107,6 +108,66 @@ async fn malformed_requests_get_precise_errors() {
     assert_eq!(items.len(), 2, "{r}");
     assert_eq!(items[0]["result"], json!("0x7a69"));
     assert_eq!((items[1]["id"].clone(), items[1]["error"]["code"].clone()), (json!(2), json!(-32601)));
+}
+
+/// POSTs `body` with the given headers; returns the HTTP status and the parsed body.
+async fn post_with(url: &str, headers: &[(&str, &str)], body: String) -> (u16, Value) {
+    let mut req = reqwest::Client::new().post(url).body(body);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")))
+}
+
+#[tokio::test]
+async fn requests_must_be_json_to_a_loopback_host_and_within_the_limits() {
+    use warden_devnet::server::{MAX_BATCH, MAX_BODY_BYTES};
+    let d = devnet().await;
+    let chain_id = r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}"#;
+    let accounts = r#"{"jsonrpc":"2.0","id":1,"method":"wallet_getCallsStatus","params":["0x00"]}"#;
+    for (url, request) in [(d.node.clone(), chain_id), (d.url(), accounts)] {
+        let json = ("content-type", "application/json");
+        let refused = |status: u16, r: &Value, needle: &str| {
+            assert_eq!(r["error"]["code"], json!(-32600), "{url}: {r}");
+            assert_eq!(r["id"], Value::Null, "{url}: {r}");
+            assert!(r["error"]["message"].as_str().unwrap().contains(needle), "{url} ({status}): {r}");
+        };
+        // A page that rebound its DNS name to 127.0.0.1 still sends its own name.
+        for host in ["evil.example", "evil.example:8545", "127.0.0.1.evil.example"] {
+            let (status, r) = post_with(&url, &[json, ("host", host)], request.into()).await;
+            assert_eq!(status, 403, "{url} {host}");
+            refused(status, &r, "loopback");
+        }
+        for host in ["localhost", "127.0.0.1:1"] {
+            let (status, r) = post_with(&url, &[json, ("host", host)], request.into()).await;
+            assert_eq!(status, 200, "{url} {host}: {r}");
+        }
+        // Only JSON: a form or text/plain POST (what a page may send without asking) is 415.
+        for content_type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"] {
+            let (status, r) = post_with(&url, &[("content-type", content_type)], request.into()).await;
+            assert_eq!(status, 415, "{url} {content_type}");
+            refused(status, &r, "application/json");
+        }
+        let (status, r) = post_with(&url, &[], request.into()).await;
+        assert_eq!(status, 415, "{url}: {r}");
+        let (status, _) = post_with(&url, &[("content-type", "application/json; charset=utf-8")], request.into()).await;
+        assert_eq!(status, 200);
+        // Explicit caps on the body and on batches.
+        let big =
+            format!(r#"{{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":["{}"]}}"#, "a".repeat(MAX_BODY_BYTES));
+        let (status, r) = post_with(&url, &[json], big).await;
+        assert_eq!(status, 413, "{url}");
+        refused(status, &r, &MAX_BODY_BYTES.to_string());
+        let batch = |n: usize| format!("[{}]", vec![request; n].join(","));
+        let (status, r) = post_with(&url, &[json], batch(MAX_BATCH + 1)).await;
+        assert_eq!(status, 400, "{url}");
+        refused(status, &r, &format!("limit of {MAX_BATCH}"));
+        let (status, r) = post_with(&url, &[json], batch(MAX_BATCH)).await;
+        assert_eq!((status, r.as_array().map(Vec::len)), (200, Some(MAX_BATCH)), "{url}");
+    }
 }
 
 /// As Alchemy's wallet endpoint, the wallet URL serves no chain method: each is refused

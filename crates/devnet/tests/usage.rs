@@ -103,7 +103,7 @@ async fn usage_comes_from_the_devnet_there_and_from_observed_calls_elsewhere() {
     assert_eq!(lines[0].limit_formatted, "0.01 ETH");
     assert_eq!(
         (lines[1].label.as_str(), lines[1].limit_formatted.as_str()),
-        (&*format!("Token TUSD ({token})"), "5 TUSD")
+        (&*format!("Token spending limit (ERC-20): TUSD ({token})"), "5 TUSD")
     );
 
     // One operation: 1 mETH to Alice and 1.5 TUSD to Alice.

@@ -35,7 +35,9 @@ const FORMAT_VERSION: u32 = 1;
 pub enum IndexError {
     #[error("could not {action} the owner-key index {path}: {source}")]
     Io { action: &'static str, path: PathBuf, source: io::Error },
-    #[error("the owner-key index {path} is malformed: {reason}")]
+    #[error(
+        "the owner-key index {path} is malformed: {reason} (`warden key list --repair` rebuilds it from the keychain)"
+    )]
     Malformed { path: PathBuf, reason: String },
 }
 
@@ -46,6 +48,15 @@ impl Coded for IndexError {
             Self::Malformed { .. } => ErrorCode::DecodeFailed,
         }
     }
+}
+
+/// A damaged index file, as a repair finds it.
+#[derive(Debug)]
+pub(crate) struct Damaged {
+    /// Why it could not be read.
+    pub(crate) reason: String,
+    /// The records that could still be read from it.
+    pub(crate) salvaged: IndexDoc,
 }
 
 /// One owner key as listed: never more than its address and what the user called it.
@@ -181,6 +192,76 @@ impl IndexFile {
             .map_err(|e| IndexError::Malformed { path: self.path.clone(), reason: e.to_string() })?;
         doc.check(&self.namespace).map_err(|reason| IndexError::Malformed { path: self.path.clone(), reason })?;
         Ok(doc)
+    }
+
+    /// For a repair: the list as it is, or — when the file is damaged — why, and whatever
+    /// records can still be read from it (address and label; a selection that names one
+    /// of them). A missing file is an empty list.
+    pub(crate) fn load_for_repair(&self) -> Result<Result<IndexDoc, Damaged>, IndexError> {
+        match self.load() {
+            Ok(doc) => Ok(Ok(doc)),
+            Err(IndexError::Malformed { reason, .. }) => Ok(Err(self.salvage(reason))),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn salvage(&self, reason: String) -> Damaged {
+        let mut doc = IndexDoc::empty(&self.namespace);
+        let value = fs::read_to_string(&self.path)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .unwrap_or_default();
+        let records = value.get("owner_keys").and_then(serde_json::Value::as_array).cloned().unwrap_or_default();
+        for record in records {
+            let Some(address) = record.get("address").and_then(|a| a.as_str()).and_then(|a| a.parse().ok()) else {
+                continue;
+            };
+            let Some(label) = record.get("label").and_then(|l| l.as_str()) else { continue };
+            if doc.find(address).is_none() {
+                let created_at = record.get("created_at").and_then(serde_json::Value::as_u64).unwrap_or(0);
+                doc.owner_keys.push(OwnerKeyRecord { address, label: label.to_owned(), created_at });
+            }
+        }
+        doc.selected = value
+            .get("selected")
+            .and_then(|s| s.as_str())
+            .and_then(|s| s.parse().ok())
+            .filter(|s| doc.find(*s).is_some());
+        Damaged { reason, salvaged: doc }
+    }
+
+    /// Moves a damaged file aside (`<file>.damaged-<unix seconds>`, never replacing
+    /// anything) so a repair keeps it for a person to look at. Call only inside
+    /// [`IndexFile::locked`].
+    pub(crate) fn set_aside(&self, now: u64) -> Result<PathBuf, IndexError> {
+        let name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        for n in 0..1000u32 {
+            let suffix = if n == 0 { String::new() } else { format!("-{n}") };
+            let aside = self.dir.join(format!("{name}.damaged-{now}{suffix}"));
+            // A hard link fails when the target exists, so nothing is ever replaced.
+            match fs::hard_link(&self.path, &aside) {
+                Ok(()) => {
+                    fs::remove_file(&self.path).map_err(|source| IndexError::Io {
+                        action: "move aside",
+                        path: self.path.clone(),
+                        source,
+                    })?;
+                    sync_dir(&self.dir).map_err(|source| IndexError::Io {
+                        action: "flush the directory of",
+                        path: self.path.clone(),
+                        source,
+                    })?;
+                    return Ok(aside);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(source) => return Err(IndexError::Io { action: "move aside", path: self.path.clone(), source }),
+            }
+        }
+        Err(IndexError::Io {
+            action: "move aside",
+            path: self.path.clone(),
+            source: io::Error::new(io::ErrorKind::AlreadyExists, "too many damaged copies are already kept"),
+        })
     }
 
     /// Runs `f` holding the index's write lock (blocking until other writers finish).

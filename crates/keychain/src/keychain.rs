@@ -6,7 +6,8 @@
 //!   [`KeySigner`]. There is no way to read an owner key back out.
 //! * Session keys Warden generates for a grant: create, sign, reveal for a credentials
 //!   export (the one secret this crate hands out, because a server needs it), delete.
-//! * The Alchemy API key: set, get, delete.
+//! * The Alchemy API key: set, replace (never without a working key in between), get,
+//!   delete.
 //!
 //! Invariants: a key is written to the keychain once, only after the keychain answered
 //! "no entry", and never overwritten; the index records a key only once its entry is
@@ -139,6 +140,14 @@ impl Keychain {
     /// The owner-key index file.
     pub fn index_path(&self) -> &Path {
         self.inner.index.path()
+    }
+
+    pub(crate) fn entries(&self) -> &EntryStore {
+        &self.inner.entries
+    }
+
+    pub(crate) fn index(&self) -> &IndexFile {
+        &self.inner.index
     }
 
     // ----- owner keys -------------------------------------------------------------------
@@ -336,38 +345,92 @@ impl Keychain {
 
     // ----- Alchemy API key --------------------------------------------------------------
 
-    /// Stores the Alchemy API key. Refused with `already_exists` when one is stored:
-    /// delete it first to replace it.
+    /// Stores the Alchemy API key. Refused with `already_exists` when one is stored (use
+    /// [`Self::replace_alchemy_api_key`] to replace it).
     pub fn set_alchemy_api_key(&self, api_key: &SecretString) -> Result<(), KeychainError> {
-        let value = api_key.expose();
-        if value.is_empty() {
-            return Err(KeychainError::InvalidApiKey { reason: "it is empty" });
-        }
-        if !value.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(KeychainError::InvalidApiKey {
-                reason: "it contains whitespace, control or non-ASCII characters",
-            });
-        }
+        let value = checked_api_key(api_key)?;
         let Inner { entries, index } = &*self.inner;
         index.locked(|| entries.create(Slot::AlchemyApiKey, value).map_err(KeychainError::from))?;
         info!(namespace = %entries.namespace(), "stored the Alchemy API key");
         Ok(())
     }
 
-    /// The Alchemy API key, or `None` when none is stored (Warden then uses the local
-    /// devnet).
-    pub fn alchemy_api_key(&self) -> Result<Option<SecretString>, KeychainError> {
-        match self.inner.entries.read(Slot::AlchemyApiKey) {
-            Ok(mut value) => Ok(Some(SecretString::new(std::mem::take(&mut *value)))),
-            Err(StoreError::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+    /// Stores `api_key` as the Alchemy API key, replacing the stored one if there is one.
+    ///
+    /// The old key is never removed before the new one is safely stored: the new key is
+    /// written to a staging entry and read back, then the old entry is removed and the new
+    /// key written in its place, then the staging entry is removed. Whatever step fails,
+    /// [`Self::alchemy_api_key`] still returns a working key (the old one, or the new one
+    /// from the staging entry), and calling this again finishes the job. Storing the key
+    /// that is already stored writes nothing.
+    pub fn replace_alchemy_api_key(&self, api_key: &SecretString) -> Result<(), KeychainError> {
+        let value = checked_api_key(api_key)?;
+        let Inner { entries, index } = &*self.inner;
+        index.locked(|| {
+            let mut current = read_optional(entries, Slot::AlchemyApiKey)?;
+            let staged = read_optional(entries, Slot::AlchemyApiKeyStaged)?;
+            match (&current, staged) {
+                // An earlier replacement stopped after removing the old key: the staged key
+                // is the working one. Put it in place first, exactly as that run would have.
+                (None, Some(staged)) => {
+                    entries.create(Slot::AlchemyApiKey, &staged)?;
+                    entries.delete(Slot::AlchemyApiKeyStaged)?;
+                    current = Some(staged);
+                }
+                // Left over from a replacement that stopped before removing the old key (or
+                // after writing the new one): the current entry is the working key.
+                (Some(_), Some(_)) => entries.delete(Slot::AlchemyApiKeyStaged)?,
+                (_, None) => {}
+            }
+            match current {
+                Some(current) if current.as_str() == value => {}
+                None => entries.create(Slot::AlchemyApiKey, value)?,
+                Some(_) => {
+                    entries.create(Slot::AlchemyApiKeyStaged, value)?;
+                    match entries.delete(Slot::AlchemyApiKey) {
+                        Ok(()) | Err(StoreError::NotFound { .. }) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                    entries.create(Slot::AlchemyApiKey, value)?;
+                    if let Err(e) = entries.delete(Slot::AlchemyApiKeyStaged) {
+                        // The new key is in place; the copy left behind is removed by the
+                        // next replacement and never read while the main entry exists.
+                        warn!(error = %e, "could not remove the staged copy of the new Alchemy API key");
+                    }
+                }
+            }
+            Ok::<(), KeychainError>(())
+        })?;
+        info!(namespace = %entries.namespace(), "stored the Alchemy API key");
+        Ok(())
     }
 
-    /// Deletes the Alchemy API key (`key_not_found` when none is stored).
+    /// The Alchemy API key, or `None` when none is stored (Warden then uses the local
+    /// devnet). When a replacement stopped halfway, the key it was storing.
+    pub fn alchemy_api_key(&self) -> Result<Option<SecretString>, KeychainError> {
+        let entries = &self.inner.entries;
+        let value = match read_optional(entries, Slot::AlchemyApiKey)? {
+            Some(value) => Some(value),
+            None => read_optional(entries, Slot::AlchemyApiKeyStaged)?,
+        };
+        Ok(value.map(|mut value| SecretString::new(std::mem::take(&mut *value))))
+    }
+
+    /// Deletes the Alchemy API key (`key_not_found` when none is stored), including the
+    /// staged copy of an unfinished replacement.
     pub fn delete_alchemy_api_key(&self) -> Result<(), KeychainError> {
         let Inner { entries, index } = &*self.inner;
-        index.locked(|| entries.delete(Slot::AlchemyApiKey).map_err(KeychainError::from))?;
+        index.locked(|| {
+            let staged = match entries.delete(Slot::AlchemyApiKeyStaged) {
+                Ok(()) => true,
+                Err(StoreError::NotFound { .. }) => false,
+                Err(e) => return Err(KeychainError::from(e)),
+            };
+            match entries.delete(Slot::AlchemyApiKey) {
+                Err(StoreError::NotFound { .. }) if staged => Ok(()),
+                other => other.map_err(KeychainError::from),
+            }
+        })?;
         info!(namespace = %entries.namespace(), "deleted the Alchemy API key");
         Ok(())
     }
@@ -401,6 +464,26 @@ impl Keychain {
     }
 }
 
+fn checked_api_key(api_key: &SecretString) -> Result<&str, KeychainError> {
+    let value = api_key.expose();
+    if value.is_empty() {
+        return Err(KeychainError::InvalidApiKey { reason: "it is empty" });
+    }
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(KeychainError::InvalidApiKey { reason: "it contains whitespace, control or non-ASCII characters" });
+    }
+    Ok(value)
+}
+
+/// The secret of `slot`, or `None` when it has no entry.
+fn read_optional(entries: &EntryStore, slot: Slot) -> Result<Option<zeroize::Zeroizing<String>>, StoreError> {
+    match entries.read(slot) {
+        Ok(value) => Ok(Some(value)),
+        Err(StoreError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 fn checked_label(label: &str) -> Result<String, KeychainError> {
     let label = label.trim();
     if label.is_empty() {
@@ -415,6 +498,6 @@ fn checked_label(label: &str) -> Result<String, KeychainError> {
     Ok(label.to_owned())
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }

@@ -10,6 +10,7 @@
 //!   overwritten, with every failure classified ([`StoreError`]).
 //! * [`index`] — the non-secret owner-key list (addresses, labels, selection) in a JSON
 //!   file written atomically.
+//! * [`repair`] — rebuilding a lost or damaged index from the keychain's own entries.
 //! * [`namespace`] — entry naming: per-build namespaces and human-readable labels.
 //! * [`secret`] — secret values in wiped-on-drop memory with redacted `Debug` and no
 //!   `Serialize`; hex and BIP-39 key material.
@@ -25,6 +26,7 @@
 pub mod index;
 pub mod keychain;
 pub mod namespace;
+pub mod repair;
 pub mod secret;
 pub mod signer;
 pub mod store;
@@ -32,6 +34,7 @@ pub mod store;
 pub use index::{CONFIG_DIR_ENV, IndexError, OwnerKeyInfo, default_config_dir};
 pub use keychain::{Confirmation, Keychain, KeychainError, OwnerKeySource};
 pub use namespace::{APP_ID, NAMESPACE_ENV, Namespace, NamespaceError, Slot};
+pub use repair::{IndexRepair, RepairedKey, RepairedState, SkippedEntry};
 pub use secret::{DEFAULT_DERIVATION_PATH, KeyMaterialError, SecretString};
 pub use signer::KeySigner;
 pub use store::{Operation, StoreError};

@@ -113,16 +113,21 @@ pub enum Slot {
     SessionKey(Address),
     /// The Alchemy API key.
     AlchemyApiKey,
+    /// A new Alchemy API key on its way in: written and read back here before the old key
+    /// is removed, so a failure halfway through a replacement never leaves no key.
+    AlchemyApiKeyStaged,
 }
 
 impl Slot {
     /// The entry's account name (the keychain "user"): `owner-key:0x…`,
-    /// `session-key:0x…` (EIP-55 checksummed) or `alchemy-api-key`.
+    /// `session-key:0x…` (EIP-55 checksummed), `alchemy-api-key` or
+    /// `alchemy-api-key:staged`.
     pub fn account(&self) -> String {
         match self {
             Self::OwnerKey(address) => format!("owner-key:{address}"),
             Self::SessionKey(address) => format!("session-key:{address}"),
             Self::AlchemyApiKey => "alchemy-api-key".to_owned(),
+            Self::AlchemyApiKeyStaged => "alchemy-api-key:staged".to_owned(),
         }
     }
 
@@ -132,6 +137,7 @@ impl Slot {
             Self::OwnerKey(address) => format!("Warden owner key {address}"),
             Self::SessionKey(address) => format!("Warden session key {address}"),
             Self::AlchemyApiKey => "Warden Alchemy API key".to_owned(),
+            Self::AlchemyApiKeyStaged => "Warden Alchemy API key (being replaced)".to_owned(),
         };
         if namespace.is_release() { what } else { format!("{what} ({namespace})") }
     }
@@ -140,7 +146,7 @@ impl Slot {
     pub fn address(&self) -> Option<Address> {
         match self {
             Self::OwnerKey(address) | Self::SessionKey(address) => Some(*address),
-            Self::AlchemyApiKey => None,
+            Self::AlchemyApiKey | Self::AlchemyApiKeyStaged => None,
         }
     }
 }

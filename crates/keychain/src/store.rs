@@ -51,6 +51,8 @@ pub enum Operation {
     Create,
     /// Deleting an entry.
     Delete,
+    /// Listing the entries of the namespace.
+    Search,
 }
 
 impl fmt::Display for Operation {
@@ -60,6 +62,7 @@ impl fmt::Display for Operation {
             Self::Read => "read",
             Self::Create => "create",
             Self::Delete => "delete",
+            Self::Search => "list",
         })
     }
 }
@@ -186,6 +189,25 @@ impl EntryStore {
     pub(crate) fn delete(&self, slot: Slot) -> Result<(), StoreError> {
         let entry = self.entry(slot, Operation::Delete)?;
         entry.delete_credential().map_err(|e| self.classify(e, Operation::Delete, slot))
+    }
+
+    /// The account names of every entry in this namespace, as the keychain lists them
+    /// (nothing is read or changed). Stores that cannot list their entries answer
+    /// [`StoreError::Rejected`].
+    pub(crate) fn accounts(&self) -> Result<Vec<String>, StoreError> {
+        let spec = HashMap::from([("service", self.namespace.as_str())]);
+        let found =
+            self.store.search(&spec).map_err(|e| classify(e, Operation::Search, &self.namespace, "(all entries)"))?;
+        let mut accounts: Vec<String> = found
+            .iter()
+            .filter_map(Entry::get_specifiers)
+            // Some stores match the service as a substring: keep this namespace's only.
+            .filter(|(service, _)| service == self.namespace.as_str())
+            .map(|(_, account)| account)
+            .collect();
+        accounts.sort();
+        accounts.dedup();
+        Ok(accounts)
     }
 
     fn entry(&self, slot: Slot, operation: Operation) -> Result<Entry, StoreError> {

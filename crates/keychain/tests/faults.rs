@@ -349,3 +349,66 @@ fn signing_reports_a_locked_keychain_and_recovers_once_unlocked() {
     let sig = signer.sign(&DIGEST).unwrap();
     assert_eq!(warden_core::signing::recover(&DIGEST, &sig.as_bytes()).unwrap(), ANVIL_0);
 }
+
+/// Every keychain call a replacement of the API key makes, in order, with the fault that
+/// stops it there: whatever fails, a working key is left, and trying again finishes.
+#[test]
+fn replacing_the_api_key_never_leaves_none() {
+    let failure = || KeyringError::PlatformFailure(Box::new(io::Error::other("disk on fire")));
+    // (op, skip): the reads of both entries, the staging write and its read-back, the
+    // removal of the old key, the write of the new one and its read-back, the removal of
+    // the staged copy.
+    let points: Vec<(Op, usize)> =
+        (0..6).map(|n| (Op::Get, n)).chain([(Op::Set, 0), (Op::Set, 1), (Op::Delete, 0)]).collect();
+    for (op, skip) in points {
+        let what = format!("{op:?} #{}", skip + 1);
+        let (store, kc, ns, _dir) = setup();
+        kc.set_alchemy_api_key(&SecretString::new("original".to_owned())).unwrap();
+        store.fail(op, skip, failure());
+        let outcome = kc.replace_alchemy_api_key(&SecretString::new("replacement".to_owned()));
+        let after = kc.alchemy_api_key().unwrap().map(|k| k.expose().to_owned());
+        assert!(
+            matches!(after.as_deref(), Some("original" | "replacement")),
+            "{what}: a working key is left ({outcome:?}, {after:?})"
+        );
+        if outcome.is_err() {
+            store.faults.lock().unwrap().clear();
+            kc.replace_alchemy_api_key(&SecretString::new("replacement".to_owned())).unwrap();
+        }
+        assert_eq!(kc.alchemy_api_key().unwrap().unwrap().expose(), "replacement", "{what}");
+        assert_eq!(store.value(&ns, &Slot::AlchemyApiKey.account()).as_deref(), Some("replacement"), "{what}");
+        assert_eq!(store.value(&ns, &Slot::AlchemyApiKeyStaged.account()), None, "{what}: no copy left behind");
+    }
+}
+
+#[test]
+fn a_replacement_that_stopped_after_removing_the_old_key_is_finished() {
+    let (store, kc, ns, _dir) = setup();
+    kc.set_alchemy_api_key(&SecretString::new("original".to_owned())).unwrap();
+    // The old key is removed, then writing the new one in its place fails.
+    store.fail(Op::Set, 1, KeyringError::PlatformFailure(Box::new(io::Error::other("write failed"))));
+    let err = kc.replace_alchemy_api_key(&SecretString::new("replacement".to_owned())).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::KeychainUnavailable, "{err}");
+    assert_eq!(store.value(&ns, &Slot::AlchemyApiKey.account()), None);
+    // The new key, read back from its staging entry, is the working one.
+    assert_eq!(kc.alchemy_api_key().unwrap().unwrap().expose(), "replacement");
+
+    // Replacing it by yet another key first finishes the interrupted replacement.
+    kc.replace_alchemy_api_key(&SecretString::new("third".to_owned())).unwrap();
+    assert_eq!(kc.alchemy_api_key().unwrap().unwrap().expose(), "third");
+    assert_eq!(store.value(&ns, &Slot::AlchemyApiKeyStaged.account()), None);
+
+    // Deleting removes every copy; the same key again writes nothing.
+    kc.replace_alchemy_api_key(&SecretString::new("third".to_owned())).unwrap();
+    store.fail(Op::Set, 0, KeyringError::PlatformFailure(Box::new(io::Error::other("must not be written"))));
+    kc.replace_alchemy_api_key(&SecretString::new("third".to_owned())).unwrap();
+    store.faults.lock().unwrap().clear();
+    kc.delete_alchemy_api_key().unwrap();
+    assert!(kc.alchemy_api_key().unwrap().is_none());
+    assert_eq!(kc.delete_alchemy_api_key().unwrap_err().code(), ErrorCode::KeyNotFound);
+    // A bad key never costs the stored one.
+    kc.replace_alchemy_api_key(&SecretString::new("good".to_owned())).unwrap();
+    let err = kc.replace_alchemy_api_key(&SecretString::new("bad key".to_owned())).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    assert_eq!(kc.alchemy_api_key().unwrap().unwrap().expose(), "good");
+}

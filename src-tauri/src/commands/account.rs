@@ -15,7 +15,7 @@ use warden_core::permissions::format_native;
 
 use crate::backend;
 use crate::commands::parse_address;
-use crate::error::{AppError, AppErrorCode};
+use crate::error::{AppError, ErrorCode};
 use crate::payloads::{
     AccountInfo, AccountType, BackendKind, Balance, CallResult, Currency, PROGRESS_EVENT, Progress, ProgressStep,
 };
@@ -58,7 +58,7 @@ pub(crate) async fn selected_owner(state: &AppState) -> Result<alloy_primitives:
         .keychain
         .run(|k| {
             k.selected_owner_key()?.map(|info| info.address).ok_or_else(|| {
-                AppError::new(AppErrorCode::NoOwnerKey, "no owner key is selected: create, import or pick one first")
+                AppError::new(ErrorCode::NoOwnerKey, "no owner key is selected: create, import or pick one first")
             })
         })
         .await
@@ -111,7 +111,7 @@ pub async fn devnet_fund(state: State<'_, AppState>, address: String) -> Result<
     let address = parse_address("address", &address)?;
     if state.settings.load().backend != BackendKind::Devnet {
         return Err(AppError::new(
-            AppErrorCode::NotOnDevnet,
+            ErrorCode::NotOnDevnet,
             "the faucet only exists on the local devnet: switch to it in Settings",
         ));
     }

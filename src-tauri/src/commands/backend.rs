@@ -37,23 +37,15 @@ pub async fn backend_use_alchemy(
     let api_key = api_key.filter(|k| !k.is_blank()).map(Sensitive::into_secret);
     state
         .keychain
-        .run(move |k| {
-            let stored = k.alchemy_api_key()?;
-            match (api_key, stored) {
-                (Some(new), Some(old)) if new.expose() == old.expose() => Ok(()),
-                (Some(new), old) => {
-                    // Checked before the old key is removed, so a bad key never costs the good one.
-                    warden_core::rpc::ApiKey::new(new.expose().to_owned())?;
-                    if old.is_some() {
-                        k.delete_alchemy_api_key()?;
-                    }
-                    Ok(k.set_alchemy_api_key(&new)?)
-                }
-                (None, Some(_)) => Ok(()),
-                (None, None) => {
-                    Err(AppError::invalid_input("enter your Alchemy API key: none is stored in the keychain yet"))
-                }
+        .run(move |k| match api_key {
+            Some(new) => {
+                // Checked before anything is written, so a bad key never costs the good one.
+                warden_core::rpc::ApiKey::new(new.expose().to_owned())?;
+                // The old key stays until the new one is stored and read back.
+                Ok(k.replace_alchemy_api_key(&new)?)
             }
+            None if k.alchemy_api_key()?.is_some() => Ok(()),
+            None => Err(AppError::invalid_input("enter your Alchemy API key: none is stored in the keychain yet")),
         })
         .await?;
     let mut new = state.settings.load();

@@ -5,10 +5,12 @@
 //! (`warden_core::export`: https, or plain http only to this computer).
 //!
 //! The secret is sealed here, in Rust, from the keychain; only the destination's answer
-//! (a path, an HTTP status and the server's reply) goes back to the UI. Left out:
-//! clearing the clipboard after a while (the person decides what to paste where).
+//! (a path, an HTTP status and the server's reply) goes back to the UI. A document with a
+//! secret put on the clipboard is cleared 30 s later if the clipboard still holds it
+//! ([`crate::clipboard_clear`]); the result says so.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use qrcode::{EcLevel, QrCode};
 use tauri::{AppHandle, State};
@@ -16,10 +18,11 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_dialog::DialogExt;
 use warden_core::activity::{ActivityKind, Summary};
 use warden_core::credentials::{Secret, SecretForm, SessionCredentials};
-use warden_core::export::{self, BearerToken, PostConfig, PostTarget};
+use warden_core::export::{self, BearerToken, PlainHttp, PostConfig, PostTarget};
 
+use crate::clipboard_clear::{AppClipboard, CLEAR_AFTER_SECS, RuntimeTimer, clear_later};
 use crate::commands::sessions::parse_id;
-use crate::error::{AppError, AppErrorCode};
+use crate::error::{AppError, ErrorCode};
 use crate::payloads::sessions::{ExportDestination, ExportPreview, ExportResult, SecretChoice};
 use crate::records::session_id16;
 use crate::state::AppState;
@@ -46,7 +49,8 @@ fn qr_svg_path(text: &str) -> Option<String> {
 #[tauri::command]
 pub fn session_export_preview(state: State<'_, AppState>, id: String) -> Result<ExportPreview, AppError> {
     let id = parse_id(&id)?;
-    let document = state.records.with_sessions(|s| s.get(id).map(|r| r.credentials.without_secret().to_json()))?;
+    let document =
+        state.records.with_sessions(|s| s.get(id).map(|r| r.credentials.without_secret().to_json().to_string()))?;
     let qr_svg_path = qr_svg_path(&document);
     Ok(ExportPreview { document, qr_svg_path })
 }
@@ -71,15 +75,17 @@ pub async fn session_export(
     let target = match &destination {
         ExportDestination::File => Target::File(choose_file(&app, &record.label).await?),
         ExportDestination::Clipboard => Target::Clipboard,
-        ExportDestination::Post { url, bearer } => {
+        ExportDestination::Post { url, bearer, allow_plain_http } => {
             let bearer = match bearer {
                 Some(b) if !b.is_blank() => Some(BearerToken::new(b.expose().to_owned())?),
                 _ => None,
             };
-            Target::Post(PostTarget::new(url.trim(), bearer)?)
+            let plain_http = if *allow_plain_http == Some(true) { PlainHttp::Allowed } else { PlainHttp::LoopbackOnly };
+            Target::Post(PostTarget::with_plain_http(url.trim(), bearer, plain_http)?)
         }
     };
     let document = seal(&state, record.credentials.clone(), record.session_key, secret).await?;
+    let mut clears_after = None;
     let (receipt, summary) = match target {
         Target::File(path) => {
             let receipt = tauri::async_runtime::spawn_blocking(move || export::export_to_file(&document.0, &path))
@@ -88,10 +94,15 @@ pub async fn session_export(
             (receipt, Summary::new("Exported session").label(&record.label).text("to a file"))
         }
         Target::Clipboard => {
-            let text = zeroize::Zeroizing::new(document.0.to_json());
+            let text = document.0.to_json();
             app.clipboard().write_text(text.as_str()).map_err(|e| {
-                AppError::new(AppErrorCode::ExportFailed, format!("the clipboard did not take the document: {e}"))
+                AppError::new(ErrorCode::ExportFailed, format!("the clipboard did not take the document: {e}"))
             })?;
+            if document.0.secret.is_some() {
+                let clipboard = Arc::new(AppClipboard(app.clone()));
+                tauri::async_runtime::spawn(clear_later(clipboard, &RuntimeTimer, &text));
+                clears_after = Some(CLEAR_AFTER_SECS);
+            }
             let receipt =
                 export::ExportReceipt { destination: "clipboard", path: None, http_status: None, server_reply: None };
             (receipt, Summary::new("Exported session").label(&record.label).text("to the clipboard"))
@@ -107,6 +118,7 @@ pub async fn session_export(
         path: receipt.path.map(|p| p.display().to_string()),
         http_status: receipt.http_status,
         server_reply: receipt.server_reply,
+        clipboard_clears_after_secs: clears_after,
     })
 }
 
@@ -121,12 +133,16 @@ fn check_secret_choice(secret: &SecretChoice, key_held: bool) -> Result<(), AppE
         SecretChoice::None => return Ok(()),
         SecretChoice::Plaintext { confirmed: false } => {
             return Err(AppError::new(
-                AppErrorCode::NotConfirmed,
+                ErrorCode::NotConfirmed,
                 "exporting the session key in plain text needs explicit confirmation",
             ));
         }
         SecretChoice::Keystore { passphrase } if passphrase.is_blank() => {
             return Err(AppError::invalid_input("the keystore passphrase is empty"));
+        }
+        SecretChoice::Keystore { passphrase } => {
+            warden_core::keystore::check_passphrase(passphrase.expose())
+                .map_err(|e| AppError::invalid_input(e.to_string()))?;
         }
         SecretChoice::Age { recipient } if !recipient.trim().starts_with("age1") => {
             return Err(AppError::invalid_input("the age recipient must start with age1"));
@@ -185,7 +201,7 @@ async fn choose_file(app: &AppHandle, label: &str) -> Result<PathBuf, AppError> 
         .await
         .map_err(|e| AppError::internal(format!("the save dialog stopped: {e}")))?;
     let Some(chosen) = chosen else {
-        return Err(AppError::new(AppErrorCode::NotConfirmed, "no file was chosen; nothing was exported"));
+        return Err(AppError::new(ErrorCode::NotConfirmed, "no file was chosen; nothing was exported"));
     };
     chosen.into_path().map_err(|e| AppError::invalid_input(format!("the chosen file cannot be written: {e}")))
 }
@@ -205,14 +221,14 @@ mod tests {
     fn secret_choices_are_checked_before_anything_is_read() {
         assert!(check_secret_choice(&SecretChoice::None, false).is_ok());
         let e = check_secret_choice(&SecretChoice::Plaintext { confirmed: false }, true).unwrap_err();
-        assert_eq!(e.code, AppErrorCode::NotConfirmed);
+        assert_eq!(e.code, ErrorCode::NotConfirmed);
         assert!(check_secret_choice(&SecretChoice::Plaintext { confirmed: true }, true).is_ok());
         let e = check_secret_choice(&SecretChoice::Plaintext { confirmed: true }, false).unwrap_err();
-        assert_eq!(e.code, AppErrorCode::InvalidInput);
+        assert_eq!(e.code, ErrorCode::InvalidInput);
         let blank: SecretChoice =
             serde_json::from_value(serde_json::json!({"kind": "keystore", "passphrase": "  "})).unwrap();
-        assert_eq!(check_secret_choice(&blank, true).unwrap_err().code, AppErrorCode::InvalidInput);
+        assert_eq!(check_secret_choice(&blank, true).unwrap_err().code, ErrorCode::InvalidInput);
         let age = SecretChoice::Age { recipient: "ssh-ed25519 AAAA".into() };
-        assert_eq!(check_secret_choice(&age, true).unwrap_err().code, AppErrorCode::InvalidInput);
+        assert_eq!(check_secret_choice(&age, true).unwrap_err().code, ErrorCode::InvalidInput);
     }
 }

@@ -25,7 +25,7 @@ use crate::backend::{self, ActiveBackend};
 use crate::commands::account::selected_owner;
 use crate::commands::permissions::{parse_expiry, parse_permissions};
 use crate::commands::{parse_address, sessions::session_view};
-use crate::error::{AppError, AppErrorCode};
+use crate::error::{AppError, ErrorCode};
 use crate::payloads::sessions::{
     APPROVAL_FINISHED_EVENT, ApprovalFinished, ApprovalOutcome, ApprovalView, GrantRequest, Mismatch,
     SESSIONS_CHANGED_EVENT, SessionKeyChoice, SessionView, permission_views,
@@ -59,8 +59,12 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
     let label = check_label(&request.label).map_err(|e| AppError::invalid_input(e.to_string()))?;
     let permissions = parse_permissions(&request.permissions).map_err(|errors| {
         let text = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
-        AppError::new(AppErrorCode::InvalidPermissions, text)
+        AppError::new(ErrorCode::InvalidPermissions, text)
     })?;
+    let mut entered_decimals = std::collections::HashMap::new();
+    for (token, decimals) in &request.token_decimals {
+        entered_decimals.insert(parse_address("tokenDecimals", token)?, *decimals);
+    }
     let expiry_value = request.expiry_sec.map(serde_json::Value::from);
     let expiry_sec = parse_expiry(expiry_value.as_ref())?;
     let now = now();
@@ -71,7 +75,7 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
     let info = account::request_account(&active.backend, owner, request.account_type.kind()).await?;
     if !info.ready_for_sessions() {
         return Err(AppError::new(
-            AppErrorCode::NotDelegated,
+            ErrorCode::NotDelegated,
             format!(
                 "the EIP-7702 account {} is not delegated to Modular Account v2 yet: delegate it on the Account \
                  screen, then grant the session",
@@ -100,7 +104,7 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
         expiry_sec,
         paymaster,
     };
-    let opened = open_approval(app, state, &active, core_request, label, generated, now).await;
+    let opened = open_approval(app, state, &active, core_request, &entered_decimals, label, generated, now).await;
     if opened.is_err()
         && let Some(address) = generated
     {
@@ -109,11 +113,13 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
     opened
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn open_approval(
     app: &AppHandle,
     state: &AppState,
     active: &ActiveBackend,
     request: grant::GrantRequest,
+    entered_decimals: &std::collections::HashMap<Address, u8>,
     label: String,
     generated: Option<Address>,
     now: u64,
@@ -131,8 +137,24 @@ async fn open_approval(
     report(app, ProgressStep::Preparing, "Asking the endpoint to prepare the grant");
     let answer = active.backend.wallet().call::<CreateSession>(&request.create_session_params()).await?;
     report(app, ProgressStep::Verifying, "Checking the grant against what you asked for");
-    let tokens = state.records.tokens_of(Some(active.backend.node()), active.chain_id(), &request.permissions).await;
-    let (views, risks) = permission_views(&request.permissions, request.expiry_sec, now, request.chain_id, &tokens);
+    let tokens = state.records.tokens_read_now(active.backend.node(), active.chain_id(), &request.permissions).await;
+    let (mut views, mut risks) =
+        permission_views(&request.permissions, request.expiry_sec, now, request.chain_id, &tokens);
+    // Decimals that changed since the wizard read them: the amounts no longer mean what was
+    // typed. Flagged on the permission and first among the request's risks.
+    for (i, p) in request.permissions.iter().enumerate() {
+        for flag in warden_core::permissions::decimals_changed(std::slice::from_ref(p), entered_decimals, &tokens) {
+            let flag = crate::payloads::sessions::RiskFlag {
+                severity: flag.severity.into(),
+                message: flag.message,
+                permission_index: u32::try_from(i).ok(),
+            };
+            if let Some(view) = views.get_mut(i) {
+                view.risks.insert(0, flag.clone());
+            }
+            risks.insert(0, flag);
+        }
+    }
     let approval_id = UuidV4::new_random().to_string();
     let window = APPROVAL_WINDOW.to_owned();
     let mut view = ApprovalView {
@@ -245,7 +267,10 @@ fn show_approval_window(app: &AppHandle) -> tauri::Result<()> {
         .title("Approve session — Warden")
         .inner_size(560.0, 780.0)
         .min_inner_size(420.0, 520.0)
+        .focused(true)
         .build()?;
+    // In front and focused: Approve arms only in a window the person can see and is using.
+    let _ = window.set_focus();
     let handle = app.clone();
     window.on_window_event(move |event| {
         if let tauri::WindowEvent::Destroyed = event {
@@ -350,7 +375,7 @@ pub async fn approval_approve(
 
 async fn sign_and_store(state: &AppState, approval: &PendingApproval, now: u64) -> Result<SessionRecord, AppError> {
     let grant =
-        approval.grant.as_ref().ok_or_else(|| AppError::new(AppErrorCode::NotVerified, "the grant did not verify"))?;
+        approval.grant.as_ref().ok_or_else(|| AppError::new(ErrorCode::NotVerified, "the grant did not verify"))?;
     // A session id already in the list is refused before the owner key signs anything.
     let session_id = grant.verified().session_id.clone();
     if let Some(existing) = state
@@ -358,7 +383,7 @@ async fn sign_and_store(state: &AppState, approval: &PendingApproval, now: u64) 
         .with_sessions(|s| Ok(s.list().iter().find(|r| r.session_id == session_id).map(|r| r.label.clone())))?
     {
         return Err(AppError::new(
-            AppErrorCode::NotVerified,
+            ErrorCode::NotVerified,
             format!(
                 "the endpoint returned the session id of “{existing}”, a session already in the list; nothing was signed"
             ),

@@ -6,7 +6,7 @@ use tauri::State;
 use warden_keychain::{Confirmation, OwnerKeySource};
 
 use crate::commands::{optional_label, parse_address};
-use crate::error::{AppError, AppErrorCode};
+use crate::error::{AppError, ErrorCode};
 use crate::payloads::OwnerKey;
 use crate::sensitive::Sensitive;
 use crate::state::AppState;
@@ -110,7 +110,7 @@ pub async fn keys_delete(
     let address = parse_address("id", &id)?;
     if confirm != Some(true) {
         return Err(AppError::new(
-            AppErrorCode::NotConfirmed,
+            ErrorCode::NotConfirmed,
             format!(
                 "deleting owner key {address} needs confirmation: it cannot be undone and the key cannot be exported first"
             ),

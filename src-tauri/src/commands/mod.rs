@@ -61,7 +61,7 @@ mod tests {
         assert!(parse_address("id", typo).unwrap_err().message.contains("checksum"));
         for bad in ["", "0x", "f39fd6e51aad88f6f4ce6ab8827279cfffb92266", "0xzz9fd6e51aad88f6f4ce6ab8827279cfffb92266"]
         {
-            assert_eq!(parse_address("address", bad).unwrap_err().code, crate::error::AppErrorCode::InvalidInput);
+            assert_eq!(parse_address("address", bad).unwrap_err().code, crate::error::ErrorCode::InvalidInput);
         }
     }
 }

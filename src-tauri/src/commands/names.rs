@@ -27,6 +27,8 @@ pub const COMMANDS: &[&str] = &[
     "selector_of",
     "grant_start",
     "sessions_list",
+    "sessions_quarantined",
+    "sessions_start_new_list",
     "session_usage",
     "session_test_call",
     "session_revoke",

@@ -8,7 +8,7 @@ use warden_core::permissions::{Permission, function_selector};
 
 use crate::backend;
 use crate::commands::parse_address;
-use crate::error::{AppError, AppErrorCode};
+use crate::error::{AppError, ErrorCode};
 use crate::payloads::sessions::{FieldError, PermissionCheck, SelectorInfo, TokenInfo, permission_views};
 use crate::records::now;
 use crate::state::AppState;
@@ -36,7 +36,7 @@ pub(crate) fn parse_expiry(value: Option<&serde_json::Value>) -> Result<u64, App
         None | Some(serde_json::Value::Null) => Ok(0),
         Some(v) => v.as_u64().filter(|n| *n > 0).ok_or_else(|| {
             AppError::new(
-                AppErrorCode::InvalidPermissions,
+                ErrorCode::InvalidPermissions,
                 format!("expirySec: {v} is not a unix time in whole seconds (null for no expiry)"),
             )
         }),
@@ -132,8 +132,8 @@ mod tests {
         let e = validate_permissions(&p, alloy_primitives::Address::repeat_byte(9), 0, 1).unwrap_err();
         let f = field_error(&e);
         assert_eq!((f.index, f.field.as_str()), (Some(0), "address"));
-        assert_eq!(parse_expiry(Some(&serde_json::json!(1.5))).unwrap_err().code, AppErrorCode::InvalidPermissions);
-        assert_eq!(parse_expiry(Some(&serde_json::json!(0))).unwrap_err().code, AppErrorCode::InvalidPermissions);
+        assert_eq!(parse_expiry(Some(&serde_json::json!(1.5))).unwrap_err().code, ErrorCode::InvalidPermissions);
+        assert_eq!(parse_expiry(Some(&serde_json::json!(0))).unwrap_err().code, ErrorCode::InvalidPermissions);
         assert_eq!(parse_expiry(None).unwrap(), 0);
         assert_eq!(parse_expiry(Some(&serde_json::json!(1_900_000_000u64))).unwrap(), 1_900_000_000);
     }
@@ -142,6 +142,6 @@ mod tests {
     fn selectors_from_signatures() {
         let s = selector_of("transfer(address, uint)".into()).unwrap();
         assert_eq!((s.signature.as_str(), s.selector.as_str()), ("transfer(address,uint256)", "0xa9059cbb"));
-        assert_eq!(selector_of("transfer".into()).unwrap_err().code, AppErrorCode::InvalidInput);
+        assert_eq!(selector_of("transfer".into()).unwrap_err().code, ErrorCode::InvalidInput);
     }
 }

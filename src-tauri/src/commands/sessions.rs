@@ -25,8 +25,8 @@ use warden_core::usage;
 
 use crate::backend::{self, ActiveBackend};
 use crate::commands::parse_address;
-use crate::error::{AppError, AppErrorCode};
-use crate::payloads::sessions::{SESSIONS_CHANGED_EVENT, SessionView, UsageLine, permission_views};
+use crate::error::{AppError, ErrorCode};
+use crate::payloads::sessions::{QuarantinedView, SESSIONS_CHANGED_EVENT, SessionView, UsageLine, permission_views};
 use crate::payloads::{BackendKind, CallResult, Currency, PROGRESS_EVENT, Progress, ProgressStep};
 use crate::records::{now, session_id16};
 use crate::state::AppState;
@@ -52,7 +52,7 @@ pub(crate) fn session_view(record: &SessionRecord, now: u64, tokens: &HashMap<Ad
 }
 
 pub(crate) fn parse_id(id: &str) -> Result<UuidV4, AppError> {
-    id.trim().parse().map_err(|_| AppError::new(AppErrorCode::SessionUnknown, format!("{id:?} is not a session id")))
+    id.trim().parse().map_err(|_| AppError::new(ErrorCode::SessionUnknown, format!("{id:?} is not a session id")))
 }
 
 /// Whether `record` lives on the active backend.
@@ -295,7 +295,7 @@ pub async fn session_forget(
 ) -> Result<Vec<SessionView>, AppError> {
     if confirm != Some(true) {
         return Err(AppError::new(
-            AppErrorCode::NotConfirmed,
+            ErrorCode::NotConfirmed,
             "forgetting a session needs explicit confirmation (it stays valid on chain until it expires or is revoked)",
         ));
     }
@@ -304,7 +304,7 @@ pub async fn session_forget(
     if removed.key_held_by_warden {
         let key = removed.session_key;
         if let Err(e) = state.keychain.run(move |k| Ok(k.delete_session_key(key)?)).await
-            && e.code != AppErrorCode::KeyNotFound
+            && e.code != ErrorCode::KeyNotFound
         {
             warn!(error = %e.message, "could not delete a forgotten session's key");
         }
@@ -314,6 +314,33 @@ pub async fn session_forget(
         Summary::new("Session forgotten (local only)").label(&removed.label),
         session_id16(&removed.session_id),
     );
+    changed(&app);
+    sessions_list(state).await
+}
+
+/// The session records that did not load and were set aside beside the list, oldest first.
+#[tauri::command]
+pub async fn sessions_quarantined(state: State<'_, AppState>) -> Result<Vec<QuarantinedView>, AppError> {
+    let kept_in = state.records.dir().join(warden_core::store::QUARANTINE_FILE).display().to_string();
+    state.records.with_sessions(|s| {
+        Ok(s.quarantined()
+            .iter()
+            .map(|q| QuarantinedView {
+                label: q.label.clone(),
+                reason: q.reason.clone(),
+                quarantined_at: q.quarantined_at,
+                kept_in: kept_in.clone(),
+            })
+            .collect())
+    })
+}
+
+/// Starts a new, empty session list when the old one was set aside as damaged (the person
+/// chose it on the Sessions screen; the damaged file stays where the refusal named it).
+/// Changes nothing when a list exists. Returns the list.
+#[tauri::command]
+pub async fn sessions_start_new_list(app: AppHandle, state: State<'_, AppState>) -> Result<Vec<SessionView>, AppError> {
+    state.records.start_new_list()?;
     changed(&app);
     sessions_list(state).await
 }
@@ -332,6 +359,6 @@ mod tests {
         assert!(parse_call("0x11", "0", "").is_err());
         assert!(parse_call("0x1111111111111111111111111111111111111111", "1.5", "").is_err());
         assert!(parse_call("0x1111111111111111111111111111111111111111", "1", "0xabc").is_err());
-        assert_eq!(parse_id("nope").unwrap_err().code, AppErrorCode::SessionUnknown);
+        assert_eq!(parse_id("nope").unwrap_err().code, ErrorCode::SessionUnknown);
     }
 }

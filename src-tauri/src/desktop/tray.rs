@@ -50,7 +50,7 @@ pub fn lines(view: &TrayView) -> Vec<String> {
         out.push("No session expires within the hour".to_owned());
     }
     for (label, left) in &view.expiring {
-        out.push(format!("“{label}” expires in {} min", left.div_ceil(60)));
+        out.push(format!("“{label}” expires in {}", super::watch::minutes(*left)));
     }
     out
 }
@@ -134,6 +134,6 @@ mod tests {
     fn lines_say_what_waits_and_what_expires() {
         assert_eq!(lines(&TrayView::default()), ["No approval waiting", "No session expires within the hour"]);
         let view = TrayView { pending_approvals: 1, expiring: vec![("bot".into(), 61), ("feed".into(), 1800)] };
-        assert_eq!(lines(&view), ["1 approval waiting", "“bot” expires in 2 min", "“feed” expires in 30 min"]);
+        assert_eq!(lines(&view), ["1 approval waiting", "“bot” expires in 1 min", "“feed” expires in 30 min"]);
     }
 }

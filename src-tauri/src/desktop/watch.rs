@@ -66,8 +66,10 @@ pub struct Watcher {
 }
 
 /// "12 min", "1 h": whole units rounded down (never more time than is left), at least 1 min.
-fn minutes(secs: u64) -> String {
-    if secs >= 3600 { format!("{} h", secs / 3600) } else { format!("{} min", (secs / 60).max(1)) }
+/// Time left as whole minutes, rounded down (never more time than is left) and at least 1;
+/// always minutes, as nothing is announced further out than [`EXPIRY_WINDOW_SECS`].
+pub fn minutes(secs: u64) -> String {
+    format!("{} min", (secs / 60).max(1))
 }
 
 impl Watcher {
@@ -248,10 +250,10 @@ mod tests {
     }
 
     #[test]
-    fn minutes_round_up() {
+    fn minutes_round_down() {
         assert_eq!(minutes(1), "1 min");
         assert_eq!(minutes(1800), "30 min");
-        assert_eq!(minutes(3600), "1 h");
+        assert_eq!(minutes(3600), "60 min", "a one-hour session announced at once says 60 min");
         assert_eq!(minutes(3599), "59 min", "never rounds up to more time than is left");
     }
 }

@@ -47,7 +47,7 @@ pub struct RiskFlag {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct PermissionView {
     pub index: u32,
-    pub kind: String,
+    pub kind: core_permissions::PermissionKind,
     pub title: String,
     pub detail: String,
     pub risks: Vec<RiskFlag>,
@@ -120,7 +120,9 @@ pub enum SessionKeyChoice {
 }
 
 /// What the grant wizard asks for. `accountType`: which of the owner's accounts the
-/// session is for; `expirySec`: unix seconds, null for never.
+/// session is for; `expirySec`: unix seconds, null for never; `tokenDecimals`: for each
+/// ERC-20 token whose amount was entered in token units, the decimals the wizard read
+/// (token address → decimals), read again from the node before approval.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GrantRequest {
@@ -131,6 +133,8 @@ pub struct GrantRequest {
     pub expiry_sec: Option<u64>,
     #[ts(as = "Vec<PermissionWire>")]
     pub permissions: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub token_decimals: std::collections::BTreeMap<String, u8>,
 }
 
 /// A field where the endpoint's grant differs from the request.
@@ -207,6 +211,20 @@ impl From<core_store::SessionStatus> for SessionStatus {
             core_store::SessionStatus::Revoked => Self::Revoked,
         }
     }
+}
+
+/// A session record that did not load and was set aside beside the list
+/// (`sessions.quarantine.json`): what the dashboard shows of it. Never the record itself,
+/// which may hold what it should not (a secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QuarantinedView {
+    pub label: Option<String>,
+    pub reason: String,
+    #[ts(type = "number")]
+    pub quarantined_at: u64,
+    /// The side file that keeps it.
+    pub kept_in: String,
 }
 
 /// A session in the dashboard.
@@ -301,6 +319,11 @@ pub enum ExportDestination {
         url: String,
         #[ts(type = "string | null")]
         bearer: Option<Sensitive>,
+        /// Plain http to a host other than this computer, asked for explicitly (never with
+        /// a bearer token); absent or false: https, or plain http to this computer only.
+        #[serde(default, rename = "allowPlainHttp")]
+        #[ts(optional)]
+        allow_plain_http: Option<bool>,
     },
 }
 
@@ -313,7 +336,9 @@ pub struct ExportPreview {
     pub qr_svg_path: Option<String>,
 }
 
-/// What an export did; `serverReply` is cut to the core's limit.
+/// What an export did; `serverReply` is cut to the core's limit. `clipboardClearsAfterSecs`:
+/// the document on the clipboard carries a secret and is cleared after this many seconds
+/// if the clipboard still holds it (null otherwise).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportResult {
@@ -321,6 +346,7 @@ pub struct ExportResult {
     pub path: Option<String>,
     pub http_status: Option<u16>,
     pub server_reply: Option<String>,
+    pub clipboard_clears_after_secs: Option<u32>,
 }
 
 /// What an activity entry records.
@@ -414,21 +440,6 @@ pub const SESSIONS_CHANGED_EVENT: &str = "sessions-changed";
 /// The name of the event sent when an approval is answered or times out.
 pub const APPROVAL_FINISHED_EVENT: &str = "approval-finished";
 
-/// A permission kind's title as the UI shows it.
-fn title_of(kind: &str) -> &'static str {
-    match kind {
-        "native-token-transfer" => "Native token limit",
-        "erc20-token-transfer" => "Token limit",
-        "gas-limit" => "Gas limit",
-        "contract-access" => "Contract access",
-        "account-functions" => "Account functions",
-        "functions-on-all-contracts" => "Functions on all contracts",
-        "functions-on-contract" => "Functions on a contract",
-        "root" => "Full control (root)",
-        _ => "Permission",
-    }
-}
-
 fn index_u32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
@@ -463,8 +474,8 @@ pub fn permission_views(
         all.extend(one.risks.iter().map(|r| r.severity).zip(risks.iter().cloned()));
         views.push(PermissionView {
             index: index_u32(i),
-            kind: p.kind().to_owned(),
-            title: title_of(p.kind()).to_owned(),
+            kind: p.kind(),
+            title: p.kind().title(currency.symbol),
             detail: one.permissions.into_iter().next().unwrap_or_default(),
             risks,
         });
@@ -499,7 +510,7 @@ mod tests {
         tokens.insert(token, core_permissions::TokenInfo { symbol: "WDN".into(), decimals: 18 });
         let (views, risks) = permission_views(&permissions, 0, NOW, 31337, &tokens);
         assert_eq!(views.len(), 3);
-        assert_eq!(views[0].title, "Native token limit");
+        assert_eq!(views[0].title, "ETH spending limit");
         assert!(views[0].detail.contains("0.01 ETH"), "{}", views[0].detail);
         assert!(views[0].risks.is_empty());
         assert!(views[1].detail.contains("unlimited"), "{}", views[1].detail);

@@ -214,6 +214,12 @@ export async function approvalView(app) {
  * window was gone before it could be read. Leaves the session in the main window.
  */
 export async function answerApproval(app, handles, button, shoot) {
+  if (button === 'Approve') {
+    // Approve arms once the window has been in front for a second (as a person would see it).
+    await app.until('Approve to be armed', () =>
+      app.session.execute(`const b = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Approve');
+        return Boolean(b && !b.disabled);`), { timeout: 15000 });
+  }
   await app.click(button);
   let outcome = null;
   try {

@@ -106,7 +106,8 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     assert.ok(lower(words).includes(lower(token)), `the token address: ${words}`);
     assert.ok(lower(words).includes(recipient), `the recipient contract: ${words}`);
     assert.match(view.countdown ?? '', /^Valid for .+ more/, 'the request has a time limit');
-    assert.deepEqual(view.approveButton, { text: 'Approve', disabled: false });
+    // Approve arms once the window has been in front for a second; answerApproval waits for it.
+    assert.equal(view.approveButton?.text, 'Approve', JSON.stringify(view.approveButton));
 
     const answer = await answerApproval(app, handles, 'Approve', () => app.screenshot('approval-approved'));
     if (answer !== null) assert.match(answer, /^Approved\./, answer);
@@ -202,6 +203,12 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     assert.match(over.stderr, /native-token-transfer/, show(over));
     assert.match(over.stderr, /allowance/, show(over));
     assert.equal(await balanceOf(node, recipient), 4n * 10n ** 15n, 'nothing more moved');
+    // The app's test call meets the same refusal under its own code, not "the network refused".
+    const [granted] = (await app.invoke('sessions_list')).value;
+    const appOver = await app.invoke('session_test_call', { id: granted.id, to: recipient, value: String(9n * 10n ** 15n), data: '' });
+    assert.equal(appOver.error?.code, 'permission_denied', JSON.stringify(appOver));
+    assert.match(appOver.error.message, /native-token-transfer/, JSON.stringify(appOver));
+    assert.equal(await balanceOf(node, recipient), 4n * 10n ** 15n, 'nothing moved by the app either');
 
     // ---- an ERC-20 transfer within its limit, then one beyond what is left ----
     const sig = 'transfer(address,uint256)';

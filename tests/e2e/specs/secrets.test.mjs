@@ -178,6 +178,9 @@ test('no command result, error or event carries key material', async () => {
     const revoked = await call('session_revoke', { id: session.id });
     assert.equal(revoked.ok, true, JSON.stringify(revoked));
     assert.equal((await call('session_forget', { id: session.id, confirm: true })).value?.length, 0);
+    assert.deepEqual((await call('sessions_quarantined')).value, [], 'no record was set aside');
+    // A list exists, so starting a new one changes nothing.
+    assert.deepEqual((await call('sessions_start_new_list')).value, []);
     const activity = await call('activity_list', { kind: null, sessionId: null });
     assert.equal(activity.value?.intact, true, JSON.stringify(activity));
 

@@ -92,7 +92,7 @@ test('the installed binaries carry no path into a source tree', () => {
   }
   const files = readFileSync(join(TMP, 'package-files.txt'), 'utf8').split('\n');
   for (const f of [
-    '/usr/share/applications/warden-app.desktop',
+    '/usr/share/applications/dev.warden.Warden.desktop',
     '/usr/share/metainfo/dev.warden.Warden.metainfo.xml',
     '/usr/share/bash-completion/completions/warden',
     '/usr/share/zsh/vendor-completions/_warden',
@@ -131,7 +131,9 @@ test('installed app: create owner key, account on the embedded devnet, fund, bal
     writeArtifact('install-app.log', await app.close().catch((e) => String(e)));
   }
   // Where things live: the XDG defaults under HOME, nothing in HOME itself.
-  assert.ok(existsSync(join(HOME, '.config/warden/settings.json')), 'settings in ~/.config/warden');
+  // The config folder holds the owner-key index (settings.json joins it once a setting is
+  // changed: the defaults are not written out).
+  assert.ok(readdirSync(join(HOME, '.config/warden')).some((n) => n.endsWith('owner-keys.json')), 'the key index in ~/.config/warden');
   assert.ok(existsSync(join(HOME, '.local/share/warden/activity.jsonl')), 'the activity log in ~/.local/share/warden');
   assert.ok(existsSync(join(HOME, '.local/state/warden/devnet')), 'the devnet in ~/.local/state/warden');
   const inHome = readdirSync(HOME).filter((n) => !['.config', '.local', '.cache'].includes(n));

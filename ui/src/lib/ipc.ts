@@ -15,6 +15,7 @@ import type { CallResult } from './bindings/CallResult';
 import type { ChainOption } from './bindings/ChainOption';
 import type { CheckFinding } from './bindings/CheckFinding';
 import type { ErrorCode } from './bindings/ErrorCode';
+import { ERROR_TEXTS } from './bindings/errorTexts';
 import type { KeychainStatus } from './bindings/KeychainStatus';
 import type { OwnerKey } from './bindings/OwnerKey';
 import type { Progress } from './bindings/Progress';
@@ -30,47 +31,14 @@ import type { PermissionCheck } from './bindings/PermissionCheck';
 import type { PermissionWire } from './bindings/PermissionWire';
 import type { SecretChoice } from './bindings/SecretChoice';
 import type { SelectorInfo } from './bindings/SelectorInfo';
+import type { QuarantinedView } from './bindings/QuarantinedView';
 import type { SessionView } from './bindings/SessionView';
 import type { TokenInfo } from './bindings/TokenInfo';
 import type { UsageLine } from './bindings/UsageLine';
 
-/** Every code the contract allows (a record, so the compiler names any code of the
- * generated `ErrorCode` missing here); anything else from the other side becomes `internal`. */
-const KNOWN_CODES: Record<ErrorCode, true> = {
-  invalid_input: true,
-  invalid_permissions: true,
-  verification_failed: true,
-  decode_failed: true,
-  bad_signature: true,
-  rpc_error: true,
-  unavailable: true,
-  rate_limited: true,
-  bad_response: true,
-  key_not_found: true,
-  keychain_locked: true,
-  keychain_denied: true,
-  keychain_unavailable: true,
-  keychain_corrupt: true,
-  already_exists: true,
-  internal: true,
-  not_confirmed: true,
-  no_owner_key: true,
-  devnet_failed: true,
-  not_on_devnet: true,
-  not_delegated: true,
-  call_failed: true,
-  approval_expired: true,
-  approval_unknown: true,
-  approval_used: true,
-  not_verified: true,
-  session_unknown: true,
-  export_failed: true,
-  log_tampered: true,
-  storage_failed: true,
-  store_corrupt: true,
-  not_sponsored: true,
-};
-export const ERROR_CODES: readonly ErrorCode[] = Object.keys(KNOWN_CODES) as ErrorCode[];
+/** Every code the contract allows (generated from Rust with their texts); anything else
+ * from the other side becomes `internal`. */
+export const ERROR_CODES: readonly ErrorCode[] = Object.keys(ERROR_TEXTS) as ErrorCode[];
 
 /** A rejected command: the contract's `AppError` plus the command that failed. */
 export class IpcError extends Error implements AppError {
@@ -147,6 +115,8 @@ export const selectorOf = (signature: string) => call<SelectorInfo>('selector_of
 /** Resolves to the approvalId; Rust opens the `approval` window. Emits `progress` with op "grant". */
 export const grantStart = (request: GrantRequest) => call<string>('grant_start', { request });
 export const sessionsList = () => call<SessionView[]>('sessions_list');
+export const sessionsQuarantined = () => call<QuarantinedView[]>('sessions_quarantined');
+export const sessionsStartNewList = () => call<SessionView[]>('sessions_start_new_list');
 export const sessionUsage = (id: string) => call<UsageLine[]>('session_usage', { id });
 /** `value` is a decimal wei string; only for sessions whose key Warden holds. */
 export const sessionTestCall = (id: string, to: string, value: string, data: string) =>

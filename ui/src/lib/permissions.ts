@@ -6,6 +6,8 @@
 
 import type { FieldError } from './bindings/FieldError';
 import type { PermissionWire } from './bindings/PermissionWire';
+import type { PermissionKind } from './bindings/PermissionKind';
+import { PERMISSION_KINDS } from './bindings/permissionKinds';
 import type { SelectorInfo } from './bindings/SelectorInfo';
 import type { Currency } from './bindings/Currency';
 import type { TokenInfo } from './bindings/TokenInfo';
@@ -13,29 +15,16 @@ import { checkAddress } from './address';
 import { nativeDecimals, parseAmount, toQuantity } from './amount';
 import { parseFunctionInput } from './functions';
 
-export type PermissionKind = PermissionWire['type'];
+export type { PermissionKind };
 
 export type KindInfo = { type: PermissionKind; name: string; hint: string };
 
-/** The permission types the builder offers; the native limit is named after the chain's currency. */
+/** The permission types the builder offers, titled as everywhere else (generated from
+ * Rust's `PermissionKind`); the native limit is named after the chain's currency. */
 export function kinds(currency: Currency): readonly KindInfo[] {
-  const native: KindInfo = {
-    type: 'native-token-transfer',
-    name: `${currency.symbol} spending limit`,
-    hint: `How much ${currency.symbol} the session may send, in total.`,
-  };
-  return [native, ...OTHER_KINDS];
+  const fill = (text: string) => text.replaceAll('{currency}', currency.symbol);
+  return PERMISSION_KINDS.map((k) => ({ type: k.type, name: fill(k.title), hint: fill(k.hint) }));
 }
-
-const OTHER_KINDS: readonly KindInfo[] = [
-  { type: 'erc20-token-transfer', name: 'Token spending limit (ERC-20)', hint: 'How much of one token the session may transfer or approve, in total.' },
-  { type: 'gas-limit', name: 'Network fee limit', hint: 'How much the session may spend on network fees (gas), in total.' },
-  { type: 'contract-access', name: 'Any function on one contract', hint: 'The session may call every function of one contract.' },
-  { type: 'functions-on-contract', name: 'Chosen functions on one contract', hint: 'The session may call only these functions, only on this contract.' },
-  { type: 'functions-on-all-contracts', name: 'Chosen functions on any contract', hint: 'The session may call these functions on every contract.' },
-  { type: 'account-functions', name: 'Chosen functions of the account itself', hint: 'The session may call these functions of your smart account.' },
-  { type: 'root', name: 'Full control (root)', hint: 'The session can do anything your owner key can.' },
-];
 
 export function kindName(type: string, currency: Currency): string {
   return kinds(currency).find((k) => k.type === type)?.name ?? type;
@@ -147,6 +136,21 @@ export function draftErrors(d: PermissionDraft, count: number, currency: Currenc
     });
   }
   return errors;
+}
+
+/**
+ * The decimals each ERC-20 amount was entered with, by token address, for the drafts whose
+ * amount is in token units: Warden reads the token again before approval and flags a change
+ * (the base units were computed with these).
+ */
+export function enteredDecimals(drafts: PermissionDraft[]): { [token: string]: number } {
+  const out: { [token: string]: number } = {};
+  for (const d of drafts) {
+    if (d.type !== 'erc20-token-transfer' || d.unit !== 'token' || d.token?.decimals == null) continue;
+    const parsed = checkAddress(d.address);
+    if (parsed.ok) out[parsed.value] = d.token.decimals;
+  }
+  return out;
 }
 
 /**

@@ -2,7 +2,7 @@
 // chain) and its text, account type, balance in the chain's currency with refresh, devnet
 // faucet, 7702 delegation with progress and final status, and the owner keys list.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { create } from 'qrcode';
+import { encode } from 'uqr';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { SHOTS, startHarness, type AppPage, type Harness } from './harness';
@@ -64,11 +64,14 @@ describe('account', () => {
     await app.shot('account-narrow');
   });
 
+  // That the drawing draws the encoder's matrix, module for module, with its quiet zone; that
+  // the matrix is the funding request is the next test's, read back by a real QR reader.
   test('the QR code drawn is the QR code of the EIP-681 funding request', async () => {
     const app = await openAccount();
     const svg = fundingQr(app);
     await svg.waitFor();
-    const expected = create(FUNDING_URI, { errorCorrectionLevel: 'M' }).modules;
+    const qr = encode(FUNDING_URI, { ecc: 'M', boostEcc: false, border: 0 });
+    const expected = { size: qr.size, get: (y: number, x: number) => qr.data[y]![x] };
     const quiet = 4;
     expect(await svg.getAttribute('viewBox')).toBe(`0 0 ${expected.size + 2 * quiet} ${expected.size + 2 * quiet}`);
     // Read the dark modules back from the SVG path ("M{x} {y}h1v1h-1z" per module).

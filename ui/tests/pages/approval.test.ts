@@ -47,7 +47,7 @@ describe('verified', () => {
     await expectText(page.getByTestId('verification'), 'Verified against your request');
     await expectText(page.getByTestId('digest'), view.digest);
     await expectText(page.getByTestId('countdown'), 'Valid for 4 min');
-    expect(await approve(app).isEnabled()).toBe(true);
+    await expect.poll(() => approve(app).isEnabled(), { timeout: 5000 }).toBe(true);
     await app.shot('approval-verified');
 
     await approve(app).click();
@@ -58,6 +58,29 @@ describe('verified', () => {
       { approvalId: view.approvalId },
     ]);
     await app.shot('approval-approved');
+  });
+
+  test('Approve arms only after a second in front, disarms when the window loses focus, and re-arms', async () => {
+    const app = await openApproval({ approval: approvalView() });
+    const { page } = app;
+    // At once: disabled, and it says why.
+    expect(await approve(app).isDisabled()).toBe(true);
+    await expectText(page.getByTestId('arming'), 'once this window has been in front for a second');
+    expect(await approve(app).getAttribute('aria-describedby')).toBe('arming');
+    // A click right away lands on a disabled button: nothing is signed.
+    await approve(app).click({ force: true });
+    expect((await app.calls()).filter((c) => c.cmd === 'approval_approve')).toEqual([]);
+    await expect.poll(() => approve(app).isEnabled(), { timeout: 5000 }).toBe(true);
+    expect(await page.getByTestId('arming').count()).toBe(0);
+    await app.shot('approval-armed');
+    // Focus goes to another window: disarmed at once; back in front, armed a second later.
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    expect(await approve(app).isDisabled()).toBe(true);
+    const t0 = Date.now();
+    await expect.poll(() => approve(app).isEnabled(), { timeout: 5000 }).toBe(true);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    await approve(app).click();
+    await expectText(page.getByTestId('outcome'), 'Approved.');
   });
 
   test('Reject answers once and says nothing was signed', async () => {
@@ -96,6 +119,8 @@ describe('not verified', () => {
       '0.5 ETH (0x6f05b59d3b20000)',
       '50 ETH (0x2b5e3af16b1880000)',
     ]);
+    // Past the arming delay, so it is the mismatch that keeps it disabled.
+    await page.waitForTimeout(1500);
     expect(await approve(app).isDisabled()).toBe(true);
     expect(await button(page, 'Reject').isEnabled()).toBe(true);
     await app.shot('approval-mismatch');

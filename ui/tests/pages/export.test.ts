@@ -100,6 +100,7 @@ describe('secret', () => {
     await expectText(dialog, 'The clipboard will hold the session key in plaintext');
     await submit(dialog);
     await expectText(dialog.getByTestId('export-result'), 'Copied to the clipboard.');
+    await expectText(dialog.getByTestId('export-result'), 'Warden clears it in 30 seconds if the clipboard still holds it');
     expect((await exports(app))[0]).toEqual({ id: 's1', secret: { kind: 'plaintext', confirmed: true }, destination: { kind: 'clipboard' } });
   });
 

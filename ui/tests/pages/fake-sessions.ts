@@ -13,6 +13,7 @@ import type { ExportPreview } from '../../src/lib/bindings/ExportPreview';
 import type { FieldError } from '../../src/lib/bindings/FieldError';
 import type { GrantRequest } from '../../src/lib/bindings/GrantRequest';
 import type { PermissionView } from '../../src/lib/bindings/PermissionView';
+import type { QuarantinedView } from '../../src/lib/bindings/QuarantinedView';
 import type { PermissionWire } from '../../src/lib/bindings/PermissionWire';
 import type { Progress } from '../../src/lib/bindings/Progress';
 import type { RiskFlag } from '../../src/lib/bindings/RiskFlag';
@@ -28,6 +29,8 @@ const ETHER: Currency = { name: 'Ether', symbol: 'ETH', decimals: 18 };
 
 export type SessionsScenario = {
   sessions?: SessionView[];
+  /** Records set aside because they did not load. */
+  quarantined?: QuarantinedView[];
   usage?: Record<string, UsageLine[]>;
   /** Token metadata by lower-case address; any other address answers with nulls. */
   tokens?: Record<string, { symbol: string | null; decimals: number | null }>;
@@ -272,6 +275,11 @@ export function sessionHandlers(
       return lastGrant.id;
     },
     sessions_list: () => sessions.map((s) => ({ ...s })),
+    sessions_quarantined: () => scenario.quarantined ?? [],
+    sessions_start_new_list: () => {
+      sessions = [];
+      return [];
+    },
     session_usage: ({ id }) => {
       find(id);
       return scenario.usage?.[String(id)] ?? [];
@@ -325,12 +333,13 @@ export function sessionHandlers(
       if (choice.kind === 'plaintext' && !choice.confirmed) fail('not_confirmed', 'plaintext export needs confirmed: true');
       if (choice.kind === 'keystore' && choice.passphrase.length < 12) fail('invalid_input', 'passphrase too short');
       if (choice.kind === 'age' && !choice.recipient.startsWith('age1')) fail('invalid_input', 'not an age recipient');
-      if (dest.kind === 'file') return { destination: 'file', path: `/home/you/${s.label.replace(/\W+/g, '-').toLowerCase()}.session.json`, httpStatus: null, serverReply: null };
-      if (dest.kind === 'clipboard') return { destination: 'clipboard', path: null, httpStatus: null, serverReply: null };
+      if (dest.kind === 'file') return { destination: 'file', path: `/home/you/${s.label.replace(/\W+/g, '-').toLowerCase()}.session.json`, httpStatus: null, serverReply: null, clipboardClearsAfterSecs: null };
+      if (dest.kind === 'clipboard')
+        return { destination: 'clipboard', path: null, httpStatus: null, serverReply: null, clipboardClearsAfterSecs: choice.kind === 'none' ? null : 30 };
       const url = new URL(dest.url);
       if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
         fail('invalid_input', 'plain http only to loopback');
-      return { destination: dest.url, path: null, httpStatus: scenario.postStatus ?? 201, serverReply: scenario.postReply ?? '{"stored":true}' };
+      return { destination: dest.url, path: null, httpStatus: scenario.postStatus ?? 201, serverReply: scenario.postReply ?? '{"stored":true}', clipboardClearsAfterSecs: null };
     },
     activity_list: ({ kind, sessionId }) => {
       const log = scenario.activity ?? { entries: [], intact: true, brokenAt: null, problem: null };

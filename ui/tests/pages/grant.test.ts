@@ -187,6 +187,9 @@ describe('happy path', () => {
       { type: 'contract-access', data: { address: WETH } },
     ]);
     expect(checked.permissions).toEqual(request.permissions);
+    // The USDC amount was entered in token units: the decimals it was entered with go along,
+    // so the approval can flag a token whose decimals changed since.
+    expect(request.tokenDecimals).toEqual({ [USDC]: 6 });
     expect(request.expirySec! - before).toBeGreaterThanOrEqual(86400 - 2);
     expect(request.expirySec! - before).toBeLessThanOrEqual(86400 + 2);
 

@@ -1,6 +1,6 @@
 // Page-test harness: serves the built ui/dist on loopback with the CSP the app ships (so a
 // CSP violation fails the test), drives Debian's Chromium through playwright-core (no browser
-// download), injects the fake backend, and saves light and dark screenshots of each screen.
+// download), injects the fake backend, freezes Object.prototype as the app does, and saves light and dark screenshots of each screen.
 
 import { createServer, type Server } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
@@ -125,6 +125,10 @@ export async function startHarness(): Promise<Harness> {
       });
       await page.addInitScript(`window.__WARDEN_SCENARIO__ = ${JSON.stringify(scenario)};`);
       await page.addInitScript(fake);
+      // The app ships freezePrototype (tauri.conf.json): Tauri freezes Object.prototype before
+      // the page's own scripts run, so every page test runs the UI that way too; a library
+      // that assigns to an inherited built-in (`exports.toString = …`) fails here as a page error.
+      await page.addInitScript(() => Object.freeze(Object.prototype));
       await page.goto(origin + (options.path ?? '/'));
       return {
         page,

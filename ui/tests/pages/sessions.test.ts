@@ -102,6 +102,40 @@ describe('dashboard', () => {
     await expect.poll(async () => (await app.calls()).filter((c) => c.cmd === 'sessions_list').length).toBe(before + 1);
   });
 
+  test('records that did not load are listed apart with the reason; the others show', async () => {
+    const app = await openSessions({
+      quarantined: [
+        { label: 'Nightly job', reason: 'session #2: expirySec: differs from the credentials document', quarantinedAt: now() - 60, keptIn: '/home/u/.local/share/warden/sessions.quarantine.json' },
+      ],
+    });
+    await card(app, 'Trading bot').waitFor();
+    const note = app.page.getByTestId('quarantined');
+    await expectText(note, 'One session record could not be read');
+    await expectText(note, '“Nightly job”: session #2: expirySec: differs from the credentials document');
+    await expectText(note, 'sessions.quarantine.json');
+    await app.shot('sessions-quarantined');
+  });
+
+  test('a list set aside as damaged: nothing starts over it until Start a new list is pressed', async () => {
+    const refusal = {
+      code: 'store_corrupt' as const,
+      message:
+        '/d/sessions.json: the sessions file was damaged and set aside as /d/sessions.json.corrupt-1; Warden does not start a new list over it without asking: start a new list (the Sessions screen offers it), or repair that file and move it back',
+    };
+    const app = await openSessions({ failures: { sessions_list: [refusal, refusal] } });
+    await expectText(alerts(app.page), 'A Warden data file is damaged or from a newer version.');
+    const offer = app.page.getByTestId('set-aside');
+    await expectText(offer, 'does not delete it');
+    expect((await app.calls()).filter((c) => c.cmd === 'sessions_start_new_list')).toEqual([]);
+    await button(app.page, 'Try again').click();
+    await expectText(offer, 'does not delete it');
+    await app.shot('sessions-set-aside');
+    await button(app.page, 'Start a new list').click();
+    await expectText(app.page.locator('main'), 'Grant a server a session key');
+    expect(await offer.count()).toBe(0);
+    expect((await app.calls()).filter((c) => c.cmd === 'sessions_start_new_list').length).toBe(1);
+  });
+
   test('a list that cannot be read is explained, and Try again recovers', async () => {
     const app = await openSessions({ failures: { sessions_list: [{ code: 'internal', message: 'sessions.json: bad json' }] } });
     await expectText(alerts(app.page), 'Something went wrong inside Warden.');

@@ -100,6 +100,21 @@ describe('errors', () => {
     expect(new Set(ipc.ERROR_CODES.map((c) => errorText(c).summary)).size).toBe(ipc.ERROR_CODES.length);
   });
 
+  test('each session refusal has its own words, not "the network refused"', () => {
+    const refusals = ['permission_denied', 'session_expired', 'session_revoked', 'unknown_session'] as const;
+    const network = errorText('rpc_error').summary;
+    for (const code of refusals) {
+      expect(ipc.ERROR_CODES).toContain(code);
+      expect(ipc.toAppError({ code, message: 'AA23 reverted' }).code).toBe(code);
+      expect(errorText(code).summary, code).not.toBe(network);
+    }
+    expect(errorText('permission_denied').summary).toMatch(/session's permissions do not allow/);
+    expect(errorText('session_expired').summary).toMatch(/expired/);
+    expect(errorText('session_revoked').summary).toMatch(/revoked/);
+    // A send whose fate is unknown warns against sending twice.
+    expect(errorText('outcome_unknown').action).toMatch(/not sent twice/);
+  });
+
   test('describeError joins the words with the detail', () => {
     expect(describeError({ code: 'rate_limited', message: 'HTTP 429' })).toEqual({
       code: 'rate_limited',
@@ -123,7 +138,7 @@ test('onProgress hands over the payload and stops when asked', async () => {
 describe('part 2 wrappers and events', () => {
   test('send the contract command names with camelCase arguments', async () => {
     const calls = record();
-    const request = { label: 'Bot', accountType: 'sma-b' as const, key: { kind: 'generate' as const }, expirySec: null, permissions: [{ type: 'root' as const }] };
+    const request = { label: 'Bot', accountType: 'sma-b' as const, key: { kind: 'generate' as const }, expirySec: null, permissions: [{ type: 'root' as const }], tokenDecimals: {} };
     await ipc.permissionsCheck([{ type: 'root' }], 123);
     await ipc.tokenInfo('0xt');
     await ipc.selectorOf('transfer(address,uint256)');

@@ -44,9 +44,18 @@ pub fn signer(hex: &str) -> LocalSigner {
 static NODES: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
 
 pub async fn devnet() -> DevnetHandle {
-    let d = Devnet::start(DevnetConfig::default())
-        .await
-        .expect("devnet starts (run scripts/setup.sh --test to install the pinned anvil)");
+    devnet_with(DevnetConfig::default()).await
+}
+
+/// A devnet that serves the test-only `devnet_setTamper`.
+#[allow(dead_code)]
+pub async fn devnet_with_hooks() -> DevnetHandle {
+    devnet_with(DevnetConfig { test_hooks: true, ..DevnetConfig::default() }).await
+}
+
+async fn devnet_with(config: DevnetConfig) -> DevnetHandle {
+    let d =
+        Devnet::start(config).await.expect("devnet starts (run scripts/setup.sh --test to install the pinned anvil)");
     NODES.lock().unwrap().push((d.url().trim_end_matches('/').to_owned(), d.node_url().to_owned()));
     d
 }

@@ -76,7 +76,6 @@ impl std::fmt::Display for Stage {
 
 /// Why a call was not made, or did not succeed.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum CallsError {
     /// The request cannot be made as given (nothing was sent that could spend).
     #[error("bad input: {reason}")]

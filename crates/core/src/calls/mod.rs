@@ -358,6 +358,16 @@ pub async fn sign_and_send(
     Ok(Sent { call_id: result.id, user_op_hash: user_op_hash.or(reported) })
 }
 
+/// The call id of the user operation `user_op_hash` on `chain_id` in the form the official
+/// examples build it: the chain id as 32 big-endian bytes, then the hash (protocol.md §6.8).
+/// Endpoints may treat ids as opaque; this is for asking after an operation whose send
+/// answer was lost or refused.
+pub fn call_id_for(chain_id: u32, user_op_hash: B256) -> Bytes {
+    let mut id = U256::from(chain_id).to_be_bytes::<32>().to_vec();
+    id.extend_from_slice(user_op_hash.as_slice());
+    id.into()
+}
+
 /// Whether a failed send may nonetheless have reached the endpoint.
 fn outcome_unknown(e: &RpcError) -> bool {
     match e {

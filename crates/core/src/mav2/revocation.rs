@@ -14,7 +14,7 @@
 //!
 //! Left out: deciding which of the two applies (that needs the chain: `crate::revoke`).
 
-use alloy_primitives::{Bytes, U256};
+use alloy_primitives::{Bytes, FixedBytes, U256};
 use alloy_sol_types::{SolCall, SolValue, sol};
 
 use super::Mav2Error;
@@ -61,6 +61,16 @@ pub fn uninstall_call(install_call: &[u8]) -> Result<Bytes, Mav2Error> {
     .into())
 }
 
+/// The validation function (module ‖ entity id) `install_call` installs: what
+/// `uninstallValidation` names and the account's `getValidationData` reads. Refuses an
+/// install call Warden cannot explain.
+pub fn validation_function(install_call: &[u8]) -> Result<FixedBytes<24>, Mav2Error> {
+    decode_install_call(install_call)?;
+    let install = installValidationCall::abi_decode(install_call)
+        .map_err(|e| Mav2Error::Malformed { what: "installValidation call", reason: e.to_string() })?;
+    Ok(FixedBytes::from_slice(&install.validationConfig[..24]))
+}
+
 /// `EntryPoint.incrementNonce(key)`: consumes the next nonce of a 192-bit key.
 pub fn increment_nonce_call(key: U256) -> Bytes {
     incrementNonceCall { key: key.saturating_to() }.abi_encode().into()
@@ -93,6 +103,7 @@ mod tests {
         assert_eq!(decoded.validationFunction[..20], SINGLE_SIGNER_VALIDATION_MODULE[..]);
         assert_eq!(decoded.validationFunction[20..], 9u32.to_be_bytes());
         assert_eq!(u32::abi_decode(&decoded.uninstallData).unwrap(), 9);
+        assert_eq!(validation_function(&install).unwrap(), decoded.validationFunction);
 
         let hooks = installValidationCall::abi_decode(&install).unwrap().hooks;
         let init = |h: &Bytes| Bytes::copy_from_slice(&h[HOOK_CONFIG_LEN..]);

@@ -2,8 +2,12 @@
 //!
 //! The same text is shown by the CLI before `warden grant` asks for confirmation and by the
 //! app's approval dialog, so it lives here. Amounts are exact (no floating point): native
-//! amounts in the chain's currency (ETH, POL, BNB, …) or gwei, token amounts with the token's
-//! decimals when they are known and as raw units, labelled as such, when they are not.
+//! amounts in the chain's currency (ETH, POL, BNB, …) or gwei. A token's `decimals()` comes
+//! from the chain's node and decides what "100 USDC" means, so an ERC-20 amount always shows
+//! the base units the grant actually carries next to the formatted amount; a token whose
+//! decimals could not be read is shown in base units only and flagged
+//! (`token-decimals-unknown`), and [`decimals_changed`] flags a token whose decimals differ
+//! from the ones the amounts were entered with (`token-decimals-changed`).
 
 use std::collections::HashMap;
 
@@ -102,9 +106,45 @@ fn token_amount(amount: U256, token: Address, tokens: &HashMap<Address, TokenInf
         return "an unlimited amount".into();
     }
     match tokens.get(&token) {
-        Some(info) => format!("{} {}", format_units(amount, info.decimals), info.symbol),
-        None => format!("{amount} raw units (decimals unknown)"),
+        Some(info) => format!(
+            "{} {} ({amount} base units at {} decimals)",
+            format_units(amount, info.decimals),
+            info.symbol,
+            info.decimals
+        ),
+        None => format!("{amount} base units (the token's decimals could not be read from the node)"),
     }
+}
+
+/// Flags each ERC-20 permission whose token's decimals, as read now (`tokens`), differ
+/// from `entered`: the decimals its amount was typed with (in a wizard that read them
+/// earlier). The base units were computed with the old decimals, so the amount no longer
+/// means what the person typed.
+pub fn decimals_changed(
+    permissions: &[Permission],
+    entered: &HashMap<Address, u8>,
+    tokens: &HashMap<Address, TokenInfo>,
+) -> Vec<RiskFlag> {
+    let mut out = Vec::new();
+    for p in permissions {
+        let Permission::Erc20TokenTransfer { allowance, address } = p else { continue };
+        let Some(&was) = entered.get(address) else { continue };
+        let message = match tokens.get(address) {
+            Some(now) if now.decimals == was => continue,
+            Some(now) => format!(
+                "Token {address}: the amount was entered with {was} decimals, but the node now says {}: {allowance} base units are {} {}, not {} as entered.",
+                now.decimals,
+                format_units(*allowance, now.decimals),
+                now.symbol,
+                format_units(*allowance, was)
+            ),
+            None => format!(
+                "Token {address}: the amount was entered with {was} decimals, which the node no longer confirms: check the {allowance} base units."
+            ),
+        };
+        out.push(RiskFlag { severity: Severity::High, code: "token-decimals-changed", message });
+    }
+    out
 }
 
 fn selectors(functions: &[alloy_primitives::Bytes]) -> String {
@@ -173,13 +213,17 @@ fn risks_of(p: &Permission, currency: &NativeCurrency, tokens: &HashMap<Address,
                 out.push(RiskFlag {
                     severity: Severity::Critical,
                     code: "unlimited-allowance",
-                    message: format!("{}: the allowance is effectively unlimited.", p.kind()),
+                    message: format!("{}: the allowance is effectively unlimited.", p.kind().title(currency.symbol)),
                 });
             } else if *allowance >= huge_native {
                 out.push(RiskFlag {
                     severity: Severity::Medium,
                     code: "huge-allowance",
-                    message: format!("{}: the allowance is large ({}).", p.kind(), format_native(*allowance, currency)),
+                    message: format!(
+                        "{}: the allowance is large ({}).",
+                        p.kind().title(currency.symbol),
+                        format_native(*allowance, currency)
+                    ),
                 });
             }
         }
@@ -189,6 +233,14 @@ fn risks_of(p: &Permission, currency: &NativeCurrency, tokens: &HashMap<Address,
                     severity: Severity::Critical,
                     code: "unlimited-allowance",
                     message: format!("Token {address}: the allowance is effectively unlimited."),
+                });
+            } else if !tokens.contains_key(address) {
+                out.push(RiskFlag {
+                    severity: Severity::Medium,
+                    code: "token-decimals-unknown",
+                    message: format!(
+                        "Token {address}: its decimals could not be read from the node, so the allowance is shown in base units only ({allowance}): check it against the token."
+                    ),
                 });
             } else if let Some(info) = tokens.get(address) {
                 let billion = U256::from(10u64).pow(U256::from(u64::from(info.decimals) + 9));
@@ -296,7 +348,7 @@ mod tests {
         assert_eq!(d.permissions, ["Send up to 0.1 BNB in total", "Spend up to 0.1 BNB on gas in total"]);
         let huge = [Permission::NativeTokenTransfer { allowance: tenth * U256::from(1_000u64) }];
         let d = describe(&huge, 2_000, 1_000, native_currency(BNB_CHAIN), &HashMap::new());
-        assert_eq!(d.risks[0].message, "native-token-transfer: the allowance is large (100 BNB).");
+        assert_eq!(d.risks[0].message, "BNB spending limit: the allowance is large (100 BNB).");
         let unlimited = [Permission::NativeTokenTransfer { allowance: U256::MAX }];
         let d = describe(&unlimited, 2_000, 1_000, native_currency(POLYGON), &HashMap::new());
         assert_eq!(d.permissions, ["Send an unlimited amount of POL"]);
@@ -340,7 +392,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_decimals_are_labelled_raw() {
+    fn unknown_decimals_are_labelled_as_base_units_and_flagged() {
         let t = address!("C02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2");
         let d = describe(
             &[Permission::Erc20TokenTransfer { allowance: U256::from(42u64), address: t }],
@@ -349,6 +401,33 @@ mod tests {
             &ETHER,
             &HashMap::new(),
         );
-        assert!(d.permissions[0].contains("42 raw units (decimals unknown)"));
+        assert_eq!(
+            d.permissions[0],
+            format!(
+                "Transfer or approve up to 42 base units (the token's decimals could not be read from the node) of token {t} in total"
+            )
+        );
+        let flag = d.risks.iter().find(|r| r.code == "token-decimals-unknown").unwrap();
+        assert_eq!(flag.severity, Severity::Medium);
+    }
+
+    #[test]
+    fn token_amounts_show_their_base_units_and_changed_decimals_are_flagged() {
+        let usdc = address!("A0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48");
+        let tokens = HashMap::from([(usdc, TokenInfo { symbol: "USDC".into(), decimals: 6 })]);
+        let grant = [Permission::Erc20TokenTransfer { allowance: U256::from(100_000_000u64), address: usdc }];
+        let d = describe(&grant, 0, 0, &ETHER, &tokens);
+        assert!(d.permissions[0].contains("100 USDC (100000000 base units at 6 decimals)"), "{}", d.permissions[0]);
+        assert!(d.risks.iter().all(|r| r.code != "token-decimals-unknown"));
+
+        assert!(decimals_changed(&grant, &HashMap::from([(usdc, 6)]), &tokens).is_empty());
+        assert!(decimals_changed(&grant, &HashMap::new(), &tokens).is_empty());
+        let flags = decimals_changed(&grant, &HashMap::from([(usdc, 18)]), &tokens);
+        assert_eq!(flags.len(), 1);
+        assert_eq!((flags[0].code, flags[0].severity), ("token-decimals-changed", Severity::High));
+        assert!(flags[0].message.contains("entered with 18 decimals, but the node now says 6"), "{}", flags[0].message);
+        assert!(flags[0].message.contains("100000000 base units are 100 USDC, not 0.0000000001 as entered"));
+        let unread = decimals_changed(&grant, &HashMap::from([(usdc, 6)]), &HashMap::new());
+        assert_eq!(unread[0].code, "token-decimals-changed");
     }
 }

@@ -7,10 +7,14 @@
 //! [`PermissionSet`], the only input the MAv2 encoder accepts.
 
 mod describe;
+mod kind;
 mod selector;
 mod validate;
 
-pub use describe::{Description, RiskFlag, Severity, TokenInfo, describe, format_native, format_units};
+pub use describe::{
+    Description, RiskFlag, Severity, TokenInfo, decimals_changed, describe, format_native, format_units,
+};
+pub use kind::PermissionKind;
 pub use selector::{FunctionSelector, SignatureError, function_selector};
 pub use validate::{
     GrantLimits, MAX_ENTITY_ID, PRIVILEGED_SELECTORS, PermissionError, PermissionSet, ValidatedPermission,
@@ -71,17 +75,17 @@ pub enum Permission {
 }
 
 impl Permission {
-    /// The wire `type` string.
-    pub fn kind(&self) -> &'static str {
+    /// Its kind (the wire `type`), with the title a person sees.
+    pub fn kind(&self) -> PermissionKind {
         match self {
-            Self::NativeTokenTransfer { .. } => "native-token-transfer",
-            Self::Erc20TokenTransfer { .. } => "erc20-token-transfer",
-            Self::GasLimit { .. } => "gas-limit",
-            Self::ContractAccess { .. } => "contract-access",
-            Self::AccountFunctions { .. } => "account-functions",
-            Self::FunctionsOnAllContracts { .. } => "functions-on-all-contracts",
-            Self::FunctionsOnContract { .. } => "functions-on-contract",
-            Self::Root => "root",
+            Self::NativeTokenTransfer { .. } => PermissionKind::NativeTokenTransfer,
+            Self::Erc20TokenTransfer { .. } => PermissionKind::Erc20TokenTransfer,
+            Self::GasLimit { .. } => PermissionKind::GasLimit,
+            Self::ContractAccess { .. } => PermissionKind::ContractAccess,
+            Self::AccountFunctions { .. } => PermissionKind::AccountFunctions,
+            Self::FunctionsOnAllContracts { .. } => PermissionKind::FunctionsOnAllContracts,
+            Self::FunctionsOnContract { .. } => PermissionKind::FunctionsOnContract,
+            Self::Root => PermissionKind::Root,
         }
     }
 }

@@ -243,7 +243,7 @@ pub fn validate(permissions: &[Permission], account: Address) -> Result<Permissi
     let mut out = Vec::with_capacity(permissions.len());
 
     for (index, p) in permissions.iter().enumerate() {
-        let kind = p.kind();
+        let kind = p.kind().wire_name();
         let mut target = |address: Address| -> Result<Address, PermissionError> {
             if address == Address::ZERO {
                 return Err(PermissionError::ZeroAddress { index, kind });

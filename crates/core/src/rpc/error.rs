@@ -15,7 +15,6 @@ const TRANSIENT_RPC_CODES: [i64; 5] = [-32603, -32005, -32007, -1, 429];
 
 /// A failed JSON-RPC call, or an endpoint that could not be set up.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum RpcError {
     /// The endpoint URL is unusable.
     #[error("invalid endpoint URL: {reason}")]

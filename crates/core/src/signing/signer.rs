@@ -33,10 +33,15 @@ impl LocalSigner {
     pub fn from_hex(hex: &str) -> Result<Self, SigningError> {
         let trimmed = hex.trim();
         let trimmed = trimmed.strip_prefix("0x").unwrap_or(trimmed);
-        trimmed.parse::<PrivateKeySigner>().map(|inner| Self { inner }).map_err(|_| SigningError::Signer {
+        let invalid = || SigningError::Signer {
             code: ErrorCode::InvalidInput,
             message: "the private key is not 32 bytes of hex".into(),
-        })
+        };
+        // Decoded straight into a wiped buffer: parsing through `FromStr` would leave an
+        // unwiped decoded copy on the heap.
+        let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
+        alloy_primitives::hex::decode_to_slice(trimmed, bytes.as_mut_slice()).map_err(|_| invalid())?;
+        PrivateKeySigner::from_slice(bytes.as_slice()).map(|inner| Self { inner }).map_err(|_| invalid())
     }
 
     /// A fresh random key from the OS CSPRNG.

@@ -6,13 +6,22 @@
 //! after a failed write memory and disk still agree and a crash leaves the old list or the
 //! new one. Lists are small (tens of sessions), so rewriting the file is cheap.
 //!
-//! Loading never starts empty over a file it cannot use. A damaged file (not JSON, wrong
-//! shape, a record that contradicts its own credentials, a secret where none may be, …) is
-//! moved aside as `sessions.json.corrupt-<unix time>` and reported as
-//! [`StoreError::Corrupt`] naming the problem; the next open starts a new list and the old
-//! file stays for the user to inspect. A file from a newer Warden (a higher `version`) is
-//! left exactly where it is and refused. A file that cannot be read at all (permissions)
-//! is refused and left alone.
+//! Loading never starts empty over a file it cannot use, and one bad record does not hide
+//! the others:
+//!
+//! * a **record** that does not load (wrong shape, contradicts its own credentials, carries
+//!   a secret where none may be, the same id as another) is **quarantined**: appended, as
+//!   it was on disk and with the reason, to `sessions.quarantine.json` beside the list
+//!   (written first, atomically, 0600), and only then is the list rewritten without it. The
+//!   rest of the list loads; [`SessionStore::quarantined`] names what was set aside, for the
+//!   UI to show. If the side file cannot be written, nothing is changed and the open fails.
+//! * a **file** that is not a sessions list at all (not JSON, wrong shape) is moved aside as
+//!   `sessions.json.corrupt-<unix time>` and reported as [`StoreError::Corrupt`] naming the
+//!   problem. Later opens keep refusing ([`StoreError::SetAside`]) until the person chooses
+//!   to start a new list ([`SessionStore::start_new_list`]): the app never starts an empty
+//!   list over a file it set aside without asking.
+//! * a file from a newer Warden (a higher `version`) is left exactly where it is and refused;
+//!   a file that cannot be read at all (permissions) is refused and left alone.
 //!
 //! * [`record`] — one session: the record, its status, its checks.
 //!
@@ -40,6 +49,31 @@ pub const FILE_NAME: &str = "sessions.json";
 pub const FORMAT: &str = "warden.sessions";
 /// The only version this Warden reads and writes.
 pub const VERSION: u64 = 1;
+/// The side file holding quarantined records, inside the data folder.
+pub const QUARANTINE_FILE: &str = "sessions.quarantine.json";
+/// The `format` field of the quarantine file.
+pub const QUARANTINE_FORMAT: &str = "warden.sessions.quarantine";
+
+/// A session record that did not load, kept aside with the reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuarantinedRecord {
+    /// When it was set aside (unix seconds).
+    pub quarantined_at: u64,
+    /// Why it did not load, naming the field.
+    pub reason: String,
+    /// Its label, when the record has a readable one (for the UI; the record is kept whole).
+    pub label: Option<String>,
+    /// The record exactly as it was in the list.
+    pub record: serde_json::Value,
+}
+
+#[derive(Serialize, serde::Deserialize)]
+struct QuarantineFile {
+    format: String,
+    version: u64,
+    records: Vec<QuarantinedRecord>,
+}
 
 /// What is wrong with a sessions file.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -54,10 +88,6 @@ pub enum CorruptProblem {
     BadVersion { found: String },
     #[error("`sessions` is missing or not a list")]
     NoSessionList,
-    #[error("session #{index}: {reason}")]
-    Record { index: usize, reason: String },
-    #[error("sessions #{first} and #{second} have the same {what}")]
-    Duplicate { first: usize, second: usize, what: &'static str },
 }
 
 /// Why the store could not be opened or changed.
@@ -71,6 +101,13 @@ pub enum StoreError {
     },
     #[error("{path}: the sessions file is damaged: {problem}; {}", kept_note(.kept_as.as_deref(), .move_error.as_deref()))]
     Corrupt { path: PathBuf, problem: CorruptProblem, kept_as: Option<PathBuf>, move_error: Option<String> },
+    #[error(
+        "{path}: the sessions file was damaged and set aside as {}; Warden does not start a new list over it without asking: start a new list (the Sessions screen offers it), or repair that file and move it back",
+        kept.display()
+    )]
+    SetAside { path: PathBuf, kept: PathBuf },
+    #[error("{path}: the quarantined session records cannot be read: {reason}; it was left untouched")]
+    QuarantineUnreadable { path: PathBuf, reason: String },
     #[error(
         "{path}: the sessions file has version {found}, written by a newer Warden (this one reads version {VERSION}); it was left untouched"
     )]
@@ -91,7 +128,10 @@ fn duplicate_note(same_session_id: &bool) -> &'static str {
 
 fn kept_note(kept_as: Option<&Path>, move_error: Option<&str>) -> String {
     match (kept_as, move_error) {
-        (Some(p), _) => format!("it was moved to {} and a new list was started; nothing was deleted", p.display()),
+        (Some(p), _) => format!(
+            "it was moved to {}; nothing was deleted, and a new list starts only when you choose it",
+            p.display()
+        ),
         (None, Some(e)) => format!("it could not be moved aside ({e}) and was left in place"),
         (None, None) => "it was left in place".to_owned(),
     }
@@ -101,7 +141,10 @@ impl Coded for StoreError {
     fn code(&self) -> ErrorCode {
         match self {
             Self::Read { .. } => ErrorCode::StorageFailed,
-            Self::Corrupt { .. } | Self::NewerVersion { .. } => ErrorCode::StoreCorrupt,
+            Self::Corrupt { .. }
+            | Self::NewerVersion { .. }
+            | Self::SetAside { .. }
+            | Self::QuarantineUnreadable { .. } => ErrorCode::StoreCorrupt,
             Self::Write(e) => e.code(),
             Self::Unknown { .. } => ErrorCode::SessionUnknown,
             Self::Duplicate { .. } => ErrorCode::AlreadyExists,
@@ -122,6 +165,7 @@ struct FileOut<'a> {
 pub struct SessionStore {
     path: PathBuf,
     sessions: Vec<SessionRecord>,
+    quarantined: Vec<QuarantinedRecord>,
 }
 
 impl SessionStore {
@@ -137,16 +181,56 @@ impl SessionStore {
                 let _ = std::fs::remove_file(&stray);
             }
         }
+        let quarantined = read_quarantine(dir)?;
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self { path, sessions: Vec::new() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(kept) = set_aside_files(&path).into_iter().max() {
+                    return Err(StoreError::SetAside { path, kept });
+                }
+                return Ok(Self { path, sessions: Vec::new(), quarantined });
+            }
             Err(source) => return Err(StoreError::Read { path, source }),
         };
         match parse(&bytes) {
-            Ok(sessions) => Ok(Self { path, sessions }),
+            Ok((sessions, bad)) if bad.is_empty() => Ok(Self { path, sessions, quarantined }),
+            Ok((sessions, bad)) => {
+                // The side file first: if it cannot be written, the list stays as it was.
+                let now = unix_now();
+                let mut all = quarantined;
+                all.extend(bad.into_iter().map(|(index, reason, record)| {
+                    tracing::error!(path = %path.display(), index, %reason, "a session record did not load and was quarantined");
+                    let label = record.get("label").and_then(serde_json::Value::as_str).map(str::to_owned);
+                    QuarantinedRecord { quarantined_at: now, reason: format!("session #{index}: {reason}"), label, record }
+                }));
+                write_quarantine(dir, &all)?;
+                let mut store = Self { path, sessions: Vec::new(), quarantined: all };
+                store.commit(sessions)?;
+                Ok(store)
+            }
             Err(Parsed::Newer(found)) => Err(StoreError::NewerVersion { path, found }),
             Err(Parsed::Corrupt(problem)) => Err(set_aside(path, problem)),
         }
+    }
+
+    /// Starts a new, empty list in `dir` after the person chose to, when the old file was
+    /// set aside as damaged ([`StoreError::SetAside`]); the set-aside file stays. Refuses
+    /// (and changes nothing) when a list exists.
+    pub fn start_new_list(dir: &Path) -> Result<Self, StoreError> {
+        let path = dir.join(FILE_NAME);
+        let mut json =
+            serde_json::to_vec_pretty(&FileOut { format: FORMAT, version: VERSION, sessions: &[] }).unwrap_or_default();
+        json.push(b'\n');
+        match write_atomic(&path, &json, 0o600, Existing::Refuse) {
+            Ok(()) | Err(AtomicWriteError::Exists { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        Self::open(dir)
+    }
+
+    /// The records set aside because they did not load, oldest first.
+    pub fn quarantined(&self) -> &[QuarantinedRecord] {
+        &self.quarantined
     }
 
     /// The file backing the list.
@@ -267,7 +351,10 @@ impl From<CorruptProblem> for Parsed {
     }
 }
 
-fn parse(bytes: &[u8]) -> Result<Vec<SessionRecord>, Parsed> {
+/// The records that load, and each one that does not: (index, reason, as on disk).
+type ParsedList = (Vec<SessionRecord>, Vec<(usize, String, serde_json::Value)>);
+
+fn parse(bytes: &[u8]) -> Result<ParsedList, Parsed> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(CorruptProblem::Empty.into());
     }
@@ -293,31 +380,87 @@ fn parse(bytes: &[u8]) -> Result<Vec<SessionRecord>, Parsed> {
         return Err(CorruptProblem::NoSessionList.into());
     };
     let mut sessions: Vec<SessionRecord> = Vec::with_capacity(list.len());
+    let mut bad: Vec<(usize, String, serde_json::Value)> = Vec::new();
     for (index, item) in list.iter().enumerate() {
-        let record: SessionRecord = serde_path_to_error::deserialize(item).map_err(|e| {
-            let path = e.path().to_string();
-            let reason = if path == "." { e.inner().to_string() } else { format!("{path}: {}", e.inner()) };
-            CorruptProblem::Record { index, reason }
-        })?;
-        record.check().map_err(|p| CorruptProblem::Record { index, reason: p.to_string() })?;
-        for (first, other) in sessions.iter().enumerate() {
-            let what = if other.id == record.id {
-                "id"
-            } else if other.session_id == record.session_id {
-                "session id"
-            } else {
-                continue;
-            };
-            return Err(CorruptProblem::Duplicate { first, second: index, what }.into());
+        match parse_record(item, &sessions) {
+            Ok(record) => sessions.push(record),
+            Err(reason) => bad.push((index, reason, item.clone())),
         }
-        sessions.push(record);
     }
-    Ok(sessions)
+    Ok((sessions, bad))
+}
+
+/// One record, checked on its own and against the ones already loaded.
+fn parse_record(item: &serde_json::Value, loaded: &[SessionRecord]) -> Result<SessionRecord, String> {
+    let record: SessionRecord = serde_path_to_error::deserialize(item).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." { e.inner().to_string() } else { format!("{path}: {}", e.inner()) }
+    })?;
+    record.check().map_err(|p| p.to_string())?;
+    for other in loaded {
+        if other.id == record.id {
+            return Err(format!("the same id as another session ({})", record.id));
+        }
+        if other.session_id == record.session_id {
+            return Err(format!("the same on-chain session id as session {}", other.id));
+        }
+    }
+    Ok(record)
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// The damaged lists moved aside next to `path` (`NAME.corrupt-*`).
+fn set_aside_files(path: &Path) -> Vec<PathBuf> {
+    let prefix = format!("{}.corrupt-", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+    std::fs::read_dir(atomic_file::parent_dir(path))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&prefix)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn read_quarantine(dir: &Path) -> Result<Vec<QuarantinedRecord>, StoreError> {
+    let path = dir.join(QUARANTINE_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(StoreError::Read { path, source }),
+    };
+    let file: QuarantineFile = serde_json::from_slice(&bytes)
+        .map_err(|e| StoreError::QuarantineUnreadable { path: path.clone(), reason: e.to_string() })?;
+    if file.format != QUARANTINE_FORMAT || file.version != VERSION {
+        return Err(StoreError::QuarantineUnreadable {
+            path,
+            reason: format!("format {:?} version {} is not one this Warden reads", file.format, file.version),
+        });
+    }
+    Ok(file.records)
+}
+
+fn write_quarantine(dir: &Path, records: &[QuarantinedRecord]) -> Result<(), StoreError> {
+    let file = QuarantineFile { format: QUARANTINE_FORMAT.to_owned(), version: VERSION, records: records.to_vec() };
+    let mut json = serde_json::to_vec_pretty(&file).map_err(|e| {
+        StoreError::Write(AtomicWriteError::Io {
+            path: dir.join(QUARANTINE_FILE),
+            action: "serialize the quarantined records",
+            source: std::io::Error::other(e),
+        })
+    })?;
+    json.push(b'\n');
+    write_atomic(&dir.join(QUARANTINE_FILE), &json, 0o600, Existing::Replace)?;
+    Ok(())
 }
 
 /// Moves a damaged file to `NAME.corrupt-<unix time>[-n]` and builds the error reporting it.
 fn set_aside(path: PathBuf, problem: CorruptProblem) -> StoreError {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let now = unix_now();
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut moved = Err(String::from("no free name"));
     for n in 0..100u32 {

@@ -20,7 +20,9 @@
 //! execution-phase violation (native or ERC-20 limit exceeded since prepare) or a reverting
 //! call ends the operation in status 500 with the nonce consumed, as on chain; the gas
 //! limit is charged once validation passed, value and ERC-20 limits only on success. A
-//! session is installed by its first operation. Sending the same operation twice returns
+//! session is installed by its first operation, on chain: its grant's `installValidation`
+//! runs as the account before the calls (and stays if they revert), so the account's
+//! `getValidationData` shows it until an owner `uninstallValidation` clears it. Sending the same operation twice returns
 //! the same call id and runs it once.
 //!
 //! Left out: the EntryPoint's own events in receipts (the operation runs as one plain
@@ -75,6 +77,12 @@ const CALL_GAS_FALLBACK: u64 = 100_000;
 const EXECUTOR_GAS_OVERHEAD: u64 = 80_000;
 /// The most gas one transaction may use (anvil's default block gas limit).
 const MAX_TX_GAS: u64 = 30_000_000;
+/// Gas for writing a validation's flags, hooks and selectors into the account's storage.
+const INSTALL_GAS: u64 = 600_000;
+
+fn install_gas(install: &[Call]) -> u64 {
+    if install.is_empty() { 0 } else { INSTALL_GAS }
+}
 
 /// Finds a session by its id bytes.
 pub fn find_session<'a>(state: &'a State, id: &[u8]) -> Result<&'a Session, MethodError> {
@@ -545,6 +553,7 @@ pub async fn send_prepared_calls(emu: &Emulator, params: Value) -> Result<Value,
     if let Some(sent) = state.sent.get(&hash) {
         return send_result(sent);
     }
+    emu.lies.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&hash);
     let send = SignedOp {
         hash,
         signature: &signed.signature.data,
@@ -554,7 +563,18 @@ pub async fn send_prepared_calls(emu: &Emulator, params: Value) -> Result<Value,
     };
     let sent = send_user_op(emu, &mut state, send).await?;
     let out = send_result(&sent);
+    if emu.lies.lock().unwrap_or_else(std::sync::PoisonError::into_inner).contains_key(&hash) {
+        return out;
+    }
     state.sent.insert(hash, sent);
+    if let Some(prepared) = state.prepared.get(&hash)
+        && matches!(prepared.signer, OpSigner::Session { .. })
+        && super::tamper::take_send_mode(emu, super::tamper::TamperMode::ConflictAfterSend)
+    {
+        // Test hook: it ran, but the answer says another operation took its nonce.
+        let nonce = prepared.op.nonce;
+        return Err(MethodError::StaleNonce { op: nonce, current: nonce + U256::from(1) });
+    }
     out
 }
 
@@ -676,6 +696,21 @@ pub async fn send_user_op(emu: &Emulator, state: &mut State, send: SignedOp<'_>)
         check_live(session, reads.now)?;
     }
 
+    if prepared.signer == OpSigner::Owner
+        && super::tamper::take_send_mode(emu, super::tamper::TamperMode::LieRevocation)
+    {
+        // Test hook: reported done, never run (nor remembered as sent, so a resend runs it).
+        let lie = SentOp {
+            id: call_id(emu.chain_id, hash),
+            hash,
+            calls: prepared.calls.clone(),
+            status: CallStatus::CONFIRMED.0,
+            receipts: Vec::new(),
+            revert_reason: None,
+        };
+        emu.lies.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(hash, lie.clone());
+        return Ok(lie);
+    }
     // Validation passed: the operation runs (for a first 7702 operation, after the
     // authorization delegates the account).
     if let Some((auth, sig)) = &send.authorization {
@@ -691,15 +726,23 @@ pub async fn send_user_op(emu: &Emulator, state: &mut State, send: SignedOp<'_>)
         // The factory deploys the account in the operation's validation.
         emu.node.set_code(account.address, &executor::sma_b_proxy_code()).await?;
     }
+    // A session's first operation installs its validation (the deferred action's call),
+    // on chain, before its calls run; it stays installed if they revert.
+    let install: Vec<Call> = session
+        .as_ref()
+        .filter(|s| !s.installed)
+        .map(|s| Call { to: account.address, data: Some(s.install_call.clone()), value: None })
+        .into_iter()
+        .collect();
     let outcome = match &execution {
-        Ok(_) => execute(emu, &account, &prepared, sponsored).await?,
+        Ok(_) => execute(emu, &account, &prepared, sponsored, &install).await?,
         Err(violation) => {
             debug_assert_eq!(violation.phase(), Phase::Execution);
             let reason = match violation.revert() {
                 Some(r) => format!("{r}: {violation}"),
                 None => violation.to_string(),
             };
-            consume_nonce(emu, &account, &prepared, sponsored, reason).await?
+            consume_nonce(emu, &account, &prepared, sponsored, &install, reason).await?
         }
     };
     if let Some(a) = state.accounts.get_mut(&account.address) {
@@ -779,18 +822,27 @@ async fn account_tx(
 }
 
 /// Runs the operation's calls as the account, all or none, consuming its nonce: one
-/// transaction through the account executor. If a call reverts, the transaction reverts
-/// with its index and reason, and the nonce is consumed by a second transaction.
+/// transaction through the account executor, after `install` (a session's first operation
+/// installs its validation). If a call reverts, the transaction reverts with its index and
+/// reason, and the nonce is consumed (and the validation installed) by a second transaction.
 async fn execute(
     emu: &Emulator,
     account: &Account,
     prepared: &PreparedOp,
     sponsored: bool,
+    install: &[Call],
 ) -> Result<Outcome, MethodError> {
     let node = &emu.node;
     node.impersonate(account.address).await?;
-    let gas = prepared.op.call_gas_limit.saturating_to::<u64>().saturating_add(EXECUTOR_GAS_OVERHEAD).min(MAX_TX_GAS);
-    let data = executor::execute_data(&prepared.calls, prepared.nonce_key);
+    let gas = prepared
+        .op
+        .call_gas_limit
+        .saturating_to::<u64>()
+        .saturating_add(EXECUTOR_GAS_OVERHEAD)
+        .saturating_add(install_gas(install))
+        .min(MAX_TX_GAS);
+    let all: Vec<Call> = install.iter().chain(&prepared.calls).cloned().collect();
+    let data = executor::execute_data(&all, prepared.nonce_key);
     let tx = account_tx(emu, account.address, account.address, data, gas, prepared, sponsored).await?;
     let r = node.transact(tx.clone()).await?;
     if r.success {
@@ -800,16 +852,25 @@ async fn execute(
     // gives the reason.
     let why = match node.call(tx).await {
         Err(e) => match e.revert_data().and_then(|d| executor::reverted_call(&d)) {
-            Some((i, reason)) => {
+            Some((i, reason)) if i >= install.len() => {
+                let i = i - install.len();
                 let to = prepared.calls.get(i).map(|c| c.to.to_string()).unwrap_or_default();
                 format!("calls[{i}] to {to} reverted: {}", revert_text(&reason))
             }
+            Some((_, reason)) => format!("installing the session's validation reverted: {}", revert_text(&reason)),
             None => format!("the operation reverted: {e}"),
         },
         Ok(_) => format!("the operation reverted (out of gas? callGasLimit {})", prepared.op.call_gas_limit),
     };
-    let mut outcome =
-        consume_nonce(emu, account, prepared, sponsored, format!("{why} (transaction {})", r.transaction_hash)).await?;
+    let mut outcome = consume_nonce(
+        emu,
+        account,
+        prepared,
+        sponsored,
+        install,
+        format!("{why} (transaction {})", r.transaction_hash),
+    )
+    .await?;
     outcome.receipts.insert(0, call_receipt(&r.raw)?);
     Ok(outcome)
 }
@@ -824,17 +885,24 @@ fn revert_text(data: &[u8]) -> String {
 }
 
 /// Ends an operation whose execution reverted: consumes its nonce (the EntryPoint does, as
-/// validation passed) and reports `reason`.
+/// validation passed), installs the session's validation on its first operation (that
+/// happens in validation too), and reports `reason`.
 async fn consume_nonce(
     emu: &Emulator,
     account: &Account,
     prepared: &PreparedOp,
     sponsored: bool,
+    install: &[Call],
     reason: String,
 ) -> Result<Outcome, MethodError> {
     emu.node.impersonate(account.address).await?;
-    let data = entry_point::increment_nonce_data(prepared.nonce_key);
-    let tx = account_tx(emu, account.address, ENTRY_POINT_V07, data, 100_000, prepared, sponsored).await?;
+    let (to, data) = if install.is_empty() {
+        (ENTRY_POINT_V07, entry_point::increment_nonce_data(prepared.nonce_key))
+    } else {
+        (account.address, executor::execute_data(install, prepared.nonce_key))
+    };
+    let gas = 100_000 + install_gas(install);
+    let tx = account_tx(emu, account.address, to, data, gas, prepared, sponsored).await?;
     let r = emu.node.transact(tx).await?;
     Ok(Outcome { receipts: vec![call_receipt(&r.raw)?], revert_reason: Some(reason) })
 }
@@ -849,7 +917,8 @@ pub async fn get_calls_status(emu: &Emulator, params: Value) -> Result<Value, Me
     }
     let hash = B256::from_slice(&id[32..]);
     let state = emu.state.lock().await;
-    let sent = state.sent.get(&hash).ok_or_else(unknown)?;
+    let lie = emu.lies.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&hash).cloned();
+    let sent = state.sent.get(&hash).or(lie.as_ref()).ok_or_else(unknown)?;
     let result = GetCallsStatusResult {
         id: sent.id.clone(),
         chain_id: emu.chain_id,

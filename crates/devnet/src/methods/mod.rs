@@ -50,12 +50,17 @@ pub struct Emulator {
     node: Node,
     chain_id: u32,
     state: tokio::sync::Mutex<State>,
-    /// `--state DIR`: where state is saved after every change.
+    /// `--state DIR`: where state is saved (see [`crate::persist`]).
     state_dir: Option<PathBuf>,
+    /// Whether a request changed something since the last save.
+    dirty: std::sync::atomic::AtomicBool,
     /// `--test-hooks`: whether test-only methods such as `devnet_setTamper` exist.
     test_hooks: bool,
     /// The pending `devnet_setTamper` mode.
     tamper: std::sync::Mutex<Option<tamper::TamperMode>>,
+    /// Operations a `lie-revocation` reported confirmed without running them, by hash: their
+    /// status is answered from here, and sending one again runs it.
+    lies: std::sync::Mutex<std::collections::HashMap<alloy_primitives::B256, state::SentOp>>,
 }
 
 impl Emulator {
@@ -65,8 +70,10 @@ impl Emulator {
             chain_id,
             state: tokio::sync::Mutex::new(state),
             state_dir,
+            dirty: std::sync::atomic::AtomicBool::new(false),
             test_hooks: false,
             tamper: std::sync::Mutex::new(None),
+            lies: std::sync::Mutex::default(),
         }
     }
 
@@ -76,12 +83,22 @@ impl Emulator {
         self
     }
 
-    /// Saves the state when `--state` was given; a failure is logged (the request it
-    /// follows has already taken effect).
-    async fn save(&self) {
+    /// Notes that a request changed something, to be saved by [`Self::save_if_changed`].
+    fn mark_changed(&self) {
+        self.dirty.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Saves the state when `--state` was given and a request changed something since the
+    /// last save; a failure is logged and retried at the next save (the requests have
+    /// already taken effect).
+    pub(crate) async fn save_if_changed(&self) {
         let Some(dir) = &self.state_dir else { return };
+        if !self.dirty.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
         let state = self.state.lock().await;
         if let Err(e) = crate::persist::save(dir, &state, &self.node).await {
+            self.dirty.store(true, std::sync::atomic::Ordering::SeqCst);
             tracing::error!("could not save the devnet state: {e}");
         }
     }
@@ -148,7 +165,7 @@ pub async fn dispatch(emu: &Emulator, method: &str, params: Value) -> Result<Val
             | "devnet_setTamper"
     );
     if outcome.is_ok() && mutating {
-        emu.save().await;
+        emu.mark_changed();
     }
     outcome.map_err(|e| e.to_failure())
 }

@@ -13,7 +13,7 @@ use warden_core::api::{CreateSession, CreateSessionResult, KeyType, RpcMethod, S
 use warden_core::mav2::deferred::DeferredAction;
 use warden_core::mav2::install::encode_install_call;
 use warden_core::mav2::nonce::session_first_use_key;
-use warden_core::permissions::{GrantLimits, MAX_ENTITY_ID, ValidatedPermission, validate_grant};
+use warden_core::permissions::{GrantLimits, MAX_ENTITY_ID, PermissionKind, ValidatedPermission, validate_grant};
 use warden_core::wire;
 
 use super::state::{Session, Usage};
@@ -83,9 +83,9 @@ pub async fn create_session(emu: &Emulator, params: Value) -> Result<Value, Meth
     CreateSession::result_json(&result).map_err(MethodError::from)
 }
 
-fn limit_entry(kind: &str, token: Option<Address>, limit: U256, spent: U256) -> Value {
+fn limit_entry(kind: PermissionKind, token: Option<Address>, limit: U256, spent: U256) -> Value {
     let mut v = json!({
-        "type": kind,
+        "type": kind.wire_name(),
         "limit": wire::to_hex(limit),
         "spent": wire::to_hex(spent),
         "remaining": wire::to_hex(limit.saturating_sub(spent)),
@@ -110,14 +110,14 @@ pub async fn session_usage(emu: &Emulator, params: Value) -> Result<Value, Metho
     for p in &session.permissions {
         match p {
             ValidatedPermission::NativeTokenTransfer { allowance } => {
-                limits.push(limit_entry("native-token-transfer", None, *allowance, session.usage.native));
+                limits.push(limit_entry(PermissionKind::NativeTokenTransfer, None, *allowance, session.usage.native));
             }
             ValidatedPermission::Erc20TokenTransfer { token, allowance } => {
                 let spent = session.usage.erc20.get(token).copied().unwrap_or_default();
-                limits.push(limit_entry("erc20-token-transfer", Some(*token), *allowance, spent));
+                limits.push(limit_entry(PermissionKind::Erc20TokenTransfer, Some(*token), *allowance, spent));
             }
             ValidatedPermission::GasLimit { limit } => {
-                limits.push(limit_entry("gas-limit", None, *limit, session.usage.gas));
+                limits.push(limit_entry(PermissionKind::GasLimit, None, *limit, session.usage.gas));
             }
             _ => {}
         }

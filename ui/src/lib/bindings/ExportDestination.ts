@@ -3,4 +3,9 @@
 /**
  * Where an export goes. "file": Rust opens the save dialog itself.
  */
-export type ExportDestination = { "kind": "file" } | { "kind": "clipboard" } | { "kind": "post", url: string, bearer: string | null, };
+export type ExportDestination = { "kind": "file" } | { "kind": "clipboard" } | { "kind": "post", url: string, bearer: string | null, 
+/**
+ * Plain http to a host other than this computer, asked for explicitly (never with
+ * a bearer token); absent or false: https, or plain http to this computer only.
+ */
+allowPlainHttp?: boolean, };

@@ -5,6 +5,8 @@ import type { SessionKeyChoice } from "./SessionKeyChoice";
 
 /**
  * What the grant wizard asks for. `accountType`: which of the owner's accounts the
- * session is for; `expirySec`: unix seconds, null for never.
+ * session is for; `expirySec`: unix seconds, null for never; `tokenDecimals`: for each
+ * ERC-20 token whose amount was entered in token units, the decimals the wizard read
+ * (token address → decimals), read again from the node before approval.
  */
-export type GrantRequest = { label: string, accountType: AccountType, key: SessionKeyChoice, expirySec: number | null, permissions: Array<PermissionWire>, };
+export type GrantRequest = { label: string, accountType: AccountType, key: SessionKeyChoice, expirySec: number | null, permissions: Array<PermissionWire>, tokenDecimals: { [key in string]: number }, };
