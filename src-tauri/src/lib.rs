@@ -6,6 +6,7 @@
 //! * [`commands`] — the `#[tauri::command]`s of the IPC contract, one module per area.
 //! * [`payloads`] — the types that cross IPC, with their generated TypeScript.
 //! * [`error`] — `{code, message}` errors from a closed code set.
+//! * [`requests`] — the servers' permission requests opened here, until answered.
 //! * [`clipboard_clear`] — a secret put on the clipboard is cleared 30 s later if still there.
 //! * [`sensitive`] — [`sensitive::Sensitive`], how secrets arrive from the UI.
 //! * [`state`] — what commands share; [`keychain_access`], [`settings`],
@@ -30,6 +31,7 @@ pub mod locations;
 pub mod navigation;
 pub mod payloads;
 pub mod records;
+pub mod requests;
 pub mod sensitive;
 pub mod settings;
 pub mod single_instance;
@@ -123,6 +125,11 @@ pub fn run() -> Result<(), String> {
             commands::sessions::session_forget,
             commands::export::session_export_preview,
             commands::export::session_export,
+            commands::requests::request_open,
+            commands::requests::request_open_file,
+            commands::requests::request_grant,
+            commands::requests::request_decline,
+            commands::requests::request_deliver,
             commands::activity::activity_list,
         ])
         .build(context)

@@ -15,6 +15,7 @@ use crate::approvals::Approvals;
 use crate::embedded_devnet::EmbeddedDevnet;
 use crate::keychain_access::KeychainAccess;
 use crate::records::Records;
+use crate::requests::Requests;
 use crate::settings::SettingsStore;
 
 /// The app's shared state.
@@ -25,6 +26,8 @@ pub struct AppState {
     pub devnet: EmbeddedDevnet,
     pub records: Records,
     pub approvals: Approvals,
+    /// The servers' permission requests opened and not yet answered.
+    pub requests: Requests,
     /// The clients of the active backend, keyed by what they were built for; rebuilt when
     /// the backend changes.
     pub(crate) rpc_cache: Mutex<Option<(String, Backend)>>,
@@ -39,6 +42,7 @@ impl AppState {
         records: Records,
     ) -> Self {
         Self {
+            requests: Requests::new(config_dir.clone()),
             keychain: Arc::new(KeychainAccess::new(namespace, config_dir)),
             settings,
             devnet: EmbeddedDevnet::new(devnet_state_dir),
