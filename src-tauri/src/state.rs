@@ -13,6 +13,7 @@ use warden_keychain::Namespace;
 
 use crate::approvals::Approvals;
 use crate::embedded_devnet::EmbeddedDevnet;
+use crate::intake::Intake;
 use crate::keychain_access::KeychainAccess;
 use crate::records::Records;
 use crate::requests::Requests;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub approvals: Approvals,
     /// The servers' permission requests opened and not yet answered.
     pub requests: Requests,
+    /// A request handed to the app as a launch argument, until the main window takes it.
+    pub intake: Intake,
     /// The clients of the active backend, keyed by what they were built for; rebuilt when
     /// the backend changes.
     pub(crate) rpc_cache: Mutex<Option<(String, Backend)>>,
@@ -43,6 +46,7 @@ impl AppState {
     ) -> Self {
         Self {
             requests: Requests::new(config_dir.clone()),
+            intake: Intake::default(),
             keychain: Arc::new(KeychainAccess::new(namespace, config_dir)),
             settings,
             devnet: EmbeddedDevnet::new(devnet_state_dir),

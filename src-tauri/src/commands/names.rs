@@ -40,6 +40,7 @@ pub const COMMANDS: &[&str] = &[
     "request_grant",
     "request_decline",
     "request_deliver",
+    "request_take_incoming",
     "activity_list",
     "approval_pending",
     "approval_approve",

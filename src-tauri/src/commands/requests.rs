@@ -7,17 +7,16 @@
 //! (`warden_core::request::deliver_answer`: no redirects, retried), and an answer that could
 //! not be delivered can be sent again. Every step goes into the activity log.
 //!
-//! Left out here: the deep link handler and the loopback intake (both would call
-//! [`request_open`]'s logic with the text they receive).
+//! A request handed over as a launch argument (`crate::intake`) is taken with
+//! [`request_take_incoming`] and opened the same way. Left out: the loopback intake for
+//! servers on this computer.
 
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
 use tracing::{info, warn};
 use warden_core::activity::{ActivityKind, Summary};
 use warden_core::credentials::SessionCredentials;
-use warden_core::request::{
-    DELIVERY_RETRY_DELAYS, Decision, MAX_REQUEST_BYTES, RequestedSigner, SessionRequest, deliver_answer,
-};
+use warden_core::request::{DELIVERY_RETRY_DELAYS, Decision, RequestedSigner, SessionRequest, deliver_answer};
 use warden_core::store::check_label;
 
 use crate::backend;
@@ -36,6 +35,13 @@ pub async fn request_open(state: State<'_, AppState>, text: String) -> Result<Re
     opened(&state, &text).await
 }
 
+/// The request handed to the app as a launch argument (a link, or a request file's text),
+/// once; null when none is waiting. The UI opens it with `request_open`.
+#[tauri::command]
+pub fn request_take_incoming(state: State<'_, AppState>) -> Result<Option<String>, AppError> {
+    state.intake.take()
+}
+
 /// Opens a request document the person chooses in the file dialog Rust shows.
 #[tauri::command]
 pub async fn request_open_file(app: AppHandle, state: State<'_, AppState>) -> Result<RequestView, AppError> {
@@ -48,27 +54,8 @@ pub async fn request_open_file(app: AppHandle, state: State<'_, AppState>) -> Re
     };
     let path =
         chosen.into_path().map_err(|e| AppError::invalid_input(format!("the chosen file cannot be read: {e}")))?;
-    let text = read_capped(&path)?;
+    let text = crate::intake::read_capped(&path)?;
     opened(&state, &text).await
-}
-
-/// Reads at most a request's size limit (and one byte more, so an oversized file is
-/// refused as such rather than cut).
-fn read_capped(path: &std::path::Path) -> Result<String, AppError> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path)
-        .map_err(|e| AppError::invalid_input(format!("{} cannot be read: {e}", path.display())))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_REQUEST_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| AppError::invalid_input(format!("{} cannot be read: {e}", path.display())))?;
-    if bytes.len() > MAX_REQUEST_BYTES {
-        return Err(AppError::invalid_input(format!(
-            "{} is larger than a request may be ({MAX_REQUEST_BYTES} bytes)",
-            path.display()
-        )));
-    }
-    String::from_utf8(bytes).map_err(|_| AppError::invalid_input(format!("{} is not UTF-8 text", path.display())))
 }
 
 async fn opened(state: &AppState, text: &str) -> Result<RequestView, AppError> {

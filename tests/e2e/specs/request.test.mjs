@@ -1,13 +1,15 @@
-// Issue 16 on the real app: a server asks for a session with `warden request create` and waits
-// with `warden request wait`; the owner opens the warden://request link on the Sessions
-// screen, sees who asks and their justification as text, lowers the ETH limit, approves in
-// the approval window (which says who asked), and the answer reaches the waiting server,
-// which checks it and writes the credentials. With its own key added, the server's
-// `warden call` works within the lowered limit and is refused above it. The request is
-// single use: opening it again is refused with the reason.
+// Issue 16 on the real app: a server asks for a session with `warden request create` and
+// waits with `warden request wait`; the desktop opens the warden://request link with Warden
+// (a second launch with the link as its argument, handed over to the running app), which
+// shows it on the Sessions screen. The owner sees who asks and their justification as text,
+// lowers the ETH limit, approves in the approval window (which says who asked), and the
+// answer reaches the waiting server, which checks it and writes the credentials. With its
+// own key added, the server's `warden call` works within the lowered limit and is refused
+// above it. The request is single use: opening it again is refused with the reason.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -15,11 +17,26 @@ import { join } from 'node:path';
 import { launch, writeArtifact } from '../lib/harness.mjs';
 import { createOwnerKey, fundFromFaucet } from '../lib/flows.mjs';
 import { balanceOf, nodeUrl, randomAddress, toHex } from '../lib/devnet.mjs';
-import { answerApproval, approvalView, findApprovalWindow, reopenSessions } from '../lib/grant.mjs';
+import { answerApproval, approvalView, findApprovalWindow } from '../lib/grant.mjs';
 import { show, warden } from '../lib/cli.mjs';
 import { HEX_ADDRESS, HEX_KEY } from '../lib/keys.mjs';
 
 const E15 = 10n ** 15n;
+
+/** Runs `bin ARGS` with `env` until it exits; resolves to {code, stderr}. */
+function runToExit(bin, args, env, timeout = 60000) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? `signal ${signal}`, stderr });
+    });
+  });
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -60,14 +77,13 @@ test('a server asks, the owner lowers a limit and approves in the app, the serve
     const creds = join(app.dirs.root, 'from-request.json');
     const waiting = warden('request', ['request', 'wait', '--request', req, '--listen', `127.0.0.1:${port}`, '--out', creds, '--timeout', '300'], { timeout: 320000 });
 
-    // ---- the owner opens it on the Sessions screen ----
-    await reopenSessions(app);
-    await app.click('Open a request');
-    const opener = await app.byLabel('Open a permission request');
-    await app.fill('Link or document', link, { within: opener });
-    await app.screenshot('request-pasted');
-    await app.click('Open', { within: opener });
+    // ---- the desktop opens the link with Warden: a second launch, which hands it over ----
+    await app.click('Account');
+    const second = await runToExit(app.binary, [link], app.env);
+    writeArtifact('request-second-launch.txt', `exit ${second.code}\n${second.stderr}`);
+    assert.equal(second.code, 0, `the launch with the link hands over and exits 0: ${second.stderr}`);
     const dialog = await app.byLabel('Session requested by E2E feed', { timeout: 30000 });
+    assert.match((await app.textOf('#sessions-title')) ?? '', /Sessions/, 'shown on the Sessions screen');
     const words = await app.textOf('[data-testid="justification"]', { within: dialog });
     assert.equal(words, 'Pays the <b>feed</b> operator\nonce a day', 'their words, as text');
     assert.equal(await app.textOf('[data-testid="answer-to"]', { within: dialog }), `http://127.0.0.1:${port}/answer`);

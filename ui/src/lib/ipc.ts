@@ -1,5 +1,5 @@
 // Typed wrappers over the Tauri commands of the IPC contract (src-tauri/src/commands,
-// types in ./bindings), and its events (`progress`, `sessions-changed`, `approval-finished`, `request-answered`). The UI calls Rust only through this module, never `window.__TAURI__`.
+// types in ./bindings), and its events (`progress`, `sessions-changed`, `approval-finished`, `request-answered`, `request-incoming`). The UI calls Rust only through this module, never `window.__TAURI__`.
 // Every rejection is normalised to an `IpcError` carrying an `AppError` code, so screens can
 // branch on the closed code set. Left out: retries and caching — the Rust side owns both.
 
@@ -139,6 +139,8 @@ export const requestOpenFile = () => call<RequestView>('request_open_file');
 export const requestGrant = (grant: RequestGrant) => call<string>('request_grant', { grant });
 export const requestDecline = (requestId: string, reason: string | null) =>
   call<RequestDelivery>('request_decline', { requestId, reason });
+/** A request handed to the app as a launch argument (link, or a request file's text), once. */
+export const requestTakeIncoming = () => call<string | null>('request_take_incoming');
 /** Sends again an answer that was not delivered. */
 export const requestDeliver = (requestId: string) => call<RequestDelivery>('request_deliver', { requestId });
 export const activityList = (kind: ActivityKind | null, sessionId: string | null) =>
@@ -167,4 +169,9 @@ export function onApprovalFinished(handler: (finished: ApprovalFinished) => void
 /** Subscribes to `request-answered`: an answer to a permission request was sent, or not. */
 export function onRequestAnswered(handler: (delivery: RequestDelivery) => void): Promise<UnlistenFn> {
   return listen<RequestDelivery>('request-answered', (event) => handler(event.payload));
+}
+
+/** Subscribes to `request-incoming` (no payload): take the request with requestTakeIncoming. */
+export function onRequestIncoming(handler: () => void): Promise<UnlistenFn> {
+  return listen<null>('request-incoming', () => handler());
 }

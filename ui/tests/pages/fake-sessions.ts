@@ -55,6 +55,8 @@ export type SessionsScenario = {
   request?: RequestView;
   /** How the approval of a request's grant ends, and whether its answer is delivered. */
   requestOutcome?: 'approved' | 'rejected';
+  /** What request_take_incoming answers once: a handed-over request's text, or a failure. */
+  incoming?: string | { code: AppError['code']; message: string };
   requestDelivered?: boolean;
   /** Hold progress at this step until the test calls `globalThis.__wardenReleaseStep()`, so a
    * test can look at an intermediate step however slow the machine is. */
@@ -302,6 +304,12 @@ export function sessionHandlers(
       return scenario.request;
     },
     request_open_file: () => fail('not_confirmed', 'no file was chosen'),
+    request_take_incoming: () => {
+      const taken = scenario.incoming ?? null;
+      scenario.incoming = undefined;
+      if (taken !== null && typeof taken !== 'string') fail(taken.code, taken.message);
+      return taken;
+    },
     request_grant: async ({ grant }) => {
       const g = grant as RequestGrant;
       if (!scenario.request || g.requestId !== scenario.request.requestId) fail('invalid_input', 'request is not open here');

@@ -174,4 +174,26 @@ describe('permission requests', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
     expect(await page.getByRole('dialog').count()).toBe(0);
   });
+
+  test('a link the app was opened with goes straight to the request, on the Sessions screen', async () => {
+    app = await harness.open({ keys: [MAIN_KEY], request: requestView(), incoming: 'warden://request?d=eyJ9' }, { height: 1400 });
+    const dialog = app.page.getByRole('dialog', { name: 'Session requested by Price feed' });
+    await dialog.waitFor();
+    expect(await calls(app, 'request_open')).toEqual([{ text: 'warden://request?d=eyJ9' }]);
+    await expectText(app.page.locator('#sessions-title'), 'Sessions');
+    await app.shot('request-handed-over');
+  });
+
+  test('a request file that cannot be read says why in the request dialog', async () => {
+    app = await harness.open({
+      keys: [MAIN_KEY],
+      request: requestView(),
+      incoming: { code: 'invalid_input', message: '/home/you/x.warden-request.json is larger than a request may be (16384 bytes)' },
+    });
+    const dialog = app.page.getByRole('dialog', { name: 'Open a permission request' });
+    await dialog.waitFor();
+    await expectText(dialog, 'is larger than a request may be');
+    expect(await calls(app, 'request_open')).toEqual([]);
+  });
 });
+
