@@ -7,9 +7,12 @@
 //! as if it had been pasted (`request_open`, which checks everything). Nothing here trusts
 //! the text: it is only carried, bounded in size.
 //!
-//! Left out: more than one waiting request (a newer one replaces an older one not yet
-//! taken), and other URL schemes or paths (ignored, and logged).
+//! The loopback intake ([`crate::loopback_intake`]) queues documents here too. Requests wait
+//! in arrival order, at most [`MAX_WAITING`], each id once.
+//!
+//! Left out: other URL schemes or paths (ignored, and logged).
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -23,6 +26,9 @@ use crate::error::AppError;
 /// `request_take_incoming`.
 pub const REQUEST_INCOMING_EVENT: &str = "request-incoming";
 
+/// Requests waiting at most; more are refused until the person looks at them.
+pub const MAX_WAITING: usize = 16;
+
 /// The file name ending a request document opened with Warden has.
 pub const REQUEST_FILE_SUFFIX: &str = ".warden-request.json";
 
@@ -33,6 +39,8 @@ pub enum Incoming {
     Link(String),
     /// A request document's path.
     File(PathBuf),
+    /// A request document a server sent to the loopback intake, already checked once.
+    Document { id: String, text: String },
 }
 
 /// The request in `args` (a launch's arguments, the program first), if any; a relative
@@ -54,32 +62,51 @@ pub fn from_args(args: &[String], cwd: &Path) -> Option<Incoming> {
     None
 }
 
-/// The request handed over and not yet taken.
+/// The requests handed over and not yet taken, oldest first.
 #[derive(Debug, Default)]
 pub struct Intake {
-    pending: Mutex<Option<Incoming>>,
+    pending: Mutex<VecDeque<Incoming>>,
 }
 
 impl Intake {
-    /// Keeps `incoming` (replacing one not taken yet) and tells the main window.
+    /// Queues `incoming` and tells the main window.
     pub fn hand_over<R: Runtime>(&self, app: &AppHandle<R>, incoming: Incoming) {
-        info!(
-            kind = match &incoming {
-                Incoming::Link(_) => "link",
-                Incoming::File(_) => "file",
-            },
-            "a permission request was handed to the app"
-        );
-        *self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(incoming);
-        let _ = app.emit(REQUEST_INCOMING_EVENT, ());
+        match self.queue(incoming) {
+            Ok(kind) => {
+                info!(kind, "a permission request was handed to the app");
+                let _ = app.emit(REQUEST_INCOMING_EVENT, ());
+            }
+            Err(reason) => warn!(%reason, "a permission request handed to the app was not queued"),
+        }
     }
 
-    /// The waiting request's text (a link, or the file's content), taken once.
+    /// Queues `incoming`, refusing an id already waiting and a full queue; says what it was.
+    pub fn queue(&self, incoming: Incoming) -> Result<&'static str, String> {
+        let mut pending = self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Incoming::Document { id, .. } = &incoming
+            && pending.iter().any(|p| matches!(p, Incoming::Document { id: other, .. } if other == id))
+        {
+            return Err(format!("request {id} is already waiting for the owner"));
+        }
+        if pending.len() >= MAX_WAITING {
+            return Err(format!("{MAX_WAITING} requests are already waiting for the owner; try again later"));
+        }
+        let kind = match &incoming {
+            Incoming::Link(_) => "link",
+            Incoming::File(_) => "file",
+            Incoming::Document { .. } => "loopback",
+        };
+        pending.push_back(incoming);
+        Ok(kind)
+    }
+
+    /// The oldest waiting request's text (a link, a document, or a file's content), taken once.
     pub fn take(&self) -> Result<Option<String>, AppError> {
-        let taken = self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        let taken = self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop_front();
         match taken {
             None => Ok(None),
             Some(Incoming::Link(link)) => Ok(Some(link)),
+            Some(Incoming::Document { text, .. }) => Ok(Some(text)),
             Some(Incoming::File(path)) => read_capped(&path).map(Some),
         }
     }
@@ -144,7 +171,7 @@ mod tests {
         let path = dir.path().join("x.warden-request.json");
         std::fs::write(&path, "{\"format\":\"warden.request.v1\"}").unwrap();
         let intake = Intake::default();
-        *intake.pending.lock().unwrap() = Some(Incoming::File(path.clone()));
+        intake.queue(Incoming::File(path.clone())).unwrap();
         assert_eq!(intake.take().unwrap().as_deref(), Some("{\"format\":\"warden.request.v1\"}"));
         assert_eq!(intake.take().unwrap(), None, "taken once");
 
@@ -154,5 +181,21 @@ mod tests {
         assert!(e.message.contains("larger than a request may be"), "{}", e.message);
         let e = read_capped(&dir.path().join("missing.warden-request.json")).unwrap_err();
         assert!(e.message.contains("cannot be read"), "{}", e.message);
+    }
+
+    #[test]
+    fn requests_wait_in_order_each_id_once_and_not_too_many() {
+        let intake = Intake::default();
+        let doc = |id: &str| Incoming::Document { id: id.into(), text: format!("doc {id}") };
+        assert_eq!(intake.queue(Incoming::Link("warden://request?d=a".into())), Ok("link"));
+        assert_eq!(intake.queue(doc("1")), Ok("loopback"));
+        assert!(intake.queue(doc("1")).unwrap_err().contains("already waiting"));
+        for i in 2..MAX_WAITING {
+            intake.queue(doc(&i.to_string())).unwrap();
+        }
+        assert!(intake.queue(doc("x")).unwrap_err().contains("already waiting for the owner; try again later"));
+        assert_eq!(intake.take().unwrap().as_deref(), Some("warden://request?d=a"));
+        assert_eq!(intake.take().unwrap().as_deref(), Some("doc 1"));
+        assert_eq!(intake.queue(doc("1")), Ok("loopback"), "taken: it may come again (request_open refuses replays)");
     }
 }

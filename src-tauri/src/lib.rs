@@ -7,7 +7,8 @@
 //! * [`payloads`] — the types that cross IPC, with their generated TypeScript.
 //! * [`error`] — `{code, message}` errors from a closed code set.
 //! * [`requests`] — the servers' permission requests opened here, until answered;
-//!   [`intake`] — one handed to the app as a launch argument (link or file).
+//!   [`intake`] — those handed to the app (a launch's link or file, or sent to the
+//!   [`loopback_intake`]), until the main window takes them.
 //! * [`clipboard_clear`] — a secret put on the clipboard is cleared 30 s later if still there.
 //! * [`sensitive`] — [`sensitive::Sensitive`], how secrets arrive from the UI.
 //! * [`state`] — what commands share; [`keychain_access`], [`settings`],
@@ -30,6 +31,7 @@ pub mod error;
 pub mod intake;
 pub mod keychain_access;
 pub mod locations;
+pub mod loopback_intake;
 pub mod navigation;
 pub mod payloads;
 pub mod records;
@@ -139,6 +141,9 @@ pub fn run() -> Result<(), String> {
             commands::requests::request_decline,
             commands::requests::request_deliver,
             commands::requests::request_take_incoming,
+            commands::requests::intake_status,
+            commands::requests::intake_start,
+            commands::requests::intake_stop,
             commands::activity::activity_list,
         ])
         .build(context)

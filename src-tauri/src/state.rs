@@ -15,6 +15,7 @@ use crate::approvals::Approvals;
 use crate::embedded_devnet::EmbeddedDevnet;
 use crate::intake::Intake;
 use crate::keychain_access::KeychainAccess;
+use crate::loopback_intake::LoopbackIntake;
 use crate::records::Records;
 use crate::requests::Requests;
 use crate::settings::SettingsStore;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub requests: Requests,
     /// A request handed to the app as a launch argument, until the main window takes it.
     pub intake: Intake,
+    /// The loopback intake for servers on this computer, while it is on.
+    pub loopback: LoopbackIntake,
     /// The clients of the active backend, keyed by what they were built for; rebuilt when
     /// the backend changes.
     pub(crate) rpc_cache: Mutex<Option<(String, Backend)>>,
@@ -47,6 +50,7 @@ impl AppState {
         Self {
             requests: Requests::new(config_dir.clone()),
             intake: Intake::default(),
+            loopback: LoopbackIntake::default(),
             keychain: Arc::new(KeychainAccess::new(namespace, config_dir)),
             settings,
             devnet: EmbeddedDevnet::new(devnet_state_dir),

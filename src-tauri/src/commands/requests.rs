@@ -8,8 +8,8 @@
 //! not be delivered can be sent again. Every step goes into the activity log.
 //!
 //! A request handed over as a launch argument (`crate::intake`) is taken with
-//! [`request_take_incoming`] and opened the same way. Left out: the loopback intake for
-//! servers on this computer.
+//! [`request_take_incoming`] and opened the same way, as is one a server on this computer
+//! sent to the loopback intake ([`intake_start`], `crate::loopback_intake`).
 
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
@@ -23,7 +23,9 @@ use crate::backend;
 use crate::commands::grant::{Begin, KeySource, begin};
 use crate::commands::permissions::parse_permissions;
 use crate::error::{AppError, ErrorCode};
-use crate::payloads::requests::{REQUEST_ANSWERED_EVENT, RequestDelivery, RequestGrant, RequestView};
+use crate::intake::Incoming;
+use crate::loopback_intake::{DEFAULT_PORT, PATH, Sink};
+use crate::payloads::requests::{IntakeStatus, REQUEST_ANSWERED_EVENT, RequestDelivery, RequestGrant, RequestView};
 use crate::payloads::sessions::permission_views;
 use crate::payloads::{BackendKind, Currency, PROGRESS_EVENT, Progress, ProgressStep};
 use crate::records::now;
@@ -309,4 +311,56 @@ async fn deliver(
     };
     let _ = app.emit(REQUEST_ANSWERED_EVENT, delivery.clone());
     delivery
+}
+
+fn intake_status_of(state: &AppState) -> IntakeStatus {
+    let running = state.loopback.status();
+    IntakeStatus {
+        listening: running.is_some(),
+        url: running.as_ref().map(|(port, _)| format!("http://127.0.0.1:{port}{PATH}")),
+        pairing_code: running.map(|(_, code)| code),
+        default_port: DEFAULT_PORT,
+    }
+}
+
+/// Whether the loopback intake listens, where, and its pairing code.
+#[tauri::command]
+pub fn intake_status(state: State<'_, AppState>) -> IntakeStatus {
+    intake_status_of(&state)
+}
+
+/// Turns the loopback intake on (on `port`, else the default) with a new pairing code.
+#[tauri::command]
+pub async fn intake_start(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    port: Option<u16>,
+) -> Result<IntakeStatus, AppError> {
+    let handle = app.clone();
+    let sink: Sink = std::sync::Arc::new(move |request: SessionRequest, text: String| {
+        use tauri::Manager as _;
+        let state = handle.state::<AppState>();
+        let incoming = Incoming::Document { id: request.request_id.to_string(), text };
+        match state.intake.queue(incoming) {
+            Ok(_) => {
+                let _ = handle.emit(crate::intake::REQUEST_INCOMING_EVENT, ());
+                Ok(())
+            }
+            Err(reason) => Err((axum::http::StatusCode::CONFLICT, reason)),
+        }
+    });
+    state.loopback.start(port.unwrap_or(DEFAULT_PORT), sink, std::sync::Arc::new(now)).await?;
+    state.records.record(
+        ActivityKind::Exported,
+        Summary::new("Loopback intake turned on for servers on this computer"),
+        None,
+    );
+    Ok(intake_status_of(&state))
+}
+
+/// Turns the loopback intake off.
+#[tauri::command]
+pub fn intake_stop(state: State<'_, AppState>) -> IntakeStatus {
+    state.loopback.stop();
+    intake_status_of(&state)
 }

@@ -341,6 +341,7 @@ pub fn export_bindings(dir: &Path) -> Result<Vec<PathBuf>, ts_rs::ExportError> {
     ProgressStep::export_all(&cfg)?;
     {
         use requests::*;
+        IntakeStatus::export_all(&cfg)?;
         RequestDelivery::export_all(&cfg)?;
         RequestGrant::export_all(&cfg)?;
         RequestView::export_all(&cfg)?;

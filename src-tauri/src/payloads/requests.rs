@@ -68,3 +68,14 @@ pub struct RequestDelivery {
 
 /// Event: an answer to a request was sent (or could not be).
 pub const REQUEST_ANSWERED_EVENT: &str = "request-answered";
+
+/// The loopback intake (Settings): off, or listening at `url` for requests that present
+/// `pairingCode`. `defaultPort`: where it listens unless asked otherwise.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IntakeStatus {
+    pub listening: bool,
+    pub url: Option<String>,
+    pub pairing_code: Option<String>,
+    pub default_port: u16,
+}

@@ -6,6 +6,9 @@
 // answer reaches the waiting server, which checks it and writes the credentials. With its
 // own key added, the server's `warden call` works within the lowered limit and is refused
 // above it. The request is single use: opening it again is refused with the reason.
+// Then the loopback intake: off by default; turned on, a wrong pairing code and a web page's
+// Origin are refused, the right code queues the request, the owner declines, and the
+// server's `request wait` ends with the decline.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -139,6 +142,61 @@ test('a server asks, the owner lowers a limit and approves in the app, the serve
     assert.equal(again.ok, false);
     assert.equal(again.error.code, 'verification_failed', JSON.stringify(again));
     assert.match(again.error.message, /already answered/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('a server on this computer sends its request to the loopback intake; the owner declines and the server hears it', async () => {
+  const app = await launch('intake');
+  try {
+    await app.byLabel('Create owner key');
+    await createOwnerKey(app, 'Main');
+    const recipient = randomAddress();
+    const perms = join(app.dirs.root, 'perms.json');
+    writeFileSync(perms, JSON.stringify([{ type: 'contract-access', data: { address: recipient } }]));
+    const port = await freePort();
+    const req = join(app.dirs.root, 'req.json');
+    const created = await warden('intake', [
+      'request', 'create', '--permissions', perms, '--expiry', '1h', '--key', HEX_ADDRESS,
+      '--justification', 'Reads prices', '--name', 'Intake feed', '--answer-to', `http://127.0.0.1:${port}/answer`, '--out', req,
+    ]);
+    assert.equal(created.code, 0, show(created));
+    const document = readFileSync(req, 'utf8');
+    const waiting = warden('intake', ['request', 'wait', '--request', req, '--listen', `127.0.0.1:${port}`, '--out', join(app.dirs.root, 'creds.json'), '--timeout', '300'], { timeout: 320000 });
+
+    // Off by default: nothing listens. Turned on: an address and a pairing code.
+    assert.equal((await app.invoke('intake_status')).value.listening, false);
+    const on = await app.invoke('intake_start', { port: 0 });
+    assert.equal(on.ok, true, JSON.stringify(on));
+    const { url, pairingCode } = on.value;
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/v1\/requests$/);
+    const send = (headers) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: document });
+
+    // A wrong code and a web page's Origin are refused; nothing opens.
+    const wrong = await send({ authorization: 'Bearer AAAA-AAAA-AAAA-AAAA' });
+    assert.equal(wrong.status, 401, await wrong.text());
+    const page = await send({ authorization: `Bearer ${pairingCode}`, origin: 'https://example.com' });
+    assert.equal(page.status, 403, await page.text());
+    assert.equal((await app.invoke('request_take_incoming')).value, null, 'nothing was queued');
+
+    // The right code: queued, and the app shows it.
+    const ok = await send({ authorization: `Bearer ${pairingCode}` });
+    assert.equal(ok.status, 202, await ok.text());
+    const dialog = await app.byLabel('Session requested by Intake feed', { timeout: 30000 });
+    await app.screenshot('intake-request');
+    await app.click('Decline', { within: dialog });
+    const outcome = await app.until('the decline to be sent', async () => {
+      const t = await app.textOf('[data-testid="request-outcome"]');
+      return t && /Declined|did not reach/.test(t) ? t : null;
+    }, { timeout: 60000 });
+    assert.match(outcome, /Declined\./, outcome);
+    const waited = await waiting;
+    assert.equal(waited.code, 1, `a decline ends the server's wait with exit 1: ${show(waited)}`);
+
+    const off = await app.invoke('intake_stop');
+    assert.equal(off.value.listening, false);
+    await assert.rejects(send({ authorization: `Bearer ${pairingCode}` }), 'nothing listens once off');
   } finally {
     await app.close();
   }

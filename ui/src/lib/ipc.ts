@@ -31,6 +31,7 @@ import type { PermissionCheck } from './bindings/PermissionCheck';
 import type { PermissionWire } from './bindings/PermissionWire';
 import type { SecretChoice } from './bindings/SecretChoice';
 import type { SelectorInfo } from './bindings/SelectorInfo';
+import type { IntakeStatus } from './bindings/IntakeStatus';
 import type { QuarantinedView } from './bindings/QuarantinedView';
 import type { RequestDelivery } from './bindings/RequestDelivery';
 import type { RequestGrant } from './bindings/RequestGrant';
@@ -141,6 +142,10 @@ export const requestDecline = (requestId: string, reason: string | null) =>
   call<RequestDelivery>('request_decline', { requestId, reason });
 /** A request handed to the app as a launch argument (link, or a request file's text), once. */
 export const requestTakeIncoming = () => call<string | null>('request_take_incoming');
+/** The loopback intake for servers on this computer (Settings): off until turned on. */
+export const intakeStatus = () => call<IntakeStatus>('intake_status');
+export const intakeStart = (port: number | null) => call<IntakeStatus>('intake_start', { port });
+export const intakeStop = () => call<IntakeStatus>('intake_stop');
 /** Sends again an answer that was not delivered. */
 export const requestDeliver = (requestId: string) => call<RequestDelivery>('request_deliver', { requestId });
 export const activityList = (kind: ActivityKind | null, sessionId: string | null) =>

@@ -55,6 +55,8 @@ export type SessionsScenario = {
   request?: RequestView;
   /** How the approval of a request's grant ends, and whether its answer is delivered. */
   requestOutcome?: 'approved' | 'rejected';
+  /** The loopback intake's default port is taken. */
+  intakePortBusy?: boolean;
   /** What request_take_incoming answers once: a handed-over request's text, or a failure. */
   incoming?: string | { code: AppError['code']; message: string };
   requestDelivered?: boolean;
@@ -231,6 +233,13 @@ export function sessionHandlers(
     await emit('progress', { op, step: ok ? 'done' : 'failed', message: final.statusText } satisfies Progress);
     return { callId: `0xca11${op === 'revoke' ? 'ee' : '00'}`, status: final.status, statusText: final.statusText, txHash: `0x${'cd'.repeat(32)}` };
   };
+  let intake: { port: number; code: string } | null = null;
+  const intakeStatus = () => ({
+    listening: intake !== null,
+    url: intake ? `http://127.0.0.1:${intake.port}/v1/requests` : null,
+    pairingCode: intake?.code ?? null,
+    defaultPort: 47651,
+  });
   const delivery = (requestId: string, decision: string): RequestDelivery => {
     const delivered = scenario.requestDelivered ?? true;
     const host = scenario.request?.answerHost ?? '';
@@ -304,6 +313,17 @@ export function sessionHandlers(
       return scenario.request;
     },
     request_open_file: () => fail('not_confirmed', 'no file was chosen'),
+    intake_status: () => intakeStatus(),
+    intake_start: ({ port }) => {
+      const p = (port as number | null) ?? 47651;
+      if (p === 47651 && scenario.intakePortBusy) fail('invalid_input', 'the intake cannot listen on 127.0.0.1:47651: Address in use; choose another port');
+      intake = { port: p, code: 'KQ7M-2XWD-9RTB-H4NP' };
+      return intakeStatus();
+    },
+    intake_stop: () => {
+      intake = null;
+      return intakeStatus();
+    },
     request_take_incoming: () => {
       const taken = scenario.incoming ?? null;
       scenario.incoming = undefined;
