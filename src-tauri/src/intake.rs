@@ -53,6 +53,16 @@ pub fn from_args(args: &[String], cwd: &Path) -> Option<Incoming> {
             return Some(Incoming::Link(arg.chars().take(MAX_REQUEST_BYTES * 2).collect()));
         }
         if arg.ends_with(REQUEST_FILE_SUFFIX) {
+            // The desktop may pass a file as a file: URL (the entry's %u) or as a path.
+            if arg.starts_with("file:") {
+                match tauri::Url::parse(arg).ok().and_then(|u| u.to_file_path().ok()) {
+                    Some(path) => return Some(Incoming::File(path)),
+                    None => {
+                        warn!("ignored a file: argument that is not a local file");
+                        continue;
+                    }
+                }
+            }
             return Some(Incoming::File(cwd.join(arg)));
         }
         if arg.starts_with("warden:") {
@@ -157,6 +167,11 @@ mod tests {
             from_args(&args(&["/tmp/a.warden-request.json"]), cwd),
             Some(Incoming::File(PathBuf::from("/tmp/a.warden-request.json")))
         );
+        assert_eq!(
+            from_args(&args(&["file:///tmp/my%20bot.warden-request.json"]), cwd),
+            Some(Incoming::File(PathBuf::from("/tmp/my bot.warden-request.json")))
+        );
+        assert_eq!(from_args(&args(&["file://host.example/x.warden-request.json"]), cwd), None);
         // The program's own name is never taken for a request.
         assert_eq!(from_args(&["warden://request?d=x".to_owned()], cwd), None);
         // A huge link is carried bounded, for request_open to refuse as too large.
