@@ -220,7 +220,9 @@ export class App {
   async close() {
     await this.session.delete();
     await stopDriver(this.driver);
-    const deadline = Date.now() + 10000;
+    // An orphan never goes; an app still saving its devnet and tearing down WebKit on a
+    // loaded 2-core machine may take a while (CI once needed more than 10 s).
+    const deadline = Date.now() + 30000;
     let left = processesWithEnv(`WARDEN_KEYCHAIN_NAMESPACE=${this.namespace}`);
     while (left.length > 0 && Date.now() < deadline) {
       await sleep(200);
