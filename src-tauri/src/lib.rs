@@ -140,6 +140,8 @@ pub fn run() -> Result<(), String> {
             commands::requests::request_grant,
             commands::requests::request_decline,
             commands::requests::request_deliver,
+            commands::requests::request_answer_copy,
+            commands::requests::request_answer_save,
             commands::requests::request_take_incoming,
             commands::requests::intake_status,
             commands::requests::intake_start,

@@ -76,6 +76,15 @@ impl Requests {
             .ok_or_else(|| AppError::invalid_input(format!("no answer to request {id} is waiting to be sent")))
     }
 
+    /// The undelivered answer to request `id`, left waiting (for delivery by hand).
+    pub fn peek_undelivered(&self, id: &str) -> Result<(SessionRequest, String), AppError> {
+        let id = parse_request_id(id)?;
+        lock(&self.undelivered)
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| AppError::invalid_input(format!("no answer to request {id} is waiting to be sent")))
+    }
+
     fn answered(&self) -> Result<AnsweredRequests, AppError> {
         AnsweredRequests::load(&self.answered_path).map_err(|e| AppError::coded(&e))
     }
@@ -151,6 +160,7 @@ mod tests {
         let id = r.request_id.to_string();
         assert!(requests.take_undelivered(&id).is_err());
         requests.keep_undelivered(r.clone(), "{}".into());
+        assert_eq!(requests.peek_undelivered(&id).unwrap(), (r.clone(), "{}".into()), "peeking leaves it");
         assert_eq!(requests.take_undelivered(&id).unwrap(), (r, "{}".into()));
         assert!(requests.take_undelivered(&id).is_err(), "taken once");
     }

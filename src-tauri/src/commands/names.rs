@@ -40,6 +40,8 @@ pub const COMMANDS: &[&str] = &[
     "request_grant",
     "request_decline",
     "request_deliver",
+    "request_answer_copy",
+    "request_answer_save",
     "request_take_incoming",
     "intake_status",
     "intake_start",

@@ -192,6 +192,70 @@ pub async fn request_decline(
     Ok(deliver(&app, &state, request, answer.to_json(), Decision::Declined).await)
 }
 
+/// Puts an answer that could not be delivered on the clipboard, for delivery by hand (it
+/// carries no key in plaintext: a generated key is sealed to the server).
+#[tauri::command]
+pub async fn request_answer_copy(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request_id: String,
+) -> Result<(), AppError> {
+    use tauri_plugin_clipboard_manager::ClipboardExt as _;
+    let (request, json) = state.requests.peek_undelivered(&request_id)?;
+    app.clipboard()
+        .write_text(json)
+        .map_err(|e| AppError::new(ErrorCode::ExportFailed, format!("the clipboard did not take the answer: {e}")))?;
+    state.records.record(
+        ActivityKind::Exported,
+        Summary::new("Answer to a permission request copied for delivery by hand")
+            .label(&request.requester.name)
+            .uuid("request", request.request_id),
+        None,
+    );
+    Ok(())
+}
+
+/// Saves an answer that could not be delivered to a new file the person chooses (mode
+/// 0600, never replacing one); resolves to its path.
+#[tauri::command]
+pub async fn request_answer_save(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request_id: String,
+) -> Result<String, AppError> {
+    let (request, json) = state.requests.peek_undelivered(&request_id)?;
+    let name: String = request
+        .requester
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    let dialog = app
+        .dialog()
+        .file()
+        .set_title("Save the answer")
+        .set_file_name(format!("{}.warden-answer.json", name.trim_matches('-')))
+        .add_filter("Answer to a permission request", &["json"]);
+    let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
+        .await
+        .map_err(|e| AppError::internal(format!("the save dialog stopped: {e}")))?;
+    let Some(chosen) = chosen else {
+        return Err(AppError::new(ErrorCode::NotConfirmed, "no file was chosen; nothing was saved"));
+    };
+    let path =
+        chosen.into_path().map_err(|e| AppError::invalid_input(format!("the chosen file cannot be written: {e}")))?;
+    warden_core::atomic_file::write_atomic(&path, json.as_bytes(), 0o600, warden_core::atomic_file::Existing::Refuse)
+        .map_err(|e| AppError::new(ErrorCode::ExportFailed, format!("{}: {e}", path.display())))?;
+    state.records.record(
+        ActivityKind::Exported,
+        Summary::new("Answer to a permission request saved for delivery by hand")
+            .label(&request.requester.name)
+            .uuid("request", request.request_id),
+        None,
+    );
+    Ok(path.display().to_string())
+}
+
 /// Sends again an answer that could not be delivered.
 #[tauri::command]
 pub async fn request_deliver(

@@ -146,6 +146,10 @@ export const requestTakeIncoming = () => call<string | null>('request_take_incom
 export const intakeStatus = () => call<IntakeStatus>('intake_status');
 export const intakeStart = (port: number | null) => call<IntakeStatus>('intake_start', { port });
 export const intakeStop = () => call<IntakeStatus>('intake_stop');
+/** An answer that was not delivered, for delivery by hand: onto the clipboard, or into a
+ * file Rust asks for (resolves to its path; `not_confirmed` when none was chosen). */
+export const requestAnswerCopy = (requestId: string) => call<null>('request_answer_copy', { requestId });
+export const requestAnswerSave = (requestId: string) => call<string>('request_answer_save', { requestId });
 /** Sends again an answer that was not delivered. */
 export const requestDeliver = (requestId: string) => call<RequestDelivery>('request_deliver', { requestId });
 export const activityList = (kind: ActivityKind | null, sessionId: string | null) =>

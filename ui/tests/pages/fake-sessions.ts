@@ -348,6 +348,8 @@ export function sessionHandlers(
       return id;
     },
     request_decline: ({ requestId }) => delivery(String(requestId), 'declined'),
+    request_answer_copy: () => null,
+    request_answer_save: () => '/home/you/price-feed.warden-answer.json',
     request_deliver: ({ requestId }) => {
       scenario.requestDelivered = true;
       return delivery(String(requestId), 'approved');

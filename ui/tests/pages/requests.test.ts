@@ -129,9 +129,15 @@ describe('permission requests', () => {
     await dialog.getByRole('button', { name: 'Continue to approval' }).click();
     await expectText(dialog.getByTestId('request-outcome'), 'The answer did not reach 127.0.0.1:8787.');
     await expectText(dialog.getByTestId('request-outcome'), 'connection refused');
+    await dialog.getByRole('button', { name: 'Copy answer' }).click();
+    await expectText(dialog.getByTestId('manual-delivery'), 'The answer is on the clipboard.');
+    await dialog.getByRole('button', { name: 'Save answer…' }).click();
+    await expectText(dialog.getByTestId('manual-delivery'), 'Saved to /home/you/price-feed.warden-answer.json.');
+    await app.shot('request-undelivered');
     await dialog.getByRole('button', { name: 'Send again' }).click();
     await expectText(dialog.getByTestId('request-outcome'), 'Approved and sent.');
     expect(await calls(app, 'request_deliver')).toEqual([{ requestId: '6f1c2a4e-9b7d-4c1e-8f3a-2d5b6c7e8f90' }]);
+    expect(await calls(app, 'request_answer_copy')).toEqual([{ requestId: '6f1c2a4e-9b7d-4c1e-8f3a-2d5b6c7e8f90' }]);
   });
 
   test('a request that allows no change is granted as asked; a dangerous one needs the box ticked', async () => {
