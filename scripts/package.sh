@@ -66,6 +66,15 @@ if [[ -f $apps/Warden.desktop ]]; then
   mv "$apps/Warden.desktop" "$apps/dev.warden.Warden.desktop"
   sed -i 's#usr/share/applications/Warden\.desktop$#usr/share/applications/dev.warden.Warden.desktop#' "$repack/root/DEBIAN/md5sums"
 fi
+# Warden opens warden://request links and *.warden-request.json files (a server's permission
+# request): the entry claims the scheme and the file type (its shared-mime-info definition is
+# installed too) and passes the link or file as the app's argument (%u); the running app
+# takes it over.
+entry=usr/share/applications/dev.warden.Warden.desktop
+sed -i -E 's#^Exec=([^ ]+)( %[uUfF])?$#Exec=\1 %u#' "$repack/root/$entry"
+grep -q '^MimeType=' "$repack/root/$entry" || echo 'MimeType=x-scheme-handler/warden;application/x-warden-request+json;' >>"$repack/root/$entry"
+sum=$(cd "$repack/root" && md5sum "$entry")
+sed -i "s#^[0-9a-f]*  $entry\$#$sum#" "$repack/root/DEBIAN/md5sums"
 dpkg-deb -Zxz -z9 --root-owner-group --build "$repack/root" "$repack/warden.deb" >/dev/null
 mv "$repack/warden.deb" "$deb"
 echo "$deb"

@@ -39,6 +39,8 @@ pub struct PendingApproval {
     pub endpoint: EndpointRef,
     /// The label of the window that shows it.
     pub window: String,
+    /// The server's permission request this grant answers, if any.
+    pub request: Option<warden_core::request::SessionRequest>,
 }
 
 #[derive(Debug)]
@@ -230,6 +232,7 @@ mod tests {
                 currency: crate::payloads::Currency::of_chain(31337),
                 session_key: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8".into(),
                 key_held_by_warden: true,
+                requested_by: None,
                 expiry_sec: Some(NOW + 3600),
                 permissions: vec![],
                 risks: vec![],
@@ -246,6 +249,7 @@ mod tests {
             generated_key: None,
             endpoint: EndpointRef { kind: EndpointKind::Devnet, host: "127.0.0.1:1".into() },
             window: format!("approval-{id}"),
+            request: None,
         }
     }
 

@@ -6,6 +6,9 @@
 //! * [`commands`] — the `#[tauri::command]`s of the IPC contract, one module per area.
 //! * [`payloads`] — the types that cross IPC, with their generated TypeScript.
 //! * [`error`] — `{code, message}` errors from a closed code set.
+//! * [`requests`] — the servers' permission requests opened here, until answered;
+//!   [`intake`] — those handed to the app (a launch's link or file, or sent to the
+//!   [`loopback_intake`]), until the main window takes them.
 //! * [`clipboard_clear`] — a secret put on the clipboard is cleared 30 s later if still there.
 //! * [`sensitive`] — [`sensitive::Sensitive`], how secrets arrive from the UI.
 //! * [`state`] — what commands share; [`keychain_access`], [`settings`],
@@ -25,11 +28,14 @@ pub mod commands;
 pub mod desktop;
 pub mod embedded_devnet;
 pub mod error;
+pub mod intake;
 pub mod keychain_access;
 pub mod locations;
+pub mod loopback_intake;
 pub mod navigation;
 pub mod payloads;
 pub mod records;
+pub mod requests;
 pub mod sensitive;
 pub mod settings;
 pub mod single_instance;
@@ -60,7 +66,7 @@ pub fn run() -> Result<(), String> {
         .plugin(
             tauri_plugin_single_instance::Builder::new()
                 .dbus_id(single_instance::dbus_id(IDENTIFIER, &namespace))
-                .callback(|app, _argv, _cwd| single_instance::bring_to_front(app))
+                .callback(|app, argv, cwd| single_instance::handed_over(app, &argv, &cwd))
                 .build(),
         )
         .plugin(navigation::guard(dev_url))
@@ -76,6 +82,12 @@ pub fn run() -> Result<(), String> {
             let state = build_state(app.handle(), namespace.clone())?;
             let start_devnet = state.settings.load().backend == payloads::BackendKind::Devnet;
             app.manage(state);
+            // Opened with a request link or file: kept until the main window takes it.
+            let args: Vec<String> = std::env::args().collect();
+            let cwd = std::env::current_dir().unwrap_or_default();
+            if let Some(incoming) = intake::from_args(&args, &cwd) {
+                app.state::<AppState>().intake.hand_over(app.handle(), incoming);
+            }
             desktop::setup(app.handle());
             updates::check_when_configured(app.handle());
             exit_on_termination_signals(app.handle().clone());
@@ -123,6 +135,17 @@ pub fn run() -> Result<(), String> {
             commands::sessions::session_forget,
             commands::export::session_export_preview,
             commands::export::session_export,
+            commands::requests::request_open,
+            commands::requests::request_open_file,
+            commands::requests::request_grant,
+            commands::requests::request_decline,
+            commands::requests::request_deliver,
+            commands::requests::request_answer_copy,
+            commands::requests::request_answer_save,
+            commands::requests::request_take_incoming,
+            commands::requests::intake_status,
+            commands::requests::intake_start,
+            commands::requests::intake_stop,
             commands::activity::activity_list,
         ])
         .build(context)

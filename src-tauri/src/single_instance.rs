@@ -5,8 +5,10 @@
 //!
 //! On Linux the plugin claims a D-Bus name on the session bus. The name carries the keychain
 //! namespace, so side-by-side setups that already keep their keys apart (a debug build, each
-//! real-app test) are separate instances too. Left out: acting on what the second launch
-//! was opened with (its arguments are logged only; Warden takes none yet).
+//! real-app test) are separate instances too. A second launch opened with a permission
+//! request (a `warden://request` link or a request file) hands it over too ([`crate::intake`]).
+
+use std::path::Path;
 
 use tauri::{AppHandle, Manager, Runtime};
 use tracing::{info, warn};
@@ -20,8 +22,18 @@ pub fn dbus_id(identifier: &str, namespace: &Namespace) -> String {
     format!("{identifier}.ns_{element}")
 }
 
-/// What the running app does when another launch hands over: shows, unminimizes and
-/// focuses the main window.
+/// What the running app does when another launch hands over: comes to the front, and
+/// takes the permission request the launch was opened with, if any.
+pub fn handed_over<R: Runtime>(app: &AppHandle<R>, argv: &[String], cwd: &str) {
+    bring_to_front(app);
+    if let Some(incoming) = crate::intake::from_args(argv, Path::new(cwd))
+        && let Some(state) = app.try_state::<crate::state::AppState>()
+    {
+        state.intake.hand_over(app, incoming);
+    }
+}
+
+/// Shows, unminimizes and focuses the main window.
 pub fn bring_to_front<R: Runtime>(app: &AppHandle<R>) {
     info!("another launch handed over: bringing the main window to the front");
     let Some(window) = app.get_webview_window("main") else {

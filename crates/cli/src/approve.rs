@@ -17,14 +17,14 @@
 
 use std::io::{IsTerminal, Read as _, Write as _};
 use std::path::PathBuf;
-use std::time::Duration;
 
 use warden_core::account::{AccountKind, request_account};
 use warden_core::credentials::SecretForm;
-use warden_core::export::{PostConfig, PostTarget, post_json};
 use warden_core::grant::{GrantRequest, SessionSecret, request_grant};
 use warden_core::permissions::{self, PermissionKind, Severity};
-use warden_core::request::{AnsweredRequests, RequestedSigner, SessionAnswer, SessionRequest};
+use warden_core::request::{
+    AnsweredRequests, DELIVERY_RETRY_DELAYS, RequestedSigner, SessionAnswer, SessionRequest, deliver_answer,
+};
 
 use crate::account::AccountTypeArg;
 use crate::endpoint::{NetworkArgs, endpoint_failure, runtime};
@@ -228,9 +228,9 @@ pub fn run(args: ApproveArgs) -> CmdResult {
     })
 }
 
-/// POSTs the answer to the request's destination, up to three times with backoff, never
-/// following a redirect; when it cannot be delivered the answer goes to `out` (or stdout)
-/// for manual delivery and the command fails.
+/// POSTs the answer to the request's destination (`warden_core::request::deliver_answer`:
+/// no redirects, retried with backoff); when it cannot be delivered the answer goes to `out`
+/// (or stdout) for manual delivery and the command fails.
 async fn deliver(request: &SessionRequest, answer: &SessionAnswer, out: Option<&PathBuf>) -> CmdResult {
     let json = zeroize::Zeroizing::new(answer.to_json());
     if let Some(path) = out {
@@ -242,34 +242,19 @@ async fn deliver(request: &SessionRequest, answer: &SessionAnswer, out: Option<&
         )
         .map_err(|e| Failure::refused(format!("{}: {e}", path.display())))?;
     }
-    let target = PostTarget::new(&request.answer_to, None).map_err(|e| endpoint_failure(&e))?;
-    let config = PostConfig { same_origin_redirects: false, ..PostConfig::default() };
-    let mut last = None;
-    for attempt in 0..3u32 {
-        if attempt > 0 {
-            tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
+    let reason = match deliver_answer(request, &json, &DELIVERY_RETRY_DELAYS).await {
+        Ok(receipt) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "answer ({:?}) delivered to {} (HTTP {})",
+                answer.decision,
+                request.requester.origin,
+                receipt.http_status.unwrap_or_default()
+            );
+            return Ok(());
         }
-        match post_json(&json, &target, &config).await {
-            Ok(receipt) => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "answer ({:?}) delivered to {} (HTTP {})",
-                    answer.decision,
-                    target.host(),
-                    receipt.http_status.unwrap_or_default()
-                );
-                return Ok(());
-            }
-            // The server read the answer and refused it: sending it again changes nothing.
-            Err(e @ warden_core::export::ExportError::Refused { .. })
-            | Err(e @ warden_core::export::ExportError::Redirected { .. }) => {
-                last = Some(e);
-                break;
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    let reason = last.map(|e| e.to_string()).unwrap_or_default();
+        Err(e) => e.to_string(),
+    };
     match out {
         Some(path) => Err(Failure::refused(format!(
             "the answer was not delivered ({reason}); it is in {} for manual delivery",

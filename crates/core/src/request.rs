@@ -22,10 +22,14 @@
 //! generated one with the server's age identity), and that every difference from the request
 //! is an adjustment the request allowed — never more than was asked.
 //!
-//! Left out: transport (the CLI and the app deliver and receive), and requests for several
-//! chains at once.
+//! [`deliver_answer`] POSTs an answer to the request's destination (no redirects, retried
+//! while the server cannot be reached), for the CLI and the app alike.
+//!
+//! Left out: receiving (the CLI's `request wait` listens), and requests for several chains
+//! at once.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use alloy_primitives::{Address, U256};
 use base64::Engine as _;
@@ -36,6 +40,7 @@ use crate::api::UuidV4;
 use crate::atomic_file::{Existing, write_atomic};
 use crate::credentials::{CredentialsError, Secret, SessionCredentials, Unlock};
 use crate::error::{Coded, ErrorCode};
+use crate::export::{ExportError, ExportReceipt, PostConfig, PostTarget, post_json};
 use crate::permissions::{self, Permission};
 use crate::wire;
 
@@ -515,6 +520,36 @@ impl SessionAnswer {
     /// The document as pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// The waits before the second and third attempt to deliver an answer.
+pub const DELIVERY_RETRY_DELAYS: [Duration; 2] = [Duration::from_secs(2), Duration::from_secs(4)];
+
+/// POSTs `answer` (its JSON) to `request`'s destination: never following a redirect, tried
+/// again after each of `retry_delays` when the server could not be reached, but not when it
+/// read the answer and refused it (sending it again would change nothing). The last
+/// failure is returned; the caller keeps the answer for manual delivery.
+pub async fn deliver_answer(
+    request: &SessionRequest,
+    answer_json: &str,
+    retry_delays: &[Duration],
+) -> Result<ExportReceipt, ExportError> {
+    let target = PostTarget::new(&request.answer_to, None)?;
+    let config = PostConfig { same_origin_redirects: false, ..PostConfig::default() };
+    let mut waits = retry_delays.iter();
+    loop {
+        match post_json(answer_json, &target, &config).await {
+            Ok(receipt) => return Ok(receipt),
+            Err(e @ (ExportError::Refused { .. } | ExportError::Redirected { .. })) => return Err(e),
+            Err(e) => match waits.next() {
+                Some(wait) => {
+                    tracing::info!(host = %target.host(), error = %e, "the answer was not delivered; trying again");
+                    tokio::time::sleep(*wait).await;
+                }
+                None => return Err(e),
+            },
+        }
     }
 }
 

@@ -9,14 +9,18 @@
 //! capability (`capabilities/approval-window.json`) allows the three approval commands and
 //! nothing else, and the commands check the calling window's label as well.
 
+use std::collections::HashMap;
+
 use alloy_primitives::Address;
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder, Window};
 use tracing::{info, warn};
 use warden_core::account;
 use warden_core::activity::{ActivityKind, Summary};
 use warden_core::api::{CreateSession, UuidV4};
-use warden_core::credentials::PaymasterRef;
+use warden_core::credentials::{PaymasterRef, SecretForm, SessionCredentials};
 use warden_core::grant::{self, GrantError, PendingGrant, SessionSecret};
+use warden_core::permissions::Permission;
+use warden_core::request::{RequestedSigner, SessionRequest};
 use warden_core::signing::VerifyGrantError;
 use warden_core::store::{EndpointKind, EndpointRef, SessionRecord, check_label};
 
@@ -30,7 +34,7 @@ use crate::payloads::sessions::{
     APPROVAL_FINISHED_EVENT, ApprovalFinished, ApprovalOutcome, ApprovalView, GrantRequest, Mismatch,
     SESSIONS_CHANGED_EVENT, SessionKeyChoice, SessionView, permission_views,
 };
-use crate::payloads::{BackendKind, Currency, PROGRESS_EVENT, Progress, ProgressStep};
+use crate::payloads::{AccountType, BackendKind, Currency, PROGRESS_EVENT, Progress, ProgressStep};
 use crate::records::{now, session_id16};
 use crate::state::AppState;
 
@@ -61,18 +65,73 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
         let text = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
         AppError::new(ErrorCode::InvalidPermissions, text)
     })?;
-    let mut entered_decimals = std::collections::HashMap::new();
+    let mut entered_decimals = HashMap::new();
     for (token, decimals) in &request.token_decimals {
         entered_decimals.insert(parse_address("tokenDecimals", token)?, *decimals);
     }
     let expiry_value = request.expiry_sec.map(serde_json::Value::from);
     let expiry_sec = parse_expiry(expiry_value.as_ref())?;
+    let key = match &request.key {
+        SessionKeyChoice::Generate => KeySource::Generate,
+        SessionKeyChoice::External { address } => KeySource::External(parse_address("key.address", address)?),
+    };
+    begin(
+        app,
+        state,
+        Begin {
+            label,
+            account_type: request.account_type,
+            key,
+            permissions,
+            expiry_sec,
+            entered_decimals,
+            request: None,
+        },
+    )
+    .await
+}
+
+/// Where a grant's session key comes from.
+pub(crate) enum KeySource {
+    /// Warden generates it in the keychain.
+    Generate,
+    /// The server holds it: its address.
+    External(Address),
+}
+
+/// A grant to ask the endpoint for: from the wizard, or from a server's permission request
+/// (`request`; the answer then goes to the server once approved).
+pub(crate) struct Begin {
+    pub label: String,
+    pub account_type: AccountType,
+    pub key: KeySource,
+    pub permissions: Vec<Permission>,
+    /// Unix seconds; 0 for never.
+    pub expiry_sec: u64,
+    /// The decimals ERC-20 amounts were entered with (flagged when they changed since).
+    pub entered_decimals: HashMap<Address, u8>,
+    pub request: Option<SessionRequest>,
+}
+
+/// Looks up the owner's account, checks the permissions, creates the session key when
+/// Warden generates it, asks the endpoint for the grant and opens the approval.
+pub(crate) async fn begin(app: &AppHandle, state: &AppState, grant: Begin) -> Result<String, AppError> {
+    let Begin { label, account_type, key, permissions, expiry_sec, entered_decimals, request } = grant;
     let now = now();
 
     report(app, ProgressStep::Preparing, "Looking up the account");
     let owner = selected_owner(state).await?;
     let active = backend::active(state).await?;
-    let info = account::request_account(&active.backend, owner, request.account_type.kind()).await?;
+    if let Some(r) = &request
+        && r.chain_id != active.chain_id()
+    {
+        return Err(AppError::invalid_input(format!(
+            "the request is for chain {}, but Warden is on chain {}: switch the network in Settings first",
+            r.chain_id,
+            active.chain_id()
+        )));
+    }
+    let info = account::request_account(&active.backend, owner, account_type.kind()).await?;
     if !info.ready_for_sessions() {
         return Err(AppError::new(
             ErrorCode::NotDelegated,
@@ -86,12 +145,12 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
     grant::validate_permissions(&permissions, info.address, expiry_sec, now).map_err(|e| AppError::coded(&e))?;
     let paymaster = active.policy().map(|policy_id| PaymasterRef { policy_id });
 
-    let (session_key, generated) = match &request.key {
-        SessionKeyChoice::Generate => {
+    let (session_key, generated) = match key {
+        KeySource::Generate => {
             let address = state.keychain.run(|k| Ok(k.create_session_key()?)).await?;
             (address, Some(address))
         }
-        SessionKeyChoice::External { address } => (parse_address("key.address", address)?, None),
+        KeySource::External(address) => (address, None),
     };
     let core_request = grant::GrantRequest {
         endpoint: active.url.clone(),
@@ -104,7 +163,15 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
         expiry_sec,
         paymaster,
     };
-    let opened = open_approval(app, state, &active, core_request, &entered_decimals, label, generated, now).await;
+    let opened = open_approval(
+        app,
+        state,
+        &active,
+        core_request,
+        Opening { entered_decimals: &entered_decimals, label, generated, request },
+        now,
+    )
+    .await;
     if opened.is_err()
         && let Some(address) = generated
     {
@@ -113,17 +180,23 @@ async fn start(app: &AppHandle, state: &AppState, request: serde_json::Value) ->
     opened
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What [`open_approval`] needs besides the core's request.
+struct Opening<'a> {
+    entered_decimals: &'a HashMap<Address, u8>,
+    label: String,
+    generated: Option<Address>,
+    request: Option<SessionRequest>,
+}
+
 async fn open_approval(
     app: &AppHandle,
     state: &AppState,
     active: &ActiveBackend,
     request: grant::GrantRequest,
-    entered_decimals: &std::collections::HashMap<Address, u8>,
-    label: String,
-    generated: Option<Address>,
+    opening: Opening<'_>,
     now: u64,
 ) -> Result<String, AppError> {
+    let Opening { entered_decimals, label, generated, request: from_request } = opening;
     request.validate(now).map_err(|e| AppError::coded(&e))?;
     state.records.record_first(
         ActivityKind::GrantRequested,
@@ -168,7 +241,9 @@ async fn open_approval(
         },
         currency: Currency::of_chain(request.chain_id),
         session_key: request.session_key.to_checksum(None),
-        key_held_by_warden: generated.is_some(),
+        // A key generated for a server's request is sealed to the server, not kept.
+        key_held_by_warden: generated.is_some() && from_request.is_none(),
+        requested_by: from_request.as_ref().map(|r| format!("{} ({})", r.requester.name, r.requester.origin)),
         expiry_sec: (request.expiry_sec != 0).then_some(request.expiry_sec),
         permissions: views,
         risks,
@@ -234,7 +309,15 @@ async fn open_approval(
     };
     let verified = grant.is_some();
     state.approvals.open(
-        PendingApproval { view, grant, label, generated_key: generated, endpoint, window: window.clone() },
+        PendingApproval {
+            view,
+            grant,
+            label,
+            generated_key: generated,
+            endpoint,
+            window: window.clone(),
+            request: from_request,
+        },
         now,
     )?;
     report(
@@ -344,8 +427,15 @@ pub async fn approval_approve(
     let now = now();
     let approval = state.approvals.begin_approve(&approval_id, now)?;
     match sign_and_store(&state, &approval, now).await {
-        Ok(record) => {
+        Ok((record, credentials)) => {
             state.approvals.finish(&approval_id, ApprovalOutcome::Approved);
+            if let Some(request) = approval.request.clone() {
+                if let Some(key) = approval.generated_key {
+                    // Sealed to the server: Warden does not keep it.
+                    delete_session_key(&state, key).await;
+                }
+                crate::commands::requests::answer_approved(&app, &state, request, credentials, now);
+            }
             let session_id = session_id16(&record.session_id);
             state.records.record(
                 ActivityKind::Approved,
@@ -373,7 +463,13 @@ pub async fn approval_approve(
     }
 }
 
-async fn sign_and_store(state: &AppState, approval: &PendingApproval, now: u64) -> Result<SessionRecord, AppError> {
+/// Signs the verified grant with the owner key and stores the session; returns the record
+/// and the credentials (with the sealed key when a server's request had Warden generate it).
+async fn sign_and_store(
+    state: &AppState,
+    approval: &PendingApproval,
+    now: u64,
+) -> Result<(SessionRecord, SessionCredentials), AppError> {
     let grant =
         approval.grant.as_ref().ok_or_else(|| AppError::new(ErrorCode::NotVerified, "the grant did not verify"))?;
     // A session id already in the list is refused before the owner key signs anything.
@@ -391,18 +487,31 @@ async fn sign_and_store(state: &AppState, approval: &PendingApproval, now: u64) 
     }
     let owner = grant.request().owner;
     let signer = state.keychain.run(move |k| Ok(k.owner_signer(owner)?)).await?;
-    let credentials = grant.approve(&signer, SessionSecret::None).map_err(|e| AppError::coded(&e))?;
-    let record = SessionRecord::new(
-        &approval.label,
-        &credentials,
-        approval.endpoint.clone(),
-        approval.generated_key.is_some(),
-        now,
-    )
-    .map_err(|e| AppError::invalid_input(e.to_string()))?;
+    // A key generated for a server's request goes to the server sealed to its age recipient.
+    let sealed_for = match (&approval.request, approval.generated_key) {
+        (Some(SessionRequest { signer: RequestedSigner::Generate { age_recipient }, .. }), Some(key)) => {
+            Some((key, age_recipient.clone()))
+        }
+        _ => None,
+    };
+    let credentials = match sealed_for {
+        Some((key, recipient)) => {
+            let revealed = state.keychain.run(move |k| Ok(k.reveal_session_key(key)?)).await?;
+            let secret = SessionSecret::Seal {
+                private_key_hex: revealed.expose(),
+                form: SecretForm::Age { recipient: &recipient },
+            };
+            grant.approve(&signer, secret)
+        }
+        None => grant.approve(&signer, SessionSecret::None),
+    }
+    .map_err(|e| AppError::coded(&e))?;
+    let key_held_by_warden = approval.generated_key.is_some() && approval.request.is_none();
+    let record = SessionRecord::new(&approval.label, &credentials, approval.endpoint.clone(), key_held_by_warden, now)
+        .map_err(|e| AppError::invalid_input(e.to_string()))?;
     let stored = record.clone();
     state.records.with_sessions(move |s| s.insert(record))?;
-    Ok(stored)
+    Ok((stored, credentials))
 }
 
 /// Rejects: nothing is signed; a session key generated for the grant is deleted.

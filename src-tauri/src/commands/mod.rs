@@ -18,6 +18,7 @@ pub mod export;
 pub mod grant;
 pub mod keys;
 pub mod permissions;
+pub mod requests;
 pub mod sessions;
 
 use alloy_primitives::Address;

@@ -6,6 +6,7 @@
 //! material, and none is built from a secret. Left out: command arguments, which are
 //! plain parameters of each command (see `crate::commands`).
 
+pub mod requests;
 pub mod sessions;
 
 use std::path::{Path, PathBuf};
@@ -338,6 +339,13 @@ pub fn export_bindings(dir: &Path) -> Result<Vec<PathBuf>, ts_rs::ExportError> {
     CallResult::export_all(&cfg)?;
     Progress::export_all(&cfg)?;
     ProgressStep::export_all(&cfg)?;
+    {
+        use requests::*;
+        IntakeStatus::export_all(&cfg)?;
+        RequestDelivery::export_all(&cfg)?;
+        RequestGrant::export_all(&cfg)?;
+        RequestView::export_all(&cfg)?;
+    }
     {
         use sessions::*;
         ActivityEntry::export_all(&cfg)?;

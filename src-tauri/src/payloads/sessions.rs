@@ -158,6 +158,9 @@ pub struct ApprovalView {
     pub currency: Currency,
     pub session_key: String,
     pub key_held_by_warden: bool,
+    /// Who asked for this session when it answers a server's permission request: their
+    /// name (their words) and the host the answer goes to.
+    pub requested_by: Option<String>,
     #[ts(type = "number | null")]
     pub expiry_sec: Option<u64>,
     pub permissions: Vec<PermissionView>,

@@ -216,15 +216,31 @@ export class App {
   }
 
   /** Closes the app and its drivers; returns everything they printed (the app's log).
-   * Fails when a process the app started (its devnet's anvil, WebKit) outlives it. */
+   * Fails when a process the app started (its devnet's anvil, WebKit) outlives it.
+   * Deleting the WebDriver session closes the app's windows, but stopping the driver right
+   * after can cut that short and leave the app running with its windows: the app is then
+   * asked to end as a desktop session would at logout (SIGTERM, which it handles by
+   * stopping its devnet), and everything it started must still be gone within the time. */
   async close() {
     await this.session.delete();
     await stopDriver(this.driver);
-    const deadline = Date.now() + 10000;
-    let left = processesWithEnv(`WARDEN_KEYCHAIN_NAMESPACE=${this.namespace}`);
+    const ours = () => processesWithEnv(`WARDEN_KEYCHAIN_NAMESPACE=${this.namespace}`);
+    const deadline = Date.now() + 30000;
+    let asked = false;
+    let left = ours();
     while (left.length > 0 && Date.now() < deadline) {
+      if (!asked && Date.now() > deadline - 25000) {
+        for (const p of left.filter((p) => /warden-app/.test(p.cmd.split(' ')[0]))) {
+          try {
+            process.kill(p.pid, 'SIGTERM');
+          } catch {
+            // already gone
+          }
+        }
+        asked = true;
+      }
       await sleep(200);
-      left = processesWithEnv(`WARDEN_KEYCHAIN_NAMESPACE=${this.namespace}`);
+      left = ours();
     }
     if (left.length > 0) {
       for (const p of left) {

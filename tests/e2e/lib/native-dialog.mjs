@@ -48,3 +48,22 @@ export async function saveDialogAnswer(title, path, { timeout = 30000 } = {}) {
   await xdotool(['key', 'Return']);
   await poll(`the "${title}" dialog is still open after Enter`, async () => (await windowsNamed(title)).length === 0, timeout);
 }
+
+/**
+ * Answers the GTK open dialog titled `title` with the absolute `path`: focuses it, opens its
+ * location entry (Ctrl+L), types the path and presses Enter. Resolves once it is gone.
+ */
+export async function openDialogAnswer(title, path, { timeout = 30000 } = {}) {
+  const id = await poll(`no window titled "${title}"`, async () => (await windowsNamed(title)).at(-1), timeout);
+  await sleep(500);
+  await xdotool(['windowfocus', '--sync', id]);
+  await xdotool(['key', '--clearmodifiers', 'ctrl+l']);
+  await sleep(200);
+  await xdotool(['type', '--delay', '15', path]);
+  // The location entry may take the first Enter to accept its completion; a second opens.
+  for (let i = 0; i < 5 && (await windowsNamed(title)).length > 0; i += 1) {
+    await xdotool(['key', 'Return']);
+    await sleep(700);
+  }
+  await poll(`the "${title}" dialog is still open after Enter`, async () => (await windowsNamed(title)).length === 0, timeout);
+}

@@ -7,7 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { launch, writeArtifact } from '../lib/harness.mjs';
@@ -15,9 +15,13 @@ import { HEX_ADDRESS, HEX_KEY, MNEMONIC_ADDRESS_2, MNEMONIC_KEY_2, TEST_MNEMONIC
 import { COMMANDS } from '../lib/commands.mjs';
 import { findApprovalWindow } from '../lib/grant.mjs';
 import { startReceiver } from '../lib/receiver.mjs';
+import { openDialogAnswer } from '../lib/native-dialog.mjs';
+import { show, warden } from '../lib/cli.mjs';
 
 /** A contract-access target for the grants (nobody holds its key). */
 const RECIPIENT = '0x00000000000000000000000000000000000e2e01';
+/** A server's own session key (the server holds it; only its address travels). */
+const SERVER_KEY = '0x00000000000000000000000000000000000e2e0a';
 
 function filesUnder(dir) {
   const out = [];
@@ -181,6 +185,61 @@ test('no command result, error or event carries key material', async () => {
     assert.deepEqual((await call('sessions_quarantined')).value, [], 'no record was set aside');
     // A list exists, so starting a new one changes nothing.
     assert.deepEqual((await call('sessions_start_new_list')).value, []);
+    // A server's permission requests: one through the loopback intake, granted in the
+    // approval window and answered; one opened from a file and declined.
+    const answers = await startReceiver({ path: '/answer' });
+    try {
+      const perms = join(app.dirs.root, 'request-perms.json');
+      writeFileSync(perms, JSON.stringify([{ type: 'contract-access', data: { address: RECIPIENT } }]));
+      const ask = async (out) => {
+        const made = await warden('secrets', ['request', 'create', '--permissions', perms, '--expiry', '1h', '--key', SERVER_KEY,
+          '--justification', 'secrets spec', '--name', 'Spec server', '--answer-to', answers.url, '--allow-adjust', '--out', out]);
+        assert.equal(made.code, 0, show(made));
+        return readFileSync(out, 'utf8');
+      };
+      const first = await ask(join(app.dirs.root, 'first.warden-request.json'));
+      assert.equal((await call('intake_status')).value?.listening, false);
+      const intake = (await call('intake_start', { port: 0 })).value;
+      const posted = await fetch(intake.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${intake.pairingCode}` },
+        body: first,
+      });
+      assert.equal(posted.status, 202, await posted.text());
+      // The main window takes it on request-incoming; whichever takes it first gets the document.
+      const taken = (await call('request_take_incoming')).value;
+      assert.ok(taken === null || taken === first, JSON.stringify(taken));
+      const view = (await call('request_open', { text: first })).value;
+      assert.equal(view?.requesterName, 'Spec server', JSON.stringify(view));
+      const grant = { requestId: view.requestId, label: 'requested', accountType: 'sma-b', permissions: view.permissionsWire, durationSecs: view.expirySecs };
+      const asked = await call('request_grant', { grant });
+      assert.equal(asked.ok, true, JSON.stringify(asked));
+      const approvalId = asked.value;
+      await findApprovalWindow(app, main);
+      await app.installIpcRecorder();
+      const approved = await call('approval_approve', { approvalId });
+      assert.equal(approved.ok, true, JSON.stringify(approved));
+      approvalPayloads.push(...((await app.ipcLog()) ?? []));
+      await app.session.switchToWindow(main);
+      await app.until('the answer to reach the server', () => answers.requests.length === 1);
+      assert.equal(JSON.parse(answers.requests[0].body).decision, 'approved');
+      assert.equal((await call('intake_stop')).value?.listening, false);
+
+      const secondPath = join(app.dirs.root, 'second.warden-request.json');
+      await ask(secondPath);
+      const [opened] = await Promise.all([call('request_open_file'), openDialogAnswer('Open a permission request', secondPath)]);
+      assert.equal(opened.value?.requesterName, 'Spec server', JSON.stringify(opened));
+      const declined = (await call('request_decline', { requestId: opened.value.requestId, reason: null })).value;
+      assert.equal(declined?.delivered, true, JSON.stringify(declined));
+      // Nothing is waiting to be sent again or handed over by hand.
+      for (const command of ['request_deliver', 'request_answer_copy', 'request_answer_save']) {
+        const none = await call(command, { requestId: opened.value.requestId });
+        assert.equal(none.error?.code, 'invalid_input', `${command}: ${JSON.stringify(none)}`);
+      }
+    } finally {
+      await answers.close();
+    }
+
     const activity = await call('activity_list', { kind: null, sessionId: null });
     assert.equal(activity.value?.intact, true, JSON.stringify(activity));
 

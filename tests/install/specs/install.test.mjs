@@ -94,6 +94,7 @@ test('the installed binaries carry no path into a source tree', () => {
   for (const f of [
     '/usr/share/applications/dev.warden.Warden.desktop',
     '/usr/share/metainfo/dev.warden.Warden.metainfo.xml',
+    '/usr/share/mime/packages/dev.warden.Warden.xml',
     '/usr/share/bash-completion/completions/warden',
     '/usr/share/zsh/vendor-completions/_warden',
     '/usr/share/fish/vendor_completions.d/warden.fish',
@@ -104,6 +105,12 @@ test('the installed binaries carry no path into a source tree', () => {
   ]) {
     assert.ok(files.includes(f), `the package installs ${f}`);
   }
+  // The desktop entry opens warden://request links with the app (the link as its argument).
+  const entry = readFileSync('/usr/share/applications/dev.warden.Warden.desktop', 'utf8');
+  assert.match(entry, /^Exec=warden-app %u$/m, entry);
+  assert.match(entry, /^MimeType=x-scheme-handler\/warden;application\/x-warden-request\+json;$/m, entry);
+  assert.match(readFileSync('/usr/share/mime/packages/dev.warden.Warden.xml', 'utf8'), /glob pattern="\*\.warden-request\.json"/);
+  assert.equal(readFileSync(join(TMP, 'package-verify.txt'), 'utf8'), '', 'dpkg --verify finds every file as packaged');
   const status = readFileSync(join(TMP, 'package-status.txt'), 'utf8');
   assert.match(status, /^Depends:.*libwebkit2gtk-4\.1-0/m);
   assert.match(status, /^Depends:.*libgtk-3-0/m);

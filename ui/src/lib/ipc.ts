@@ -1,5 +1,5 @@
 // Typed wrappers over the Tauri commands of the IPC contract (src-tauri/src/commands,
-// types in ./bindings), and its events (`progress`, `sessions-changed`, `approval-finished`). The UI calls Rust only through this module, never `window.__TAURI__`.
+// types in ./bindings), and its events (`progress`, `sessions-changed`, `approval-finished`, `request-answered`, `request-incoming`). The UI calls Rust only through this module, never `window.__TAURI__`.
 // Every rejection is normalised to an `IpcError` carrying an `AppError` code, so screens can
 // branch on the closed code set. Left out: retries and caching — the Rust side owns both.
 
@@ -31,7 +31,11 @@ import type { PermissionCheck } from './bindings/PermissionCheck';
 import type { PermissionWire } from './bindings/PermissionWire';
 import type { SecretChoice } from './bindings/SecretChoice';
 import type { SelectorInfo } from './bindings/SelectorInfo';
+import type { IntakeStatus } from './bindings/IntakeStatus';
 import type { QuarantinedView } from './bindings/QuarantinedView';
+import type { RequestDelivery } from './bindings/RequestDelivery';
+import type { RequestGrant } from './bindings/RequestGrant';
+import type { RequestView } from './bindings/RequestView';
 import type { SessionView } from './bindings/SessionView';
 import type { TokenInfo } from './bindings/TokenInfo';
 import type { UsageLine } from './bindings/UsageLine';
@@ -127,6 +131,27 @@ export const sessionForget = (id: string) => call<SessionView[]>('session_forget
 export const sessionExportPreview = (id: string) => call<ExportPreview>('session_export_preview', { id });
 export const sessionExport = (id: string, secret: SecretChoice, destination: ExportDestination) =>
   call<ExportResult>('session_export', { id, secret, destination });
+// A server's permission request (window `main`).
+/** A `warden://request?d=…` link or a request document, checked by Rust. */
+export const requestOpen = (text: string) => call<RequestView>('request_open', { text });
+/** Rust shows the file dialog; `not_confirmed` when no file was chosen. */
+export const requestOpenFile = () => call<RequestView>('request_open_file');
+/** Resolves to the approvalId, like grantStart; once approved, `request-answered` follows. */
+export const requestGrant = (grant: RequestGrant) => call<string>('request_grant', { grant });
+export const requestDecline = (requestId: string, reason: string | null) =>
+  call<RequestDelivery>('request_decline', { requestId, reason });
+/** A request handed to the app as a launch argument (link, or a request file's text), once. */
+export const requestTakeIncoming = () => call<string | null>('request_take_incoming');
+/** The loopback intake for servers on this computer (Settings): off until turned on. */
+export const intakeStatus = () => call<IntakeStatus>('intake_status');
+export const intakeStart = (port: number | null) => call<IntakeStatus>('intake_start', { port });
+export const intakeStop = () => call<IntakeStatus>('intake_stop');
+/** An answer that was not delivered, for delivery by hand: onto the clipboard, or into a
+ * file Rust asks for (resolves to its path; `not_confirmed` when none was chosen). */
+export const requestAnswerCopy = (requestId: string) => call<null>('request_answer_copy', { requestId });
+export const requestAnswerSave = (requestId: string) => call<string>('request_answer_save', { requestId });
+/** Sends again an answer that was not delivered. */
+export const requestDeliver = (requestId: string) => call<RequestDelivery>('request_deliver', { requestId });
 export const activityList = (kind: ActivityKind | null, sessionId: string | null) =>
   call<ActivityLog>('activity_list', { kind, sessionId });
 
@@ -148,4 +173,14 @@ export function onSessionsChanged(handler: () => void): Promise<UnlistenFn> {
 /** Subscribes to `approval-finished`: the approval window was answered or timed out. */
 export function onApprovalFinished(handler: (finished: ApprovalFinished) => void): Promise<UnlistenFn> {
   return listen<ApprovalFinished>('approval-finished', (event) => handler(event.payload));
+}
+
+/** Subscribes to `request-answered`: an answer to a permission request was sent, or not. */
+export function onRequestAnswered(handler: (delivery: RequestDelivery) => void): Promise<UnlistenFn> {
+  return listen<RequestDelivery>('request-answered', (event) => handler(event.payload));
+}
+
+/** Subscribes to `request-incoming` (no payload): take the request with requestTakeIncoming. */
+export function onRequestIncoming(handler: () => void): Promise<UnlistenFn> {
+  return listen<null>('request-incoming', () => handler());
 }

@@ -14,6 +14,9 @@ import type { FieldError } from '../../src/lib/bindings/FieldError';
 import type { GrantRequest } from '../../src/lib/bindings/GrantRequest';
 import type { PermissionView } from '../../src/lib/bindings/PermissionView';
 import type { QuarantinedView } from '../../src/lib/bindings/QuarantinedView';
+import type { RequestDelivery } from '../../src/lib/bindings/RequestDelivery';
+import type { RequestGrant } from '../../src/lib/bindings/RequestGrant';
+import type { RequestView } from '../../src/lib/bindings/RequestView';
 import type { PermissionWire } from '../../src/lib/bindings/PermissionWire';
 import type { Progress } from '../../src/lib/bindings/Progress';
 import type { RiskFlag } from '../../src/lib/bindings/RiskFlag';
@@ -47,6 +50,16 @@ export type SessionsScenario = {
   callStatus?: { status: number; statusText: string };
   revokeStatus?: { status: number; statusText: string };
   stepDelay?: number;
+  /** The permission request request_open answers with (any non-empty text opens it; text
+   * containing "expired" is refused as an expired request). */
+  request?: RequestView;
+  /** How the approval of a request's grant ends, and whether its answer is delivered. */
+  requestOutcome?: 'approved' | 'rejected';
+  /** The loopback intake's default port is taken. */
+  intakePortBusy?: boolean;
+  /** What request_take_incoming answers once: a handed-over request's text, or a failure. */
+  incoming?: string | { code: AppError['code']; message: string };
+  requestDelivered?: boolean;
   /** Hold progress at this step until the test calls `globalThis.__wardenReleaseStep()`, so a
    * test can look at an intermediate step however slow the machine is. */
   holdAt?: Progress['step'];
@@ -220,6 +233,25 @@ export function sessionHandlers(
     await emit('progress', { op, step: ok ? 'done' : 'failed', message: final.statusText } satisfies Progress);
     return { callId: `0xca11${op === 'revoke' ? 'ee' : '00'}`, status: final.status, statusText: final.statusText, txHash: `0x${'cd'.repeat(32)}` };
   };
+  let intake: { port: number; code: string } | null = null;
+  const intakeStatus = () => ({
+    listening: intake !== null,
+    url: intake ? `http://127.0.0.1:${intake.port}/v1/requests` : null,
+    pairingCode: intake?.code ?? null,
+    defaultPort: 47651,
+  });
+  const delivery = (requestId: string, decision: string): RequestDelivery => {
+    const delivered = scenario.requestDelivered ?? true;
+    const host = scenario.request?.answerHost ?? '';
+    return {
+      requestId,
+      decision,
+      answerHost: host,
+      delivered,
+      httpStatus: delivered ? 200 : null,
+      detail: delivered ? `${host} accepted the answer` : `${host} could not be reached: connection refused`,
+    };
+  };
   const find = (id: unknown) => sessions.find((s) => s.id === id) ?? fail('session_unknown', `no session with id ${String(id)}`);
 
   async function finishApproval(outcome: 'approved' | 'rejected' | 'expired') {
@@ -273,6 +305,54 @@ export function sessionHandlers(
         setTimeout(() => void finishApproval(outcome), scenario.grantOutcomeDelay ?? 300);
       }
       return lastGrant.id;
+    },
+    request_open: ({ text }) => {
+      const t = String(text ?? '').trim();
+      if (!scenario.request || !t) fail('invalid_input', 'the request is not a warden.request.v1 document: EOF while parsing');
+      if (t.includes('expired')) fail('verification_failed', 'request 6f1c… expired at 1800000000 (now 1800000900); ask the server for a new one');
+      return scenario.request;
+    },
+    request_open_file: () => fail('not_confirmed', 'no file was chosen'),
+    intake_status: () => intakeStatus(),
+    intake_start: ({ port }) => {
+      const p = (port as number | null) ?? 47651;
+      if (p === 47651 && scenario.intakePortBusy) fail('invalid_input', 'the intake cannot listen on 127.0.0.1:47651: Address in use; choose another port');
+      intake = { port: p, code: 'KQ7M-2XWD-9RTB-H4NP' };
+      return intakeStatus();
+    },
+    intake_stop: () => {
+      intake = null;
+      return intakeStatus();
+    },
+    request_take_incoming: () => {
+      const taken = scenario.incoming ?? null;
+      scenario.incoming = undefined;
+      if (taken !== null && typeof taken !== 'string') fail(taken.code, taken.message);
+      return taken;
+    },
+    request_grant: async ({ grant }) => {
+      const g = grant as RequestGrant;
+      if (!scenario.request || g.requestId !== scenario.request.requestId) fail('invalid_input', 'request is not open here');
+      grants += 1;
+      const id = `approval-${grants}-7f3a9c`;
+      await emit('progress', { op: 'grant', step: 'preparing', message: 'Asking the network to prepare the grant' } satisfies Progress);
+      setTimeout(() => {
+        void (async () => {
+          const outcome = scenario.requestOutcome ?? 'approved';
+          await emit('approval-finished', { approvalId: id, outcome });
+          if (outcome !== 'approved') return;
+          await sleep(200);
+          await emit('request-answered', delivery(g.requestId, 'approved'));
+        })();
+      }, 300);
+      return id;
+    },
+    request_decline: ({ requestId }) => delivery(String(requestId), 'declined'),
+    request_answer_copy: () => null,
+    request_answer_save: () => '/home/you/price-feed.warden-answer.json',
+    request_deliver: ({ requestId }) => {
+      scenario.requestDelivered = true;
+      return delivery(String(requestId), 'approved');
     },
     sessions_list: () => sessions.map((s) => ({ ...s })),
     sessions_quarantined: () => scenario.quarantined ?? [],

@@ -94,6 +94,7 @@ export function approvalView(over: Partial<ApprovalView> = {}): ApprovalView {
     currency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     sessionKey: '0x1C0fFee000000000000000000000000000000001',
     keyHeldByWarden: true,
+    requestedBy: null,
     expirySec: now() + 86400 + 3600,
     permissions: [
       { index: 0, kind: 'native-token-transfer', title: 'Send ETH', detail: 'up to 0.5 ETH in total', risks: [] },

@@ -268,4 +268,28 @@ describe('settings', () => {
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
     expect(outline).toBe('solid');
   });
+
+  test('the loopback intake: off until turned on, a bad or busy port explained, then the address and pairing code, and off again', async () => {
+    const app = await openSettings({ intakePortBusy: true });
+    const { page } = app;
+    const card = page.getByRole('region', { name: 'Requests from servers on this computer' });
+    await expectText(card, 'Off unless you turn it on');
+    expect(await card.getByTestId('pairing-code').count()).toBe(0);
+    await card.getByLabel('Port').fill('80');
+    await card.getByRole('button', { name: 'Turn on' }).click();
+    await expectText(card, 'Choose a port from 1024 to 65535.');
+    await card.getByLabel('Port').fill('');
+    await card.getByRole('button', { name: 'Turn on' }).click();
+    await expectText(card, 'Address in use; choose another port');
+    await card.getByLabel('Port').fill('47700');
+    await card.getByRole('button', { name: 'Turn on' }).click();
+    await expectText(card.getByTestId('intake-url'), 'http://127.0.0.1:47700/v1/requests');
+    await expectText(card.getByTestId('pairing-code'), 'KQ7M-2XWD-9RTB-H4NP');
+    await app.shot('settings-intake-on');
+    expect((await app.calls()).filter((c) => c.cmd === 'intake_start').map((c) => c.args)).toEqual([{ port: null }, { port: 47700 }]);
+    await card.getByRole('button', { name: 'Turn off' }).click();
+    await card.getByRole('button', { name: 'Turn on' }).waitFor();
+    expect(await card.getByTestId('pairing-code').count()).toBe(0);
+  });
 });
+

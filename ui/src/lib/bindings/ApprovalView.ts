@@ -12,7 +12,12 @@ export type ApprovalView = { approvalId: string, account: string, accountType: A
 /**
  * What the native amounts of the permissions are in.
  */
-currency: Currency, sessionKey: string, keyHeldByWarden: boolean, expirySec: number | null, permissions: Array<PermissionView>, risks: Array<RiskFlag>, 
+currency: Currency, sessionKey: string, keyHeldByWarden: boolean, 
+/**
+ * Who asked for this session when it answers a server's permission request: their
+ * name (their words) and the host the answer goes to.
+ */
+requestedBy: string | null, expirySec: number | null, permissions: Array<PermissionView>, risks: Array<RiskFlag>, 
 /**
  * The validation entity id the endpoint chose for the session (checked free on the
  * account and among Warden's sessions), when the answer could be read.
