@@ -25,6 +25,7 @@ pub mod approvals;
 pub mod backend;
 pub mod clipboard_clear;
 pub mod commands;
+pub mod confirm;
 pub mod desktop;
 pub mod embedded_devnet;
 pub mod error;
@@ -36,6 +37,7 @@ pub mod navigation;
 pub mod payloads;
 pub mod records;
 pub mod requests;
+pub mod reset;
 pub mod sensitive;
 pub mod settings;
 pub mod single_instance;
@@ -102,6 +104,8 @@ pub fn run() -> Result<(), String> {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
+            commands::app::app_reset_plan,
+            commands::app::app_reset,
             commands::app::keychain_status,
             commands::keys::keys_list,
             commands::keys::keys_create,
@@ -110,6 +114,7 @@ pub fn run() -> Result<(), String> {
             commands::keys::keys_select,
             commands::keys::keys_rename,
             commands::keys::keys_delete,
+            commands::keys::keys_repair,
             commands::backend::backend_status,
             commands::backend::chains_list,
             commands::backend::backend_use_alchemy,
@@ -202,7 +207,7 @@ fn build_state(app: &tauri::AppHandle, namespace: Namespace) -> Result<AppState,
         "starting"
     );
     let records = records::Records::open(&locations.data).map_err(|e| e.message)?;
-    Ok(AppState::new(namespace, locations.config.clone(), settings, Some(locations.devnet_dir()), records))
+    Ok(AppState::new(namespace, locations, settings, records))
 }
 
 /// Logs to stderr; `RUST_LOG` filters (default: info for Warden's crates, warn otherwise).

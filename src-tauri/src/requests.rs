@@ -18,6 +18,9 @@ use warden_core::request::{AnsweredRequests, SessionRequest};
 
 use crate::error::{AppError, ErrorCode};
 
+/// The ids of answered requests, in the config folder, shared with `warden approve`.
+pub const ANSWERED_REQUESTS_FILE: &str = "answered-requests.json";
+
 /// The opened requests and the answers waiting for delivery.
 #[derive(Debug)]
 pub struct Requests {
@@ -30,7 +33,7 @@ impl Requests {
     /// Requests whose answered ids live in `config_dir`.
     pub fn new(config_dir: PathBuf) -> Self {
         Self {
-            answered_path: config_dir.join("answered-requests.json"),
+            answered_path: config_dir.join(ANSWERED_REQUESTS_FILE),
             open: Mutex::new(HashMap::new()),
             undelivered: Mutex::new(HashMap::new()),
         }

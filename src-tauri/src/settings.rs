@@ -227,6 +227,14 @@ impl SettingsStore {
         }
     }
 
+    /// Lets go of the file for a reset: the store plugin no longer writes it (not even at
+    /// exit), so removing the file afterwards leaves nothing behind.
+    pub fn detach(&self) {
+        if let Inner::Open(store) = &self.inner {
+            store.close_resource();
+        }
+    }
+
     /// Stores `settings` and writes the file now.
     pub fn save(&self, settings: &Settings) -> Result<(), AppError> {
         let store = match &self.inner {

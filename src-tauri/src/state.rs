@@ -5,7 +5,6 @@
 //! Built once in `setup` (it needs the app's data folder and store). Left out: per-window
 //! state (the approval window's one approval lives in [`Approvals`]).
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use warden_core::Backend;
@@ -15,6 +14,7 @@ use crate::approvals::Approvals;
 use crate::embedded_devnet::EmbeddedDevnet;
 use crate::intake::Intake;
 use crate::keychain_access::KeychainAccess;
+use crate::locations::Locations;
 use crate::loopback_intake::LoopbackIntake;
 use crate::records::Records;
 use crate::requests::Requests;
@@ -37,23 +37,20 @@ pub struct AppState {
     /// The clients of the active backend, keyed by what they were built for; rebuilt when
     /// the backend changes.
     pub(crate) rpc_cache: Mutex<Option<(String, Backend)>>,
+    /// Where the app keeps its files (for a reset).
+    pub locations: Locations,
 }
 
 impl AppState {
-    pub fn new(
-        namespace: Namespace,
-        config_dir: PathBuf,
-        settings: SettingsStore,
-        devnet_state_dir: Option<PathBuf>,
-        records: Records,
-    ) -> Self {
+    pub fn new(namespace: Namespace, locations: Locations, settings: SettingsStore, records: Records) -> Self {
         Self {
-            requests: Requests::new(config_dir.clone()),
+            requests: Requests::new(locations.config.clone()),
             intake: Intake::default(),
             loopback: LoopbackIntake::default(),
-            keychain: Arc::new(KeychainAccess::new(namespace, config_dir)),
+            keychain: Arc::new(KeychainAccess::new(namespace, locations.config.clone())),
             settings,
-            devnet: EmbeddedDevnet::new(devnet_state_dir),
+            devnet: EmbeddedDevnet::new(Some(locations.devnet_dir())),
+            locations,
             records,
             approvals: Approvals::default(),
             rpc_cache: Mutex::new(None),

@@ -177,6 +177,11 @@ impl IndexFile {
         }
     }
 
+    /// Removes the lock file (a reset, after the index itself is gone); never an error.
+    pub(crate) fn remove_lock_file(&self) {
+        let _ = fs::remove_file(&self.lock_path);
+    }
+
     pub(crate) fn path(&self) -> &Path {
         &self.path
     }

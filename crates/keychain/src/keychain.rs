@@ -54,6 +54,12 @@ pub enum KeychainError {
         "deleting owner key {address} needs explicit confirmation: it cannot be undone and the key cannot be exported first"
     )]
     NotConfirmed { address: Address },
+    #[error(
+        "erasing every Warden entry in the keychain needs explicit confirmation: owner keys cannot be exported first"
+    )]
+    NotConfirmedErase,
+    #[error("the keychain entries were erased but the owner-key list {path} could not be removed: {reason}")]
+    EraseIndex { path: std::path::PathBuf, reason: String },
     #[error("the label is invalid: {reason}")]
     InvalidLabel { reason: &'static str },
     #[error("the API key is invalid: {reason}")]
@@ -71,10 +77,12 @@ impl Coded for KeychainError {
             Self::Namespace(e) => e.code(),
             Self::UnknownOwnerKey { .. } => ErrorCode::KeyNotFound,
             Self::OwnerKeyExists { .. } => ErrorCode::AlreadyExists,
-            Self::NotConfirmed { .. } | Self::InvalidLabel { .. } | Self::InvalidApiKey { .. } => {
-                ErrorCode::InvalidInput
-            }
+            Self::NotConfirmed { .. }
+            | Self::NotConfirmedErase
+            | Self::InvalidLabel { .. }
+            | Self::InvalidApiKey { .. } => ErrorCode::InvalidInput,
             Self::Sign { .. } => ErrorCode::Internal,
+            Self::EraseIndex { .. } => ErrorCode::StorageFailed,
         }
     }
 }

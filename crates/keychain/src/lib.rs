@@ -10,6 +10,7 @@
 //!   overwritten, with every failure classified ([`StoreError`]).
 //! * [`index`] — the non-secret owner-key list (addresses, labels, selection) in a JSON
 //!   file written atomically.
+//! * [`erase`] — what Warden keeps in the keychain, and erasing all of it (a reset).
 //! * [`repair`] — rebuilding a lost or damaged index from the keychain's own entries.
 //! * [`namespace`] — entry naming: per-build namespaces and human-readable labels.
 //! * [`secret`] — secret values in wiped-on-drop memory with redacted `Debug` and no
@@ -23,6 +24,7 @@
 //! secrets from stdin or a tty), and Windows/macOS-specific refinement of "locked" versus
 //! "denied" (only the Secret Service's errors are inspected so far).
 
+pub mod erase;
 pub mod index;
 pub mod keychain;
 pub mod namespace;
@@ -31,6 +33,7 @@ pub mod secret;
 pub mod signer;
 pub mod store;
 
+pub use erase::{Erased, KeychainInventory};
 pub use index::{CONFIG_DIR_ENV, IndexError, OwnerKeyInfo, default_config_dir};
 pub use keychain::{Confirmation, Keychain, KeychainError, OwnerKeySource};
 pub use namespace::{APP_ID, NAMESPACE_ENV, Namespace, NamespaceError, Slot};

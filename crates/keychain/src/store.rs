@@ -191,6 +191,17 @@ impl EntryStore {
         entry.delete_credential().map_err(|e| self.classify(e, Operation::Delete, slot))
     }
 
+    /// Deletes the entry named `account` in this namespace, whatever it holds (for erasing
+    /// every entry, including kinds this build does not know); [`StoreError::NotFound`]
+    /// when there is none.
+    pub(crate) fn delete_account(&self, account: &str) -> Result<(), StoreError> {
+        let entry = self
+            .store
+            .build(self.namespace.as_str(), account, None)
+            .map_err(|e| classify(e, Operation::Delete, &self.namespace, account))?;
+        entry.delete_credential().map_err(|e| classify(e, Operation::Delete, &self.namespace, account))
+    }
+
     /// The account names of every entry in this namespace, as the keychain lists them
     /// (nothing is read or changed). Stores that cannot list their entries answer
     /// [`StoreError::Rejected`].

@@ -1,8 +1,10 @@
 //! Exporting a session's `warden.session.v1` document: a preview without any secret (with
 //! a QR code when it is small enough), and delivery with the session key omitted, in plain
-//! text (confirmed), as a keystore v3 or age-encrypted — to a new file chosen in a save
-//! dialog (mode 0600, never replacing one), to the clipboard, or by POST to a server
-//! (`warden_core::export`: https, or plain http only to this computer).
+//! text (ticked in the form), as a keystore v3 or age-encrypted — to a new file chosen in a
+//! save dialog (mode 0600, never replacing one), to the clipboard, or by POST to a server
+//! (`warden_core::export`: https, or plain http only to this computer). A document with a
+//! secret goes nowhere until the person confirmed it in a native dialog
+//! ([`crate::confirm`]) that names the form and the destination.
 //!
 //! The secret is sealed here, in Rust, from the keychain; only the destination's answer
 //! (a path, an HTTP status and the server's reply) goes back to the UI. A document with a
@@ -22,6 +24,7 @@ use warden_core::export::{self, BearerToken, PlainHttp, PostConfig, PostTarget};
 
 use crate::clipboard_clear::{AppClipboard, CLEAR_AFTER_SECS, RuntimeTimer, clear_later};
 use crate::commands::sessions::parse_id;
+use crate::confirm::{self, Question};
 use crate::error::{AppError, ErrorCode};
 use crate::payloads::sessions::{ExportDestination, ExportPreview, ExportResult, SecretChoice};
 use crate::records::session_id16;
@@ -84,6 +87,26 @@ pub async fn session_export(
             Target::Post(PostTarget::with_plain_http(url.trim(), bearer, plain_http)?)
         }
     };
+    if let Some(form) = secret_form_words(&secret) {
+        let to = match &target {
+            Target::File(path) => format!("the file {}", path.display()),
+            Target::Clipboard => "the clipboard (cleared after 30 s if it still holds it)".to_owned(),
+            Target::Post(target) => format!("the server at {}", target.host()),
+        };
+        confirm::ask(
+            &app,
+            Question::new(
+                "Export session key?",
+                format!(
+                    "Export the session key of “{}” {form} to {to}? Whoever gets it can act within the session's \
+                     permissions until it expires or is revoked.",
+                    record.label
+                ),
+                "Export key",
+            ),
+        )
+        .await?;
+    }
     let document = seal(&state, record.credentials.clone(), record.session_key, secret).await?;
     let mut clears_after = None;
     let (receipt, summary) = match target {
@@ -126,6 +149,16 @@ enum Target {
     File(PathBuf),
     Clipboard,
     Post(PostTarget),
+}
+
+/// How the secret will travel, in words, or `None` when the document carries none.
+fn secret_form_words(secret: &SecretChoice) -> Option<&'static str> {
+    match secret {
+        SecretChoice::None => None,
+        SecretChoice::Plaintext { .. } => Some("in plain text"),
+        SecretChoice::Keystore { .. } => Some("in a passphrase-protected keystore"),
+        SecretChoice::Age { .. } => Some("encrypted to an age recipient"),
+    }
 }
 
 fn check_secret_choice(secret: &SecretChoice, key_held: bool) -> Result<(), AppError> {

@@ -1,13 +1,15 @@
-//! Owner keys: list, create, import (hex or recovery phrase), select, rename, delete —
+//! Owner keys: list, create, import (hex or recovery phrase), select, rename, delete (after a
+//! native confirmation), and rebuild the list from the keychain's entries —
 //! all `warden_keychain` operations, run off the UI thread. Results are addresses and
 //! labels only; the two imports take their secret as a [`Sensitive`] value.
 
-use tauri::State;
+use tauri::{AppHandle, State};
 use warden_keychain::{Confirmation, OwnerKeySource};
 
 use crate::commands::{optional_label, parse_address};
+use crate::confirm::{self, Question};
 use crate::error::{AppError, ErrorCode};
-use crate::payloads::OwnerKey;
+use crate::payloads::{KeyRepair, OwnerKey};
 use crate::sensitive::Sensitive;
 use crate::state::AppState;
 
@@ -100,22 +102,40 @@ pub async fn keys_rename(state: State<'_, AppState>, id: String, label: String) 
         .await
 }
 
-/// Deletes an owner key for good; refused with `not_confirmed` unless `confirm` is true.
+/// Rebuilds the owner-key list from the keychain's own entries (a lost or damaged list):
+/// keys are kept or recovered, never deleted; nothing in the keychain is written.
 #[tauri::command]
-pub async fn keys_delete(
-    state: State<'_, AppState>,
-    id: String,
-    confirm: Option<bool>,
-) -> Result<Vec<OwnerKey>, AppError> {
+pub async fn keys_repair(state: State<'_, AppState>) -> Result<KeyRepair, AppError> {
+    state.keychain.run(|k| Ok(KeyRepair::from(k.repair_owner_key_index()?))).await
+}
+
+/// Deletes an owner key for good, once the person confirmed it in a native dialog
+/// ([`confirm::ask`]); `not_confirmed` when they did not.
+#[tauri::command]
+pub async fn keys_delete(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<Vec<OwnerKey>, AppError> {
     let address = parse_address("id", &id)?;
-    if confirm != Some(true) {
-        return Err(AppError::new(
-            ErrorCode::NotConfirmed,
+    let key = state
+        .keychain
+        .run(move |k| {
+            list(k)?
+                .into_iter()
+                .find(|o| o.address == address.to_checksum(None))
+                .ok_or_else(|| AppError::new(ErrorCode::KeyNotFound, format!("no owner key {address} in the keychain")))
+        })
+        .await?;
+    confirm::ask(
+        &app,
+        Question::new(
+            "Delete owner key?",
             format!(
-                "deleting owner key {address} needs confirmation: it cannot be undone and the key cannot be exported first"
+                "“{}” ({}) will be deleted from the keychain. This cannot be undone. Without a backup of this key, \
+                 the account it owns and everything in it can no longer be reached.",
+                key.label, key.address
             ),
-        ));
-    }
+            "Delete key",
+        ),
+    )
+    .await?;
     state
         .keychain
         .run(move |k| {

@@ -6,6 +6,8 @@
 pub const COMMANDS: &[&str] = &[
     "app_info",
     "keychain_status",
+    "app_reset_plan",
+    "app_reset",
     "keys_list",
     "keys_create",
     "keys_import_hex",
@@ -13,6 +15,7 @@ pub const COMMANDS: &[&str] = &[
     "keys_select",
     "keys_rename",
     "keys_delete",
+    "keys_repair",
     "backend_status",
     "chains_list",
     "backend_use_alchemy",

@@ -1,5 +1,6 @@
 //! The sessions dashboard: the list with live statuses, usage against each limit, a test
-//! call with a session key Warden holds, revocation (owner-signed) and forgetting (local).
+//! call with a session key Warden holds, revocation (owner-signed) and forgetting (local),
+//! each of the last two confirmed in a native dialog first ([`crate::confirm`]).
 //!
 //! Sessions live on the endpoint that granted them. A session on the active backend (same
 //! kind and chain) is reachable: its first use is read from the EntryPoint nonce, its
@@ -25,6 +26,7 @@ use warden_core::usage;
 
 use crate::backend::{self, ActiveBackend};
 use crate::commands::parse_address;
+use crate::confirm::{self, Question};
 use crate::error::{AppError, ErrorCode};
 use crate::payloads::sessions::{QuarantinedView, SESSIONS_CHANGED_EVENT, SessionView, UsageLine, permission_views};
 use crate::payloads::{BackendKind, CallResult, Currency, PROGRESS_EVENT, Progress, ProgressStep};
@@ -265,6 +267,24 @@ async fn revoke_session(app: &AppHandle, state: &AppState, id: &str) -> Result<C
         Progress { op: "revoke".into(), step: ProgressStep::Preparing, message: "Reading the session's state".into() },
     );
     let plan = revoke::plan_revoke(&active.backend, &record.credentials).await?;
+    let what = match plan.revocation {
+        Revocation::Uninstall => "uninstalls the session from",
+        Revocation::CancelUnused => "cancels the unused grant on",
+    };
+    confirm::ask(
+        app,
+        Question::new(
+            "Revoke session?",
+            format!(
+                "Revoke “{}”? Your owner key signs an operation that {what} account {}. \
+                 Whoever holds the session key can no longer use it. This cannot be undone.",
+                record.label,
+                record.credentials.account.to_checksum(None)
+            ),
+            "Revoke session",
+        ),
+    )
+    .await?;
     let owner = record.owner;
     let signer = state.keychain.run(move |k| Ok(k.owner_signer(owner)?)).await?;
     let sink = progress_sink(app, "revoke");
@@ -285,21 +305,33 @@ async fn revoke_session(app: &AppHandle, state: &AppState, id: &str) -> Result<C
 }
 
 /// Removes session `id` from the list (nothing changes on chain) and deletes its session
-/// key if Warden held it. Needs `confirm: true`. Returns the list.
+/// key if Warden held it. Asks first in a native dialog ([`confirm::ask`]). Returns the list.
 #[tauri::command]
 pub async fn session_forget(
     app: AppHandle,
     state: State<'_, AppState>,
     id: String,
-    confirm: Option<bool>,
 ) -> Result<Vec<SessionView>, AppError> {
-    if confirm != Some(true) {
-        return Err(AppError::new(
-            ErrorCode::NotConfirmed,
-            "forgetting a session needs explicit confirmation (it stays valid on chain until it expires or is revoked)",
-        ));
-    }
     let id = parse_id(&id)?;
+    let record = record_of(&state, id)?;
+    let still_valid = if record.revoked_at.is_some() {
+        ""
+    } else {
+        " It stays valid on chain until it expires or is revoked, and Warden can no longer revoke it for you."
+    };
+    confirm::ask(
+        &app,
+        Question::new(
+            "Forget session?",
+            format!(
+                "Forget “{}”? Warden deletes its record{} from this computer.{still_valid}",
+                record.label,
+                if record.key_held_by_warden { " and its session key" } else { "" }
+            ),
+            "Forget session",
+        ),
+    )
+    .await?;
     let removed = state.records.with_sessions(|s| s.forget(id))?;
     if removed.key_held_by_warden {
         let key = removed.session_key;

@@ -151,6 +151,102 @@ impl From<warden_keychain::OwnerKeyInfo> for OwnerKey {
     }
 }
 
+/// What became of one owner key when the list was rebuilt from the keychain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RepairedKeyState {
+    /// Listed before, and its keychain entry holds its key.
+    Kept,
+    /// Found in the keychain but not in the list: listed again under a new label.
+    Recovered,
+    /// Listed, but the keychain has no entry for it (it cannot sign).
+    MissingFromKeychain,
+    /// Listed, but its entry does not hold its key (it cannot sign).
+    Unusable,
+}
+
+/// One owner key of a rebuilt list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RepairedKey {
+    pub key: OwnerKey,
+    pub state: RepairedKeyState,
+    /// Why it is unusable, when it is.
+    pub reason: Option<String>,
+}
+
+/// Result of `keys_repair`: the owner-key list rebuilt from the keychain's own entries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyRepair {
+    pub keys: Vec<RepairedKey>,
+    /// Entries found but not listed, each with the reason (names only, no secret).
+    pub skipped: Vec<String>,
+    /// Why the old list could not be read, when it could not.
+    pub damage: Option<String>,
+    /// Where the damaged list was kept.
+    pub set_aside: Option<String>,
+    /// Whether a new list was written (false: nothing needed repair).
+    pub written: bool,
+}
+
+impl From<warden_keychain::IndexRepair> for KeyRepair {
+    fn from(r: warden_keychain::IndexRepair) -> Self {
+        use warden_keychain::RepairedState as S;
+        let keys = r
+            .keys
+            .into_iter()
+            .map(|k| {
+                let (state, reason) = match k.state {
+                    S::Kept => (RepairedKeyState::Kept, None),
+                    S::Recovered => (RepairedKeyState::Recovered, None),
+                    S::MissingFromKeychain => (RepairedKeyState::MissingFromKeychain, None),
+                    S::Unusable { reason } => (RepairedKeyState::Unusable, Some(reason)),
+                };
+                RepairedKey { key: OwnerKey::from(k.key), state, reason }
+            })
+            .collect();
+        Self {
+            keys,
+            skipped: r.skipped.into_iter().map(|s| format!("{}: {}", s.account, s.reason)).collect(),
+            damage: r.damage,
+            set_aside: r.set_aside.map(|p| p.display().to_string()),
+            written: r.written,
+        }
+    }
+}
+
+/// Result of `app_reset_plan`: what a reset would remove, named without any secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetPlanView {
+    /// Owner keys by label and address (the ones the list lost as "unlisted").
+    pub owner_keys: Vec<OwnerKey>,
+    pub unlisted_owner_keys: Vec<String>,
+    pub session_keys: u32,
+    pub api_key: bool,
+    pub other_entries: u32,
+    /// Each file or folder removed whole.
+    pub paths: Vec<String>,
+    /// The plan in words, as the confirmation dialog says it.
+    pub summary: Vec<String>,
+}
+
+impl From<&crate::reset::ResetPlan> for ResetPlanView {
+    fn from(plan: &crate::reset::ResetPlan) -> Self {
+        let k = &plan.keychain;
+        Self {
+            owner_keys: k.owner_keys.iter().cloned().map(OwnerKey::from).collect(),
+            unlisted_owner_keys: k.unlisted_owner_keys.iter().map(|a| a.to_checksum(None)).collect(),
+            session_keys: u32::try_from(k.session_keys).unwrap_or(u32::MAX),
+            api_key: k.api_key,
+            other_entries: u32::try_from(k.other_entries).unwrap_or(u32::MAX),
+            paths: plan.paths.iter().map(|p| p.display().to_string()).collect(),
+            summary: plan.summary(),
+        }
+    }
+}
+
 /// The kind of smart account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub enum AccountType {
@@ -333,6 +429,10 @@ pub fn export_bindings(dir: &Path) -> Result<Vec<PathBuf>, ts_rs::ExportError> {
     KeychainStatus::export_all(&cfg)?;
     KeychainState::export_all(&cfg)?;
     OwnerKey::export_all(&cfg)?;
+    KeyRepair::export_all(&cfg)?;
+    RepairedKey::export_all(&cfg)?;
+    RepairedKeyState::export_all(&cfg)?;
+    ResetPlanView::export_all(&cfg)?;
     AccountInfo::export_all(&cfg)?;
     AccountType::export_all(&cfg)?;
     Balance::export_all(&cfg)?;

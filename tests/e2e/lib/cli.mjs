@@ -14,10 +14,11 @@ export const WARDEN_CLI = process.env.WARDEN_CLI_BIN || join(dirname(process.env
 
 let runs = 0;
 
-/** Runs `warden ARGS`; resolves to {code, stdout, stderr}. `name` prefixes the saved output. */
-export function warden(name, args, { timeout = 240000 } = {}) {
+/** Runs `warden ARGS`; resolves to {code, stdout, stderr}. `name` prefixes the saved output;
+ * `env` (e.g. an app's, to reach its keychain namespace and folders) replaces the test's. */
+export function warden(name, args, { timeout = 240000, env: base = process.env } = {}) {
   if (!existsSync(WARDEN_CLI)) throw new Error(`no warden binary at ${WARDEN_CLI} (built by cargo test --workspace)`);
-  const env = { ...process.env };
+  const env = { ...base };
   delete env.WARDEN_ENDPOINT;
   delete env.WARDEN_PASSPHRASE;
   return new Promise((resolve, reject) => {

@@ -221,8 +221,13 @@ export class App {
    * after can cut that short and leave the app running with its windows: the app is then
    * asked to end as a desktop session would at logout (SIGTERM, which it handles by
    * stopping its devnet), and everything it started must still be gone within the time. */
-  async close() {
-    await this.session.delete();
+  async close({ appExited = false } = {}) {
+    try {
+      await this.session.delete();
+    } catch (error) {
+      // An app that closed itself (a reset) leaves no session to delete.
+      if (!appExited) throw error;
+    }
     await stopDriver(this.driver);
     const ours = () => processesWithEnv(`WARDEN_KEYCHAIN_NAMESPACE=${this.namespace}`);
     const deadline = Date.now() + 30000;

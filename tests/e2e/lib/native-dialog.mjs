@@ -14,10 +14,12 @@ async function xdotool(args) {
   return stdout.trim();
 }
 
-/** The ids of the visible windows titled `title` (xdotool exits 1 when there are none). */
+/** The ids of the visible windows titled exactly `title` (xdotool exits 1 when there are
+ * none; it takes a regular expression, so the title's own `?`, `.` and the like are escaped). */
 async function windowsNamed(title) {
+  const literal = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   try {
-    return (await xdotool(['search', '--onlyvisible', '--name', `^${title}$`])).split('\n').filter(Boolean);
+    return (await xdotool(['search', '--onlyvisible', '--name', `^${literal}$`])).split('\n').filter(Boolean);
   } catch {
     return [];
   }
@@ -66,4 +68,36 @@ export async function openDialogAnswer(title, path, { timeout = 30000 } = {}) {
     await sleep(700);
   }
   await poll(`the "${title}" dialog is still open after Enter`, async () => (await windowsNamed(title)).length === 0, timeout);
+}
+
+/**
+ * Answers the native confirmation dialog titled `title` that Warden raises from Rust before
+ * an irreversible or secret-revealing action: with `accept`, presses the action's button
+ * through its mnemonic (Alt + `mnemonic`, the first letter of the button's label); otherwise
+ * presses Escape, which a person uses to say no. Resolves once the dialog is gone. Fails if
+ * `finished()` turns true before the dialog was seen (the action ended without asking).
+ */
+export async function confirmDialogAnswer(title, { accept, mnemonic, timeout = 30000, finished = () => false }) {
+  const id = await poll(`no window titled "${title}"`, async () => {
+    const found = (await windowsNamed(title)).at(-1);
+    if (!found && finished()) throw new Error(`"${title}" was never asked: the action ended without it`);
+    return found;
+  }, timeout);
+  await sleep(300);
+  await xdotool(['windowfocus', '--sync', id]);
+  await xdotool(['key', '--clearmodifiers', accept ? `alt+${mnemonic}` : 'Escape']);
+  await poll(`the "${title}" dialog is still open`, async () => (await windowsNamed(title)).length === 0, timeout);
+}
+
+/** Runs `action` (which makes Warden raise the confirmation `title`) and answers the
+ * dialog as `answer` says, resolving to what `action` resolved to. */
+export async function withConfirmation(title, answer, action) {
+  let settled = false;
+  const pending = action().finally(() => {
+    settled = true;
+  });
+  // A failure of the action itself is reported by `await pending` below.
+  pending.catch(() => {});
+  await confirmDialogAnswer(title, { ...answer, finished: () => settled });
+  return pending;
 }

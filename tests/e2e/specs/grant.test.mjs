@@ -32,7 +32,7 @@ import {
   toSummary,
   untilNoError,
 } from '../lib/grant.mjs';
-import { saveDialogAnswer } from '../lib/native-dialog.mjs';
+import { confirmDialogAnswer, saveDialogAnswer } from '../lib/native-dialog.mjs';
 import { startReceiver } from '../lib/receiver.mjs';
 import { show, warden } from '../lib/cli.mjs';
 
@@ -148,6 +148,7 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     const credentials = join(app.dirs.root, 'payments-server.warden-session.json');
     await app.click('Export session', { within: dialog });
     await saveDialogAnswer('Save session credentials', credentials);
+    await confirmDialogAnswer('Export session key?', { accept: true, mnemonic: 'e' });
     const saved = await untilNoError(app, 'the file to be saved', async () => {
       const t = await app.textOf('[data-testid="export-result"]', { within: dialog });
       return t && /Saved\./.test(t) ? t : null;
@@ -176,6 +177,7 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     await app.until('the loopback note', async () => /Plain http to this computer/.test(await dialog.text()));
     await app.screenshot('export-form');
     await app.click('Export session', { within: dialog });
+    await confirmDialogAnswer('Export session key?', { accept: true, mnemonic: 'e' });
     const exported = await untilNoError(app, 'the server to accept the export', async () => {
       const t = await app.textOf('[data-testid="export-result"]', { within: dialog });
       return t && /The server (accepted|refused) it/.test(t) ? t : null;
@@ -241,6 +243,7 @@ test('grant, approve, export, warden call within and beyond the limits, usage, r
     const group = await app.byLabel(`Confirm revoking ${LABEL}`, { within: card });
     await app.screenshot('revoke-confirm');
     await app.click('Revoke session', { within: group });
+    await confirmDialogAnswer('Revoke session?', { accept: true, mnemonic: 'r' });
     await app.byLabel('Revocation progress', { within: card, timeout: 30000 });
     await app.screenshot('revoke-progress');
     const revoked = await untilNoError(app, 'the revocation result', () => app.textOf('[data-testid="revoke-result"]', { within: card }), {

@@ -15,7 +15,7 @@ import { HEX_ADDRESS, HEX_KEY, MNEMONIC_ADDRESS_2, MNEMONIC_KEY_2, TEST_MNEMONIC
 import { COMMANDS } from '../lib/commands.mjs';
 import { findApprovalWindow } from '../lib/grant.mjs';
 import { startReceiver } from '../lib/receiver.mjs';
-import { openDialogAnswer } from '../lib/native-dialog.mjs';
+import { openDialogAnswer, withConfirmation } from '../lib/native-dialog.mjs';
 import { show, warden } from '../lib/cli.mjs';
 
 /** A contract-access target for the grants (nobody holds its key). */
@@ -87,8 +87,25 @@ test('no command result, error or event carries key material', async () => {
     assert.equal((await call('keys_select', { id: HEX_ADDRESS })).ok, true);
     const renamed = await call('keys_rename', { id: HEX_ADDRESS, label: 'renamed' });
     assert.equal(renamed.value.find((k) => k.address === HEX_ADDRESS).label, 'renamed');
-    assert.equal((await call('keys_delete', { id: created.value.id })).error?.code, 'not_confirmed');
-    assert.equal((await call('keys_delete', { id: created.value.id, confirm: true })).value.length, 2);
+    // Deleting asks in a native dialog raised by Rust: no IPC argument stands in for it. A
+    // cancel there keeps the key; `confirm: true` from the web view changes nothing.
+    const DELETE = 'Delete owner key?';
+    const kept = await withConfirmation(DELETE, { accept: false }, () => call('keys_delete', { id: created.value.id, confirm: true }));
+    assert.equal(kept.error?.code, 'not_confirmed', JSON.stringify(kept));
+    assert.ok((await call('keys_list')).value.some((k) => k.id === created.value.id), 'the key is still there');
+    const deleted = await withConfirmation(DELETE, { accept: true, mnemonic: 'd' }, () => call('keys_delete', { id: created.value.id }));
+    assert.equal(deleted.value?.length, 2, JSON.stringify(deleted));
+    // The list rebuilt from the keychain's entries: the same two keys, nothing to write.
+    const repaired = await call('keys_repair');
+    assert.deepEqual(repaired.value?.keys.map((k) => [k.key.address, k.state]).sort(),
+      deleted.value.map((k) => [k.address, 'kept']).sort(), JSON.stringify(repaired));
+    // What a reset would remove, named without a secret; a reset cancelled in its native
+    // dialog removes nothing.
+    const plan = await call('app_reset_plan');
+    assert.equal(plan.value?.ownerKeys.length, 2, JSON.stringify(plan));
+    const notReset = await withConfirmation('Reset Warden?', { accept: false }, () => call('app_reset'));
+    assert.equal(notReset.error?.code, 'not_confirmed', JSON.stringify(notReset));
+    assert.equal((await call('keys_list')).value.length, 2, 'a cancelled reset keeps the keys');
 
     assert.equal((await call('backend_status')).value.kind, 'devnet');
     assert.ok((await call('chains_list')).value.length >= 2);
@@ -167,11 +184,16 @@ test('no command result, error or event carries key material', async () => {
     assert.equal(JSON.parse(preview.value.document).secret ?? null, null, 'the preview has no secret');
     const receiver = await startReceiver();
     try {
-      const exported = await call('session_export', {
+      const exportKey = () => call('session_export', {
         id: session.id,
         secret: { kind: 'plaintext', confirmed: true },
         destination: { kind: 'post', url: receiver.url, bearer: null },
       });
+      const EXPORT = 'Export session key?';
+      const refused = await withConfirmation(EXPORT, { accept: false }, exportKey);
+      assert.equal(refused.error?.code, 'not_confirmed', JSON.stringify(refused));
+      assert.equal(receiver.requests.length, 0, 'nothing was sent before the person confirmed');
+      const exported = await withConfirmation(EXPORT, { accept: true, mnemonic: 'e' }, exportKey);
       assert.equal(exported.value?.httpStatus, 200, JSON.stringify(exported));
     } finally {
       await receiver.close();
@@ -179,9 +201,12 @@ test('no command result, error or event carries key material', async () => {
     const key = JSON.parse(receiver.requests[0].body).secret.privateKey;
     assert.match(key, /^0x[0-9a-fA-F]{64}$/);
     sessionKeys.push(key.slice(2).toLowerCase());
-    const revoked = await call('session_revoke', { id: session.id });
+    const revoked = await withConfirmation('Revoke session?', { accept: true, mnemonic: 'r' }, () => call('session_revoke', { id: session.id }));
     assert.equal(revoked.ok, true, JSON.stringify(revoked));
-    assert.equal((await call('session_forget', { id: session.id, confirm: true })).value?.length, 0);
+    const forgetIt = () => call('session_forget', { id: session.id, confirm: true });
+    assert.equal((await withConfirmation('Forget session?', { accept: false }, forgetIt)).error?.code, 'not_confirmed');
+    assert.equal((await call('sessions_list')).value.length, 1, 'a cancelled forget keeps the session');
+    assert.equal((await withConfirmation('Forget session?', { accept: true, mnemonic: 'f' }, forgetIt)).value?.length, 0);
     assert.deepEqual((await call('sessions_quarantined')).value, [], 'no record was set aside');
     // A list exists, so starting a new one changes nothing.
     assert.deepEqual((await call('sessions_start_new_list')).value, []);

@@ -15,6 +15,12 @@ export function errorText(code: ErrorCode): ErrorText {
   return ERROR_TEXTS[code] ?? ERROR_TEXTS.internal;
 }
 
+/** Whether the person said no in one of Rust's native confirmation dialogs (or a file
+ * dialog): not a failure to report, just nothing done. */
+export function declined(reason: unknown): boolean {
+  return toAppError(reason).code === 'not_confirmed';
+}
+
 /** Plain words plus the original detail, for anything a command rejected with. */
 export function describeError(reason: unknown): ErrorText & AppError {
   const error = toAppError(reason);

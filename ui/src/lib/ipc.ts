@@ -10,6 +10,8 @@ import type { AccountType } from './bindings/AccountType';
 import type { AppError } from './bindings/AppError';
 import type { AppInfo } from './bindings/AppInfo';
 import type { BackendInfo } from './bindings/BackendInfo';
+import type { KeyRepair } from './bindings/KeyRepair';
+import type { ResetPlanView } from './bindings/ResetPlanView';
 import type { Balance } from './bindings/Balance';
 import type { CallResult } from './bindings/CallResult';
 import type { ChainOption } from './bindings/ChainOption';
@@ -93,7 +95,12 @@ export const keysImportMnemonic = (label: string, phrase: string, path: string) 
   call<OwnerKey>('keys_import_mnemonic', { label, phrase, path });
 export const keysSelect = (id: string) => call<OwnerKey[]>('keys_select', { id });
 export const keysRename = (id: string, label: string) => call<OwnerKey[]>('keys_rename', { id, label });
-export const keysDelete = (id: string) => call<OwnerKey[]>('keys_delete', { id, confirm: true });
+export const keysDelete = (id: string) => call<OwnerKey[]>('keys_delete', { id });
+/** Rebuilds the owner-key list from the keychain's own entries (a lost or damaged list). */
+export const keysRepair = () => call<KeyRepair>('keys_repair');
+/** What a reset would remove; `appReset` asks in a native dialog, removes it all and closes Warden. */
+export const appResetPlan = () => call<ResetPlanView>('app_reset_plan');
+export const appReset = () => call<null>('app_reset');
 
 export const backendStatus = () => call<BackendInfo>('backend_status');
 export const chainsList = () => call<ChainOption[]>('chains_list');
@@ -127,7 +134,7 @@ export const sessionTestCall = (id: string, to: string, value: string, data: str
   call<CallResult>('session_test_call', { id, to, value, data });
 /** Emits `progress` with op "revoke" while it runs. */
 export const sessionRevoke = (id: string) => call<CallResult>('session_revoke', { id });
-export const sessionForget = (id: string) => call<SessionView[]>('session_forget', { id, confirm: true });
+export const sessionForget = (id: string) => call<SessionView[]>('session_forget', { id });
 export const sessionExportPreview = (id: string) => call<ExportPreview>('session_export_preview', { id });
 export const sessionExport = (id: string, secret: SecretChoice, destination: ExportDestination) =>
   call<ExportResult>('session_export', { id, secret, destination });

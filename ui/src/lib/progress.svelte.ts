@@ -53,6 +53,14 @@ export class OpProgress {
     this.busy = false;
   }
 
+  /** Nothing happened after all (the person declined): back to not started. */
+  reset(): void {
+    this.busy = false;
+    this.reached = [];
+    this.current = null;
+    this.succeeded = null;
+  }
+
   get failed(): boolean {
     return this.succeeded === false || this.reached.includes('failed');
   }

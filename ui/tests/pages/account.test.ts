@@ -308,7 +308,34 @@ describe('owner keys', () => {
     await button(page, 'Delete key Laptop').click();
     await button(page, 'Delete permanently').click();
     await expect.poll(() => button(page, 'Delete key Laptop').count()).toBe(0);
-    expect((await app.calls()).filter((c) => c.cmd === 'keys_delete').map((c) => c.args)).toEqual([{ id: 'k2', confirm: true }]);
+    expect((await app.calls()).filter((c) => c.cmd === 'keys_delete').map((c) => c.args)).toEqual([{ id: 'k2' }]);
+  });
+
+  test('a cancel in the native dialog Rust raises keeps the key and shows no error', async () => {
+    const cancelled = { code: 'not_confirmed', message: 'not confirmed: “Delete owner key?” was cancelled' } as const;
+    const app = await openAccount({ keys: [MAIN_KEY, SECOND_KEY], failures: { keys_delete: [cancelled] } });
+    const { page } = app;
+    await button(page, 'Delete key Laptop').click();
+    await button(page, 'Delete permanently').click();
+    await expect.poll(async () => (await app.calls()).filter((c) => c.cmd === 'keys_delete').length).toBe(1);
+    await button(page, 'Delete key Laptop').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await button(page, 'Delete key Laptop').click();
+    await button(page, 'Delete permanently').click();
+    await expect.poll(() => button(page, 'Delete key Laptop').count()).toBe(0);
+  });
+
+  test('the key list is rebuilt from the keychain: lost keys come back, named as found again', async () => {
+    const app = await openAccount({ keys: [MAIN_KEY], lostKeys: [SECOND_KEY] });
+    const { page } = app;
+    await button(page, 'Rebuild the list from the keychain').click();
+    const result = page.getByTestId('key-repair-result');
+    await expectText(result, 'The list was rebuilt from the keychain.');
+    await expectText(result, '“Main”');
+    await expectText(result, 'kept');
+    await expectText(result, 'found again (its label was lost)');
+    await button(page, `Rename key Recovered key ${SECOND_KEY.address}`).waitFor();
+    await app.shot('account-keys-rebuilt');
   });
 
   test('deleting the last key goes back to onboarding', async () => {

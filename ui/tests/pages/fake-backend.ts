@@ -29,6 +29,10 @@ export type Scenario = SessionsScenario & {
   balances?: Record<string, string>;
   /** Status of the delegate call (200 = confirmed). */
   delegateStatus?: { status: number; statusText: string };
+  /** Owner keys the keychain holds but the list lost (found again by `keys_repair`). */
+  lostKeys?: OwnerKey[];
+  /** What a reset would remove besides the owner keys. */
+  resetPaths?: string[];
 };
 
 export const DEVNET: BackendInfo = {
@@ -173,8 +177,34 @@ function install(scenario: Scenario) {
       keys = keys.map((k) => (k.id === id ? { ...k, label: String(label) } : k));
       return keys.map((k) => ({ ...k }));
     },
-    keys_delete: ({ id, confirm }) => {
-      if (confirm !== true) fail('not_confirmed', 'deleting a key needs confirm: true');
+    keys_repair: () => {
+      keychainGuard();
+      const lost = (scenario.lostKeys ?? []).filter((l) => !keys.some((k) => k.id === l.id));
+      const recovered = lost.map((k) => ({ ...k, label: `Recovered key ${k.address}`, selected: false }));
+      const before = keys.map((k) => ({ key: { ...k }, state: 'kept' as const, reason: null }));
+      keys = [...keys, ...recovered];
+      if (keys.length === 1 && keys[0]) keys[0].selected = true;
+      return {
+        keys: [...before, ...recovered.map((k) => ({ key: { ...k }, state: 'recovered' as const, reason: null }))],
+        skipped: [],
+        damage: null,
+        setAside: null,
+        written: recovered.length > 0,
+      };
+    },
+    app_reset_plan: () => {
+      keychainGuard();
+      const paths = scenario.resetPaths ?? [];
+      const summary = [
+        ...(keys.length ? [`${keys.length} owner key${keys.length === 1 ? '' : 's'}: ${keys.map((k) => `“${k.label}” (${k.address})`).join(', ')}`] : []),
+        ...(paths.length ? [`${paths.length} files and folders: the session list, the activity log, settings and the local devnet`] : []),
+      ];
+      return { ownerKeys: keys.map((k) => ({ ...k })), unlistedOwnerKeys: [], sessionKeys: 0, apiKey: backend.hasApiKey, otherEntries: 0, paths, summary };
+    },
+    // Rust asks in a native dialog, removes everything and closes the app: here it only records the call.
+    app_reset: () => null,
+    // Rust asks in a native dialog first; a cancel there is a `not_confirmed` in `failures`.
+    keys_delete: ({ id }) => {
       const gone = find(id);
       keys = keys.filter((k) => k.id !== id);
       if (gone.selected && keys[0]) keys[0].selected = true;

@@ -32,6 +32,23 @@ describe('onboarding', () => {
     await expectText(page.getByRole('heading', { name: 'Owner keys' }).locator('xpath=../..'), 'Main');
   });
 
+  test('a list of keys that was lost: Warden finds its keys in the keychain again and goes on', async () => {
+    app = await harness.open({ keys: [], lostKeys: [MAIN_KEY] });
+    const { page } = app;
+    await page.getByRole('heading', { name: 'Set up your owner key', level: 1 }).waitFor();
+    await button(page, 'Look for Warden keys in the keychain').click();
+    await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+    expect((await keyCommands(app)).map((c) => c.cmd)).toEqual(['keys_repair']);
+  });
+
+  test('looking in the keychain when it holds no Warden key says so and stays', async () => {
+    app = await harness.open({ keys: [] });
+    const { page } = app;
+    await button(page, 'Look for Warden keys in the keychain').click();
+    await expectText(page.getByTestId('key-repair-result'), 'No Warden owner key is in the keychain.');
+    await page.getByRole('heading', { name: 'Set up your owner key', level: 1 }).waitFor();
+  });
+
   test('an empty label is refused before anything is sent', async () => {
     app = await harness.open({ keys: [] });
     const { page } = app;

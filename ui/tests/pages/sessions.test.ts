@@ -236,7 +236,29 @@ describe('actions', () => {
     await app.shot('sessions-forget-confirm');
     await confirm.getByRole('button', { name: 'Forget session' }).click();
     await expect.poll(() => app.page.getByRole('article').count()).toBe(3);
-    expect((await app.calls()).filter((c) => c.cmd === 'session_forget').map((c) => c.args)).toEqual([{ id: 's1', confirm: true }]);
+    expect((await app.calls()).filter((c) => c.cmd === 'session_forget').map((c) => c.args)).toEqual([{ id: 's1' }]);
+  });
+
+  test('a cancel in the native dialogs leaves the session as it was, with no error', async () => {
+    const cancelled = (title: string) => [{ code: 'not_confirmed' as const, message: `not confirmed: “${title}” was cancelled` }];
+    const app = await openSessions({
+      stepDelay: 10,
+      failures: { session_revoke: cancelled('Revoke session?'), session_forget: cancelled('Forget session?') },
+    });
+    const bot = card(app, 'Trading bot');
+    await bot.getByRole('button', { name: 'Revoke' }).click();
+    await bot.getByRole('button', { name: 'Revoke session' }).click();
+    await expect.poll(async () => (await app.calls()).filter((c) => c.cmd === 'session_revoke').length).toBe(1);
+    await bot.getByRole('button', { name: 'Revoke session' }).waitFor();
+    expect(await bot.getByTestId('revoke-result').count()).toBe(0);
+    expect(await alerts(app.page).count()).toBe(0);
+    await expectText(bot.getByTestId('status'), 'Active');
+
+    await bot.getByRole('button', { name: 'Forget' }).click();
+    await bot.getByRole('button', { name: 'Forget session' }).click();
+    await expect.poll(async () => (await app.calls()).filter((c) => c.cmd === 'session_forget').length).toBe(1);
+    expect(await alerts(app.page).count()).toBe(0);
+    expect(await app.page.getByRole('article').count()).toBe(4);
   });
 
   test('a failed forget keeps the session and says why', async () => {

@@ -3,7 +3,7 @@
 // the gas policy id, and their errors.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startHarness, type AppPage, type Harness } from './harness';
-import { MAIN_KEY, alerts, button, expectText, expectVisibleText, field } from './fixtures';
+import { MAIN_KEY, SECOND_KEY, alerts, button, expectText, expectVisibleText, field } from './fixtures';
 import type { BackendInfo } from '../../src/lib/bindings/BackendInfo';
 
 let harness: Harness;
@@ -26,6 +26,10 @@ const ALCHEMY: BackendInfo = {
   hasApiKey: true,
   currency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
 };
+
+async function commandsOf(app: AppPage, cmd: string): Promise<number> {
+  return (await app.calls()).filter((c) => c.cmd === cmd).length;
+}
 
 async function openSettings(scenario: Parameters<Harness['open']>[0] = {}) {
   app = await harness.open({ keys: [MAIN_KEY], ...scenario });
@@ -291,5 +295,26 @@ describe('settings', () => {
     await card.getByRole('button', { name: 'Turn on' }).waitFor();
     expect(await card.getByTestId('pairing-code').count()).toBe(0);
   });
-});
 
+  test('reset: lists every owner key and file first, a cancel in the native dialog changes nothing, then Rust is asked', async () => {
+    const paths = ['/home/you/.config/warden/settings.json', '/home/you/.local/share/warden/activity.jsonl', '/home/you/.local/state/warden/devnet'];
+    const cancelled = { code: 'not_confirmed' as const, message: 'not confirmed: “Reset Warden?” was cancelled' };
+    const app = await openSettings({ keys: [MAIN_KEY, SECOND_KEY], resetPaths: paths, failures: { app_reset: [cancelled] } });
+    const { page } = app;
+    const card = page.getByRole('region', { name: 'Reset Warden' });
+    expect(await commandsOf(app, 'app_reset_plan')).toBe(0);
+    await card.getByRole('button', { name: 'Show what a reset removes' }).click();
+    const plan = card.getByRole('group', { name: 'What a reset removes' });
+    await expectText(plan, 'Owner key “Main”');
+    await expectText(plan, 'Owner key “Laptop”');
+    for (const p of paths) await expectText(plan, p);
+    await expectText(plan, 'cannot be recovered without your own backup');
+    await app.shot('settings-reset-plan');
+    await card.getByRole('button', { name: 'Reset Warden…' }).click();
+    await expect.poll(() => commandsOf(app, 'app_reset')).toBe(1);
+    expect(await alerts(page).count()).toBe(0);
+    await card.getByRole('button', { name: 'Reset Warden…' }).click();
+    await expect.poll(() => commandsOf(app, 'app_reset')).toBe(2);
+    expect(await alerts(page).count()).toBe(0);
+  });
+});

@@ -97,7 +97,7 @@ describe('KeychainScreen', () => {
 });
 
 describe('OwnerKeys', () => {
-  test('delete needs a second, explicit press and sends confirm: true', async () => {
+  test('delete needs a second, explicit press; Rust then asks in a native dialog', async () => {
     const calls = recordIpc(() => [KEYS[0]]);
     const onchange = vi.fn();
     render(OwnerKeys, { keys: KEYS, onchange, onadd: () => {} });
@@ -106,7 +106,7 @@ describe('OwnerKeys', () => {
     expect(screen.getByRole('group', { name: 'Confirm deleting Laptop' }).textContent).toContain('can no longer be reached');
     await fireEvent.click(screen.getByRole('button', { name: 'Delete permanently' }));
     await waitFor(() => expect(onchange).toHaveBeenCalledWith([KEYS[0]]));
-    expect(calls).toEqual([['keys_delete', { id: 'k2', confirm: true }]]);
+    expect(calls).toEqual([['keys_delete', { id: 'k2' }]]);
   });
   test('the key in use has no Use button; the others do', () => {
     recordIpc();
