@@ -19,6 +19,22 @@
 //! [`AnvilProcess`] is dropped, and on Linux also when the process that started it dies
 //! (`setpriv --pdeathsig`). Left out: anvil's own `--state` (the devnet dumps and loads
 //! node state itself, see `persist`).
+//!
+//! Two things of a default anvil make it slower with every block, and the devnet mines a
+//! block per operation, so it starts anvil without them:
+//!
+//! * historical states on disk: past its in-memory window (the last 500 blocks' states),
+//!   anvil writes every block's whole state as JSON into `~/.foundry/anvil/tmp`, a file
+//!   that grows with the state, gigabytes over a few thousand operations, never removed
+//!   when anvil is killed. The devnet passes `--max-persisted-states 0`: state is
+//!   queryable at the last 500 blocks (older ones answer `BlockOutOfRangeError`), blocks,
+//!   receipts and logs at every block;
+//! * the EIP-2935 block-hash history contract ([`HISTORY_STORAGE_ADDRESS`], Prague): each
+//!   block stores its parent's hash in one more of its 8,191 storage slots, and anvil
+//!   rehashes the whole state trie every block, so each block costs more than the one
+//!   before until the ring is full. [`drop_block_hash_history`] removes its code from the
+//!   anvil the devnet started (a call to it then does nothing and stores nothing); the
+//!   `BLOCKHASH` opcode still answers for the last 256 blocks, as on any chain.
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
@@ -37,6 +53,20 @@ const TAIL_LINES: usize = 20;
 
 /// The environment variable naming an explicit anvil binary (what `--anvil` also sets).
 pub const ANVIL_ENV: &str = "WARDEN_ANVIL";
+
+/// The EIP-2935 block-hash history contract (see the module docs).
+pub const HISTORY_STORAGE_ADDRESS: alloy_primitives::Address =
+    alloy_primitives::address!("0000F90827F1C53a10cb7A02335B175320002935");
+
+/// Removes the EIP-2935 history contract's code from a node the devnet started, so blocks
+/// stop adding storage to it (see the module docs). Its storage so far stays, and stops
+/// growing.
+pub async fn drop_block_hash_history(node: &crate::node::Node) -> Result<(), crate::node::NodeError> {
+    if !node.code(HISTORY_STORAGE_ADDRESS).await?.is_empty() {
+        node.set_code(HISTORY_STORAGE_ADDRESS, &alloy_primitives::Bytes::new()).await?;
+    }
+    Ok(())
+}
 
 /// Why no anvil could be started.
 #[derive(Debug, thiserror::Error)]
@@ -266,7 +296,7 @@ impl AnvilProcess {
             }
             None => Command::new(path),
         };
-        cmd.args(["--host", "127.0.0.1", "--port", "0", "--chain-id"])
+        cmd.args(["--host", "127.0.0.1", "--port", "0", "--max-persisted-states", "0", "--chain-id"])
             .arg(opts.chain_id.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

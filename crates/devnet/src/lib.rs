@@ -236,6 +236,10 @@ async fn start(config: DevnetConfig) -> Result<DevnetHandle, StartError> {
         Some(dir) => persist::load(dir, &node).await?.unwrap_or_default(),
         None => methods::state::State::default(),
     };
+    if anvil.is_some() {
+        // After loading a saved state, which may carry the contract again.
+        anvil::drop_block_hash_history(&node).await?;
+    }
     entry_point::ensure_deployed(&node).await?;
     executor::ensure_installed(&node).await?;
     methods::accounts::ensure_account_code(&node, &state).await?;

@@ -21,7 +21,7 @@ use warden_core::api::UuidV4;
 use warden_core::permissions::{Permission, PermissionError, validate};
 
 use crate::methods::policies::Policy;
-use crate::methods::state::{Account, PreparedOp, SentOp, Session, State, Usage};
+use crate::methods::state::{Account, PreparedOp, SentOp, SentOps, Session, State, Usage};
 use crate::node::{Node, NodeError};
 
 const DEVNET_FILE: &str = "devnet.json";
@@ -125,7 +125,7 @@ pub async fn save(dir: &Path, state: &State, node: &Node) -> Result<(), PersistE
             .collect(),
         policies: state.policies.clone(),
         prepared: state.prepared.clone(),
-        sent: state.sent.clone(),
+        sent: state.sent.to_map(),
     };
     let path = dir.join(DEVNET_FILE);
     let text = serde_json::to_vec_pretty(&file)
@@ -184,6 +184,6 @@ pub async fn load(dir: &Path, node: &Node) -> Result<Option<State>, PersistError
         sessions,
         policies: file.policies,
         prepared: file.prepared,
-        sent: file.sent,
+        sent: SentOps::from_map(file.sent),
     }))
 }

@@ -313,19 +313,26 @@ pub async fn prepare_calls(emu: &Emulator, params: Value) -> Result<Value, Metho
         return Err(MethodError::Invalid(format!("nonceOverride.nonceKey {parallel:#x} must be below 2^152")));
     }
 
-    // What the devnet knows, read under the lock; the chain is read after, without it.
-    let (known, policy) = {
+    // What the devnet knows, read under the lock (once, for a known account); the chain is
+    // read after, without it.
+    let (known, policy, session) = {
         let state = emu.state.lock().await;
         let policy = caps.paymaster_service.as_ref().map(|s| policies::sponsor(&state, &s.policy)).transpose()?;
-        (state.accounts.get(&p.from).cloned(), policy)
+        let known = state.accounts.get(&p.from).cloned();
+        let session = match (&known, &caps.permissions) {
+            (Some(account), Some(cap)) => Some(resolve_session(&state, cap, account)?.clone()),
+            _ => None,
+        };
+        (known, policy, session)
     };
     let (account, new_account) = match known {
         Some(a) => (a, false),
         None => super::accounts::account_for_calls(emu, p.from).await?,
     };
-    let session = match &caps.permissions {
-        None => None,
-        Some(cap) => Some(resolve_session(&*emu.state.lock().await, cap, &account)?.clone()),
+    let session = match (session, &caps.permissions) {
+        (Some(s), _) => Some(s),
+        (None, None) => None,
+        (None, Some(cap)) => Some(resolve_session(&*emu.state.lock().await, cap, &account)?.clone()),
     };
     let (signer, key, exec_hooks) = match &session {
         None => (OpSigner::Owner, nonce_key(parallel, 0, FLAG_GLOBAL), false),
@@ -551,7 +558,7 @@ pub async fn send_prepared_calls(emu: &Emulator, params: Value) -> Result<Value,
     let caps = p.capabilities.unwrap_or_default();
     let mut state = emu.state.lock().await;
     if let Some(sent) = state.sent.get(&hash) {
-        return send_result(sent);
+        return send_result(&sent);
     }
     emu.lies.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&hash);
     let send = SignedOp {
@@ -916,9 +923,17 @@ pub async fn get_calls_status(emu: &Emulator, params: Value) -> Result<Value, Me
         return Err(unknown());
     }
     let hash = B256::from_slice(&id[32..]);
-    let state = emu.state.lock().await;
-    let lie = emu.lies.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&hash).cloned();
-    let sent = state.sent.get(&hash).or(lie.as_ref()).ok_or_else(unknown)?;
+    // Without the state lock (see `SentOps`): an operation being sent is not sent yet.
+    let sent = match emu.sent.get(&hash) {
+        Some(sent) => sent,
+        None => emu
+            .lies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&hash)
+            .cloned()
+            .ok_or_else(unknown)?,
+    };
     let result = GetCallsStatusResult {
         id: sent.id.clone(),
         chain_id: emu.chain_id,

@@ -135,7 +135,7 @@ pub async fn send_array(
     let caps = capabilities.unwrap_or_default();
     let mut state = emu.state.lock().await;
     if let Some(sent) = state.sent.get(&hash) {
-        return send_result(sent);
+        return send_result(&sent);
     }
     if !state.prepared.contains_key(&hash) {
         return Err(MethodError::NotPrepared { hash });

@@ -17,7 +17,8 @@
 //! while they do, so operations run one at a time and every check sees the state the
 //! previous operation left; preparing only reads the chain, outside the lock (an
 //! operation prepared with a nonce another one takes first fails on send, AA25, as on the
-//! hosted API). Not served: `wallet_prepareSign`, `wallet_formatSign` (ERC-1271
+//! hosted API), and `wallet_getCallsStatus` reads the sent operations without it
+//! ([`state::SentOps`]). Not served: `wallet_prepareSign`, `wallet_formatSign` (ERC-1271
 //! signatures of the account), `wallet_requestQuote_v0`, `wallet_getCrossChainStatus_v0`.
 
 pub mod accounts;
@@ -50,6 +51,8 @@ pub struct Emulator {
     node: Node,
     chain_id: u32,
     state: tokio::sync::Mutex<State>,
+    /// The sent operations, shared with `state.sent`, read without the lock.
+    sent: state::SentOps,
     /// `--state DIR`: where state is saved (see [`crate::persist`]).
     state_dir: Option<PathBuf>,
     /// Whether a request changed something since the last save.
@@ -68,6 +71,7 @@ impl Emulator {
         Self {
             node,
             chain_id,
+            sent: state.sent.clone(),
             state: tokio::sync::Mutex::new(state),
             state_dir,
             dirty: std::sync::atomic::AtomicBool::new(false),

@@ -119,5 +119,32 @@ pub struct State {
     pub policies: BTreeMap<UuidV4, Policy>,
     pub prepared: HashMap<B256, PreparedOp>,
     /// Sent operations by userOpHash.
-    pub sent: HashMap<B256, SentOp>,
+    pub sent: SentOps,
+}
+
+/// The sent operations by userOpHash, added to under the state lock (as each operation
+/// runs) and shared with `wallet_getCallsStatus`, which reads them without taking that
+/// lock: a status poll does not wait for the operation that is running.
+#[derive(Clone, Debug, Default)]
+pub struct SentOps(std::sync::Arc<std::sync::RwLock<HashMap<B256, SentOp>>>);
+
+impl SentOps {
+    /// The operations of a saved state.
+    pub fn from_map(map: HashMap<B256, SentOp>) -> Self {
+        Self(std::sync::Arc::new(std::sync::RwLock::new(map)))
+    }
+
+    /// A copy of all of them (for saving).
+    pub fn to_map(&self) -> HashMap<B256, SentOp> {
+        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// The operation sent with `hash`.
+    pub fn get(&self, hash: &B256) -> Option<SentOp> {
+        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(hash).cloned()
+    }
+
+    pub fn insert(&self, hash: B256, op: SentOp) {
+        self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(hash, op);
+    }
 }
