@@ -7,11 +7,13 @@
 //! starts a new list. Activity entries that follow an action already done (a signature, a
 //! revocation) are written after it; if the log cannot be written the action stands and
 //! the failure is logged, because undoing a signed grant over a log write would lose more
-//! than it protects. Left out: a second app instance writing the same folder.
+//! than it protects. The activity log keeps its head in the keychain too (set up in
+//! `state`, see `warden_core::activity`). Left out: a second app instance writing the same
+//! folder.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use alloy_primitives::{Address, FixedBytes};
 use tracing::warn;
@@ -30,7 +32,7 @@ pub struct Records {
     /// A failure to open the list met by a background reader (the desktop watcher), kept
     /// for the next command so the UI still hears of it once.
     unreported: Mutex<Option<AppError>>,
-    pub activity: ActivityLog,
+    pub activity: Arc<ActivityLog>,
     tokens: Mutex<HashMap<(u32, Address), TokenInfo>>,
     /// Accounts (address, chain) known to have an `account_created` entry.
     accounts_logged: Mutex<HashSet<(Address, u32)>>,
@@ -53,7 +55,7 @@ impl Records {
             dir: dir.to_owned(),
             sessions: Mutex::new(None),
             unreported: Mutex::new(None),
-            activity: ActivityLog::open(dir)?,
+            activity: Arc::new(ActivityLog::open(dir)?),
             tokens: Mutex::new(HashMap::new()),
             accounts_logged: Mutex::new(HashSet::new()),
         })

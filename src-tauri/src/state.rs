@@ -14,7 +14,7 @@ use warden_keychain::Namespace;
 use crate::approvals::Approvals;
 use crate::embedded_devnet::EmbeddedDevnet;
 use crate::intake::Intake;
-use crate::keychain_access::KeychainAccess;
+use crate::keychain_access::{KeychainAccess, KeychainAnchor};
 use crate::loopback_intake::LoopbackIntake;
 use crate::records::Records;
 use crate::requests::Requests;
@@ -47,11 +47,14 @@ impl AppState {
         devnet_state_dir: Option<PathBuf>,
         records: Records,
     ) -> Self {
+        let keychain = Arc::new(KeychainAccess::new(namespace, config_dir.clone()));
+        // The activity log keeps its head in the keychain too (`warden_core::activity`).
+        records.activity.set_outside_anchor(Arc::new(KeychainAnchor(keychain.clone())));
         Self {
-            requests: Requests::new(config_dir.clone()),
+            requests: Requests::new(config_dir),
             intake: Intake::default(),
             loopback: LoopbackIntake::default(),
-            keychain: Arc::new(KeychainAccess::new(namespace, config_dir)),
+            keychain,
             settings,
             devnet: EmbeddedDevnet::new(devnet_state_dir),
             records,
