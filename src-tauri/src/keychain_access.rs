@@ -3,12 +3,14 @@
 //! keyring), and probed for the keychain screen.
 //!
 //! Everything else about keys — creating, importing, never overwriting, classifying
-//! errors — is `warden_keychain`'s; this module only decides when to connect. Left out:
-//! watching the keyring for lock/unlock (the UI asks again instead).
+//! errors — is `warden_keychain`'s; this module only decides when to connect. The
+//! activity log's keychain anchor ([`KeychainAnchor`]) goes through the same connection.
+//! Left out: watching the keyring for lock/unlock (the UI asks again instead).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use warden_core::activity::{AnchorError, AnchoredHead, HeadAnchor};
 use warden_keychain::{Keychain, Namespace};
 
 use crate::error::AppError;
@@ -111,4 +113,35 @@ pub fn status_of(error: &AppError) -> KeychainStatus {
         _ => KeychainState::Unavailable,
     };
     KeychainStatus { state, message: error.message.clone() }
+}
+
+/// The activity log's outside anchor (`warden_core::activity::HeadAnchor`) in the keychain,
+/// over the app's one keychain connection: a keychain that cannot be reached is retried at
+/// the next call, and its error says why the check was not done.
+#[derive(Debug)]
+pub struct KeychainAnchor(pub Arc<KeychainAccess>);
+
+impl KeychainAnchor {
+    fn with<T>(&self, f: impl FnOnce(&Keychain) -> Result<T, AnchorError>) -> Result<T, AnchorError> {
+        let keychain = self.0.get().map_err(|e| AnchorError { code: e.code, message: e.message })?;
+        let result = f(&keychain);
+        if let Err(e) = &result {
+            self.0.forget_if_unavailable(&AppError::new(e.code, e.message.clone()));
+        }
+        result
+    }
+}
+
+impl HeadAnchor for KeychainAnchor {
+    fn load(&self) -> Result<Option<AnchoredHead>, AnchorError> {
+        self.with(HeadAnchor::load)
+    }
+
+    fn store(&self, head: AnchoredHead) -> Result<(), AnchorError> {
+        self.with(|k| k.store(head))
+    }
+
+    fn clear(&self) -> Result<(), AnchorError> {
+        self.with(HeadAnchor::clear)
+    }
 }

@@ -4,23 +4,33 @@
 //!
 //! The session list opens on first use. A damaged list is moved aside by the core and
 //! reported once (code `store_corrupt`, naming the file it was kept as); the next use
-//! starts a new list. Activity entries that follow an action already done (a signature, a
-//! revocation) are written after it; if the log cannot be written the action stands and
-//! the failure is logged, because undoing a signed grant over a log write would lose more
-//! than it protects. Left out: a second app instance writing the same folder.
+//! starts a new list.
+//!
+//! The activity log keeps its head in the keychain too (set up in `state`, see
+//! `warden_core::activity`). Approvals, signatures and exports are written with
+//! [`Records::record_done`] before the command answers: the approval before the session is
+//! stored or handed to anyone, an export as soon as it is delivered. A write that fails is
+//! the command's error (`not_recorded`, saying whether the action went ahead), never only a
+//! line in the app's own log. Other entries that follow an action already done (a
+//! rejection, a revocation, a test call) are still written after it with [`Records::record`],
+//! which logs a failure. A reset of the app's data erases the log with
+//! `activity.erase()`, which removes its keychain record first (deleting the files alone is
+//! exactly what is reported as a deleted log). Left out: a second app instance writing the
+//! same folder; moving [`Records::record`]'s keychain update off the calling thread (a
+//! short D-Bus call while the keychain is unlocked).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use alloy_primitives::{Address, FixedBytes};
 use tracing::warn;
-use warden_core::activity::{ActivityKind, ActivityLog, Filter, Summary};
+use warden_core::activity::{ActivityKind, ActivityLog, Filter, NewEntry, Summary};
 use warden_core::node::NodeClient;
 use warden_core::permissions::TokenInfo;
 use warden_core::store::{SessionRecord, SessionStore, StoreError};
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 /// The session list, the activity log and the token cache.
 #[derive(Debug)]
@@ -30,7 +40,7 @@ pub struct Records {
     /// A failure to open the list met by a background reader (the desktop watcher), kept
     /// for the next command so the UI still hears of it once.
     unreported: Mutex<Option<AppError>>,
-    pub activity: ActivityLog,
+    pub activity: Arc<ActivityLog>,
     tokens: Mutex<HashMap<(u32, Address), TokenInfo>>,
     /// Accounts (address, chain) known to have an `account_created` entry.
     accounts_logged: Mutex<HashSet<(Address, u32)>>,
@@ -53,7 +63,7 @@ impl Records {
             dir: dir.to_owned(),
             sessions: Mutex::new(None),
             unreported: Mutex::new(None),
-            activity: ActivityLog::open(dir)?,
+            activity: Arc::new(ActivityLog::open(dir)?),
             tokens: Mutex::new(HashMap::new()),
             accounts_logged: Mutex::new(HashSet::new()),
         })
@@ -74,7 +84,7 @@ impl Records {
             Ok(list) => Some(list),
             Err(e) => {
                 let mut unreported = self.unreported.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                if e.code == crate::error::ErrorCode::StoreCorrupt {
+                if e.code == ErrorCode::StoreCorrupt {
                     *unreported = Some(e);
                 }
                 None
@@ -114,6 +124,18 @@ impl Records {
         if let Err(e) = self.activity.append(kind, summary, session_id, now()) {
             warn!(error = %e, ?kind, "could not write the activity log");
         }
+    }
+
+    /// Appends `entries` (in one write) for an approval, a signature or an export, before
+    /// the command reports it done. A failure is returned as `not_recorded`, its message
+    /// starting with `if_not_recorded` (which says whether the action went ahead). The
+    /// write runs on a blocking thread: it also moves the log's keychain anchor.
+    pub async fn record_done(&self, entries: Vec<NewEntry>, if_not_recorded: &'static str) -> Result<(), AppError> {
+        let log = Arc::clone(&self.activity);
+        let written = tauri::async_runtime::spawn_blocking(move || log.append_all(entries, now()))
+            .await
+            .map_err(|e| AppError::internal(format!("the activity log write stopped: {e}")))?;
+        written.map(drop).map_err(|e| AppError::new(ErrorCode::NotRecorded, format!("{if_not_recorded}: {e}")))
     }
 
     /// Appends an activity entry before an action, refusing the action if it cannot be
@@ -232,7 +254,7 @@ mod tests {
         std::fs::write(dir.path().join(warden_core::store::FILE_NAME), b"{not json").unwrap();
         let records = Records::open(dir.path()).unwrap();
         let e = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
-        assert_eq!(e.code, crate::error::ErrorCode::StoreCorrupt);
+        assert_eq!(e.code, ErrorCode::StoreCorrupt);
         assert!(e.message.contains("moved to"), "{}", e.message);
         let again = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
         assert!(again.message.contains("without asking"), "{}", again.message);
@@ -247,11 +269,60 @@ mod tests {
         let records = Records::open(dir.path()).unwrap();
         assert!(records.sessions_quietly().is_none());
         let e = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
-        assert_eq!(e.code, crate::error::ErrorCode::StoreCorrupt);
+        assert_eq!(e.code, ErrorCode::StoreCorrupt);
         assert!(e.message.contains("moved to"), "{}", e.message);
         records.start_new_list().unwrap();
         assert_eq!(records.with_sessions(|s| Ok(s.list().len())).unwrap(), 0);
         assert_eq!(records.sessions_quietly().unwrap().len(), 0);
+    }
+
+    #[test]
+    fn an_approval_is_recorded_before_the_command_answers_and_a_failed_write_is_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let records = Records::open(dir.path()).unwrap();
+        let approved = || {
+            vec![
+                NewEntry::new(ActivityKind::Approved, Summary::new("Grant approved"), None),
+                NewEntry::new(ActivityKind::Signed, Summary::new("Owner signed the grant"), None),
+            ]
+        };
+        tauri::async_runtime::block_on(records.record_done(approved(), "not recorded")).unwrap();
+        let view = records.activity.read(Filter::default()).unwrap();
+        assert_eq!(
+            view.entries.iter().map(|e| e.kind).collect::<Vec<_>>(),
+            [ActivityKind::Approved, ActivityKind::Signed]
+        );
+
+        // The log cannot be written: the command gets a typed error that says what happened.
+        std::fs::remove_file(dir.path().join(warden_core::activity::LOG_FILE)).unwrap();
+        std::fs::create_dir(dir.path().join(warden_core::activity::LOG_FILE)).unwrap();
+        let e = tauri::async_runtime::block_on(
+            records.record_done(approved(), "The owner key signed the grant, but the session was not stored"),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotRecorded);
+        assert!(
+            e.message.starts_with("The owner key signed the grant, but the session was not stored: "),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains(warden_core::activity::LOG_FILE), "{}", e.message);
+    }
+
+    #[test]
+    fn a_log_anchored_in_the_app_reports_its_deletion() {
+        let dir = tempfile::tempdir().unwrap();
+        let records = Records::open(dir.path()).unwrap();
+        let anchor = Arc::new(warden_core::activity::MemoryAnchor::default());
+        assert!(records.activity.set_outside_anchor(anchor.clone()));
+        assert!(!records.activity.set_outside_anchor(anchor), "set once");
+        let entry = || vec![NewEntry::new(ActivityKind::Exported, Summary::new("Exported session"), None)];
+        tauri::async_runtime::block_on(records.record_done(entry(), "not recorded")).unwrap();
+        for name in [warden_core::activity::LOG_FILE, warden_core::activity::HEAD_FILE] {
+            std::fs::remove_file(dir.path().join(name)).unwrap();
+        }
+        let integrity = records.activity.verify().unwrap();
+        assert_eq!(integrity.problem, Some(warden_core::activity::LogProblem::LogDeleted { anchored: 1 }));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use warden_keychain::Namespace;
 use crate::approvals::Approvals;
 use crate::embedded_devnet::EmbeddedDevnet;
 use crate::intake::Intake;
-use crate::keychain_access::KeychainAccess;
+use crate::keychain_access::{KeychainAccess, KeychainAnchor};
 use crate::locations::Locations;
 use crate::loopback_intake::LoopbackIntake;
 use crate::records::Records;
@@ -43,11 +43,14 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(namespace: Namespace, locations: Locations, settings: SettingsStore, records: Records) -> Self {
+        let keychain = Arc::new(KeychainAccess::new(namespace, locations.config.clone()));
+        // The activity log keeps its head in the keychain too (`warden_core::activity`).
+        records.activity.set_outside_anchor(Arc::new(KeychainAnchor(keychain.clone())));
         Self {
             requests: Requests::new(locations.config.clone()),
             intake: Intake::default(),
             loopback: LoopbackIntake::default(),
-            keychain: Arc::new(KeychainAccess::new(namespace, locations.config.clone())),
+            keychain,
             settings,
             devnet: EmbeddedDevnet::new(Some(locations.devnet_dir())),
             locations,

@@ -248,6 +248,12 @@ error_codes! {
         summary: "The prepared grant does not match your request, so it cannot be approved.",
         action: "Nothing was signed. Reject it; if it keeps happening, the endpoint is misbehaving.",
     },
+    /// An approval, signature or export could not be written to the activity log; the
+    /// message says whether the action itself went ahead.
+    NotRecorded = "not_recorded" {
+        summary: "Warden could not write this to the activity log.",
+        action: "The details say whether it was done anyway. Check that the disk has space and Warden's data folder is writable, then look at the Activity screen.",
+    },
 }
 
 impl std::fmt::Display for ErrorCode {
@@ -296,7 +302,7 @@ mod tests {
                         session_expired session_revoked unknown_session outcome_unknown call_failed call_timeout \
                         storage_failed store_corrupt session_unknown export_failed log_tampered not_sponsored \
                         not_confirmed no_owner_key devnet_failed not_on_devnet not_delegated approval_expired \
-                        approval_unknown approval_used not_verified";
+                        approval_unknown approval_used not_verified not_recorded";
         assert_eq!(names, contract.split_whitespace().collect::<Vec<_>>());
     }
 }

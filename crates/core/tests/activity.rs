@@ -1,15 +1,18 @@
 //! The activity log: entries chain by hash; editing, forging, deleting, reordering or
 //! cutting lines is reported at the right entry with the right problem, also after more
-//! entries were appended; filters; the file is 0600.
+//! entries were appended; filters; the file is 0600. With an outside anchor (the app's
+//! keychain; here in memory): cutting the log and rewriting its anchor file, re-chaining
+//! it, or deleting both files is reported too, and an anchor that cannot be read is said.
 
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
+use std::sync::Arc;
 
 use alloy_primitives::{Address, B256, FixedBytes, U256};
 use warden_core::activity::{
-    ActivityEntry, ActivityError, ActivityKind, ActivityLog, Filter, HEAD_FILE, Integrity, LOG_FILE, LogProblem,
-    Summary,
+    ActivityEntry, ActivityError, ActivityKind, ActivityLog, AnchorError, AnchoredHead, Filter, HEAD_FILE, Integrity,
+    LOG_FILE, LogProblem, MemoryAnchor, NewEntry, OutsideCheck, Summary,
 };
 use warden_core::{Coded, ErrorCode};
 
@@ -55,7 +58,10 @@ fn entries_chain_by_hash_and_read_back_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let log = log_with(dir.path(), 5);
     let view = log.read(Filter::default()).unwrap();
-    assert_eq!(view.integrity, Integrity { intact: true, broken_at: None, problem: None, entries: 5 });
+    assert_eq!(
+        view.integrity,
+        Integrity { intact: true, broken_at: None, problem: None, entries: 5, outside: OutsideCheck::NotConfigured }
+    );
     let mut prev = B256::ZERO;
     for (i, e) in view.entries.iter().enumerate() {
         assert_eq!(e.seq, i as u64 + 1);
@@ -273,7 +279,7 @@ fn an_unreadable_log_is_a_storage_error() {
 #[test]
 fn appends_from_many_threads_stay_one_chain() {
     let dir = tempfile::tempdir().unwrap();
-    let log = std::sync::Arc::new(ActivityLog::open(dir.path()).unwrap());
+    let log = Arc::new(ActivityLog::open(dir.path()).unwrap());
     let threads: Vec<_> = (0..4)
         .map(|t| {
             let log = log.clone();
@@ -346,4 +352,225 @@ fn a_log_from_a_newer_warden_is_refused_and_left_untouched() {
     }
     let after = (std::fs::read(dir.path().join(LOG_FILE)).unwrap(), std::fs::read(&head_path).unwrap());
     assert_eq!(before, after);
+}
+
+// ----- the outside anchor (the app's is the OS keychain) -----------------------------------
+
+/// A log with `n` entries whose head is also kept in a [`MemoryAnchor`].
+fn anchored_log_with(dir: &Path, n: u64) -> (ActivityLog, Arc<MemoryAnchor>) {
+    let anchor = Arc::new(MemoryAnchor::default());
+    let log = ActivityLog::open(dir).unwrap().with_outside_anchor(anchor.clone());
+    for i in 0..n {
+        log.append(ActivityKind::ALL[i as usize % 9], Summary::new("Did something"), Some(session(1)), 1_000 + i)
+            .unwrap();
+    }
+    (log, anchor)
+}
+
+/// The entry `seq` as the log file holds it.
+fn entry(dir: &Path, seq: u64) -> ActivityEntry {
+    lines(dir).iter().map(|l| serde_json::from_str::<ActivityEntry>(l).unwrap()).find(|e| e.seq == seq).unwrap()
+}
+
+/// Writes the anchor file as Warden would for `entry`: what someone covering their tracks does.
+fn rewrite_anchor_file(dir: &Path, entry: &ActivityEntry) {
+    let head = AnchoredHead { seq: entry.seq, hash: entry.hash };
+    std::fs::write(dir.join(HEAD_FILE), head.to_text()).unwrap();
+}
+
+fn locked() -> AnchorError {
+    AnchorError { code: ErrorCode::KeychainLocked, message: "the keychain is locked".into() }
+}
+
+#[test]
+fn a_new_anchored_log_is_anchored_from_its_first_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, anchor) = anchored_log_with(dir.path(), 0);
+    let empty = log.verify().unwrap();
+    assert!(empty.intact);
+    assert_eq!(empty.outside, OutsideCheck::NotAnchored);
+
+    let e = log.append(ActivityKind::AccountCreated, Summary::new("Account"), None, 1).unwrap();
+    assert_eq!(anchor.get(), Some(AnchoredHead { seq: 1, hash: e.hash }));
+    let mut last = e;
+    for i in 0..3 {
+        last = log.append(ActivityKind::Signed, Summary::new("Signed"), None, 2 + i).unwrap();
+    }
+    assert_eq!(anchor.get(), Some(AnchoredHead { seq: 4, hash: last.hash }));
+    let integrity = log.verify().unwrap();
+    assert!(integrity.intact, "{integrity:?}");
+    assert_eq!(integrity.outside, OutsideCheck::Agrees { seq: 4 });
+    assert!(integrity.outside.to_string().contains("matches"), "{}", integrity.outside);
+}
+
+#[test]
+fn truncating_the_log_and_rewriting_its_anchor_file_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, anchor) = anchored_log_with(dir.path(), 6);
+    let held = anchor.get().unwrap();
+    // Cut entries 5 and 6, and write the anchor file the cut log would have had.
+    let l = lines(dir.path());
+    write_lines(dir.path(), &l[..4]);
+    rewrite_anchor_file(dir.path(), &entry(dir.path(), 4));
+    let integrity = log.verify().unwrap();
+    assert_eq!(broken(&integrity), (Some(5), LogProblem::CutBelowOutsideAnchor { anchored: 6, last: 4 }));
+    assert_eq!(integrity.outside, OutsideCheck::Disagrees { anchored: 6 });
+    let e = log.ensure_intact().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::LogTampered);
+    assert!(e.to_string().contains("the keychain records entry 6"), "{e}");
+
+    // Appending afterwards neither hides the cut nor moves the anchor.
+    let added = log.append(ActivityKind::Approved, Summary::new("Approved"), None, 9_000).unwrap();
+    assert_eq!(added.seq, 7, "numbered after the keychain's entry");
+    assert_eq!(broken(&log.verify().unwrap()), (Some(5), LogProblem::Missing { expected: 5, found: 7 }));
+    assert_eq!(anchor.get(), Some(held), "a disagreeing anchor is kept as it is");
+}
+
+#[test]
+fn deleting_both_files_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, anchor) = anchored_log_with(dir.path(), 5);
+    std::fs::remove_file(dir.path().join(LOG_FILE)).unwrap();
+    std::fs::remove_file(dir.path().join(HEAD_FILE)).unwrap();
+    let integrity = log.verify().unwrap();
+    assert_eq!(broken(&integrity), (Some(1), LogProblem::LogDeleted { anchored: 5 }));
+    assert_eq!(integrity.entries, 0);
+    assert!(integrity.problem.unwrap().to_string().contains("the keychain records entry 5"));
+
+    // A new handle (the app started again) sees the same.
+    let again = ActivityLog::open(dir.path()).unwrap().with_outside_anchor(anchor.clone());
+    assert_eq!(broken(&again.verify().unwrap()), (Some(1), LogProblem::LogDeleted { anchored: 5 }));
+    // Writing on starts after the deleted entries, so the gap stays.
+    let e = again.append(ActivityKind::Signed, Summary::new("Signed"), None, 9).unwrap();
+    assert_eq!(e.seq, 6);
+    assert_eq!(broken(&again.verify().unwrap()), (Some(1), LogProblem::Missing { expected: 1, found: 6 }));
+    assert_eq!(anchor.get().unwrap().seq, 5);
+}
+
+#[test]
+fn a_rechained_log_with_a_matching_anchor_file_differs_from_the_outside_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, anchor) = anchored_log_with(dir.path(), 4);
+    let mut prev = B256::ZERO;
+    let mut out = Vec::new();
+    let mut last = None;
+    for line in lines(dir.path()) {
+        let mut e: ActivityEntry = serde_json::from_str(&line).unwrap();
+        if e.seq == 2 {
+            e.summary = "Nothing happened".into();
+        }
+        e.prev = prev;
+        e.hash = e.compute_hash();
+        prev = e.hash;
+        out.push(serde_json::to_string(&e).unwrap());
+        last = Some(e);
+    }
+    write_lines(dir.path(), &out);
+    rewrite_anchor_file(dir.path(), &last.unwrap());
+    let integrity = log.verify().unwrap();
+    assert_eq!(broken(&integrity), (Some(4), LogProblem::RechainedBelowOutsideAnchor { seq: 4 }));
+    assert_eq!(integrity.outside, OutsideCheck::Disagrees { anchored: 4 });
+
+    // Still reported after more entries: the anchor does not follow the rewritten chain.
+    let held = anchor.get();
+    log.append(ActivityKind::Signed, Summary::new("Signed"), None, 9).unwrap();
+    assert_eq!(broken(&log.verify().unwrap()), (Some(4), LogProblem::RechainedBelowOutsideAnchor { seq: 4 }));
+    assert_eq!(anchor.get(), held);
+}
+
+#[test]
+fn an_unreadable_outside_anchor_is_said_and_the_log_still_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, anchor) = anchored_log_with(dir.path(), 2);
+    anchor.set_unavailable(Some(locked()));
+    // Appending still works; the check says it was not done.
+    log.append(ActivityKind::Exported, Summary::new("Exported"), None, 5).unwrap();
+    log.append(ActivityKind::Exported, Summary::new("Exported"), None, 6).unwrap();
+    let integrity = log.verify().unwrap();
+    assert_eq!(integrity.outside, OutsideCheck::Unavailable { error: locked() });
+    assert!(integrity.outside.to_string().starts_with("The keychain check could not be done"), "{}", integrity.outside);
+    assert_eq!(integrity.entries, 4);
+
+    // Readable again: it agrees with entry 2, later entries are not in it yet…
+    anchor.set_unavailable(None);
+    assert_eq!(log.verify().unwrap().outside, OutsideCheck::Behind { anchored: 2, last: 4 });
+    // …until the next entry.
+    let e = log.append(ActivityKind::Signed, Summary::new("Signed"), None, 7).unwrap();
+    assert_eq!(anchor.get(), Some(AnchoredHead { seq: 5, hash: e.hash }));
+    let integrity = log.verify().unwrap();
+    assert!(integrity.intact);
+    assert_eq!(integrity.outside, OutsideCheck::Agrees { seq: 5 });
+}
+
+#[test]
+fn a_log_from_before_outside_anchors_is_adopted_once_at_its_next_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    warden_0_1_log(dir.path());
+    let anchor = Arc::new(MemoryAnchor::default());
+    let log = ActivityLog::open(dir.path()).unwrap().with_outside_anchor(anchor.clone());
+    let before = log.verify().unwrap();
+    assert!(before.intact, "{before:?}");
+    assert_eq!(before.outside, OutsideCheck::NotAnchored);
+    assert!(before.outside.to_string().contains("added with the next entry"), "{}", before.outside);
+
+    let added = log.append(ActivityKind::Revoked, Summary::new("Revoked"), None, 2_000_000_000).unwrap();
+    assert_eq!(added.seq, 8);
+    assert_eq!(anchor.get(), Some(AnchoredHead { seq: 8, hash: added.hash }));
+    assert_eq!(log.verify().unwrap().outside, OutsideCheck::Agrees { seq: 8 });
+
+    // From then on, deleting both files is noticed.
+    std::fs::remove_file(dir.path().join(LOG_FILE)).unwrap();
+    std::fs::remove_file(dir.path().join(HEAD_FILE)).unwrap();
+    assert_eq!(broken(&log.verify().unwrap()), (Some(1), LogProblem::LogDeleted { anchored: 8 }));
+}
+
+#[test]
+fn erasing_removes_the_files_and_the_outside_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, anchor) = anchored_log_with(dir.path(), 3);
+    anchor.set_unavailable(Some(locked()));
+    let e = log.erase().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::KeychainLocked, "{e}");
+    assert!(dir.path().join(LOG_FILE).exists(), "nothing is removed while the anchor stays");
+    assert!(log.verify().unwrap().intact);
+    anchor.set_unavailable(None);
+    log.erase().unwrap();
+    assert!(!dir.path().join(LOG_FILE).exists() && !dir.path().join(HEAD_FILE).exists());
+    assert_eq!(anchor.get(), None);
+    let fresh = log.verify().unwrap();
+    assert!(fresh.intact);
+    assert_eq!((fresh.entries, fresh.outside), (0, OutsideCheck::NotAnchored));
+    assert_eq!(log.append(ActivityKind::AccountCreated, Summary::new("Account"), None, 1).unwrap().seq, 1);
+}
+
+#[test]
+fn entries_appended_together_chain_and_are_anchored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, anchor) = anchored_log_with(dir.path(), 1);
+    let added = log
+        .append_all(
+            vec![
+                NewEntry { kind: ActivityKind::Approved, summary: Summary::new("Grant approved"), session_id: None },
+                NewEntry { kind: ActivityKind::Signed, summary: Summary::new("Owner signed"), session_id: None },
+            ],
+            50,
+        )
+        .unwrap();
+    assert_eq!(added.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 3]);
+    assert_eq!(added[1].prev, added[0].hash);
+    assert_eq!(anchor.get(), Some(AnchoredHead { seq: 3, hash: added[1].hash }));
+    assert_eq!(lines(dir.path()).len(), 3);
+    let integrity = log.verify().unwrap();
+    assert!(integrity.intact && integrity.outside == OutsideCheck::Agrees { seq: 3 }, "{integrity:?}");
+}
+
+#[test]
+fn an_anchored_head_reads_back_and_a_newer_one_is_refused() {
+    let head = AnchoredHead { seq: 7, hash: B256::repeat_byte(0xab) };
+    let text = head.to_text();
+    assert!(text.starts_with("{\"version\":1,\"seq\":7,"), "{text}");
+    assert_eq!(AnchoredHead::from_text(&text).unwrap(), head);
+    let newer = text.replace("\"version\":1", "\"version\":2");
+    assert!(AnchoredHead::from_text(&newer).unwrap_err().contains("newer Warden"));
+    assert!(AnchoredHead::from_text("secret-looking text").unwrap_err().contains("does not hold"));
 }

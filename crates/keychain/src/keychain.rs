@@ -10,7 +10,8 @@
 //!   delete.
 //!
 //! Invariants: a key is written to the keychain once, only after the keychain answered
-//! "no entry", and never overwritten; the index records a key only once its entry is
+//! "no entry", and never overwritten (the activity log's anchor, which is not a key, is
+//! the one entry replaced in place: [`crate::anchor`]); the index records a key only once its entry is
 //! confirmed stored (a failed index write removes the entry this very call created);
 //! every error is a [`KeychainError`] with a stable [`ErrorCode`].
 //!

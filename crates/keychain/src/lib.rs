@@ -10,6 +10,8 @@
 //!   overwritten, with every failure classified ([`StoreError`]).
 //! * [`index`] — the non-secret owner-key list (addresses, labels, selection) in a JSON
 //!   file written atomically.
+//! * [`anchor`] — the activity log's anchor (its newest entry, not a secret) in the
+//!   keychain, as `warden_core::activity::HeadAnchor`.
 //! * [`erase`] — what Warden keeps in the keychain, and erasing all of it (a reset).
 //! * [`repair`] — rebuilding a lost or damaged index from the keychain's own entries.
 //! * [`namespace`] — entry naming: per-build namespaces and human-readable labels.
@@ -24,6 +26,7 @@
 //! secrets from stdin or a tty), and Windows/macOS-specific refinement of "locked" versus
 //! "denied" (only the Secret Service's errors are inspected so far).
 
+pub mod anchor;
 pub mod erase;
 pub mod index;
 pub mod keychain;

@@ -116,18 +116,22 @@ pub enum Slot {
     /// A new Alchemy API key on its way in: written and read back here before the old key
     /// is removed, so a failure halfway through a replacement never leaves no key.
     AlchemyApiKeyStaged,
+    /// The activity log's newest entry (`{version, seq, hash}`, not a secret), kept here so
+    /// that rewriting or deleting the log files is noticed (`warden_core::activity`).
+    ActivityAnchor,
 }
 
 impl Slot {
     /// The entry's account name (the keychain "user"): `owner-key:0x…`,
-    /// `session-key:0x…` (EIP-55 checksummed), `alchemy-api-key` or
-    /// `alchemy-api-key:staged`.
+    /// `session-key:0x…` (EIP-55 checksummed), `alchemy-api-key`,
+    /// `alchemy-api-key:staged` or `activity-anchor`.
     pub fn account(&self) -> String {
         match self {
             Self::OwnerKey(address) => format!("owner-key:{address}"),
             Self::SessionKey(address) => format!("session-key:{address}"),
             Self::AlchemyApiKey => "alchemy-api-key".to_owned(),
             Self::AlchemyApiKeyStaged => "alchemy-api-key:staged".to_owned(),
+            Self::ActivityAnchor => "activity-anchor".to_owned(),
         }
     }
 
@@ -138,6 +142,7 @@ impl Slot {
             Self::SessionKey(address) => format!("Warden session key {address}"),
             Self::AlchemyApiKey => "Warden Alchemy API key".to_owned(),
             Self::AlchemyApiKeyStaged => "Warden Alchemy API key (being replaced)".to_owned(),
+            Self::ActivityAnchor => "Warden activity log anchor".to_owned(),
         };
         if namespace.is_release() { what } else { format!("{what} ({namespace})") }
     }
@@ -146,7 +151,7 @@ impl Slot {
     pub fn address(&self) -> Option<Address> {
         match self {
             Self::OwnerKey(address) | Self::SessionKey(address) => Some(*address),
-            Self::AlchemyApiKey | Self::AlchemyApiKeyStaged => None,
+            Self::AlchemyApiKey | Self::AlchemyApiKeyStaged | Self::ActivityAnchor => None,
         }
     }
 }

@@ -185,6 +185,24 @@ impl EntryStore {
         Ok(())
     }
 
+    /// Stores `value` in `slot`, replacing what it holds, and reads it back. Only for
+    /// entries that are not keys (the activity anchor): keys are never overwritten
+    /// ([`Self::create`]).
+    pub(crate) fn replace_record(&self, slot: Slot, value: &str) -> Result<(), StoreError> {
+        debug_assert!(matches!(slot, Slot::ActivityAnchor), "only records are replaced in place, never keys");
+        let entry = self.entry(slot, Operation::Create)?;
+        entry.set_password(value).map_err(|e| self.classify(e, Operation::Create, slot))?;
+        let stored = entry.get_password().map(Zeroizing::new).map_err(|e| self.classify(e, Operation::Read, slot))?;
+        if stored.as_str() != value {
+            return Err(StoreError::Failed {
+                operation: Operation::Create,
+                account: slot.account(),
+                detail: "the value read back differs from the value written".to_owned(),
+            });
+        }
+        Ok(())
+    }
+
     /// Deletes the entry of `slot`; [`StoreError::NotFound`] when there is none.
     pub(crate) fn delete(&self, slot: Slot) -> Result<(), StoreError> {
         let entry = self.entry(slot, Operation::Delete)?;

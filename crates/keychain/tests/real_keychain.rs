@@ -236,3 +236,47 @@ fn namespaces_do_not_see_each_other() {
     assert!(release.alchemy_api_key().unwrap().is_none());
     assert_ne!(dev.index_path(), release.index_path());
 }
+
+/// The activity log anchored in the real keychain: each entry moves the anchor (replaced in
+/// place, labelled for people), deleting both log files is reported with the entry the
+/// keychain holds, and erasing the log removes the anchor too.
+#[test]
+fn the_activity_log_is_anchored_in_the_keychain() {
+    use std::sync::Arc;
+    use warden_core::activity::{ActivityKind, ActivityLog, AnchoredHead, LogProblem, OutsideCheck, Summary};
+
+    let config = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let ns = unique_namespace("anchor");
+    let Some(kc) = real_keychain(ns.clone(), config.path()) else { return };
+    assert_eq!(kc.activity_anchor().unwrap(), None);
+    let log = ActivityLog::open(data.path()).unwrap().with_outside_anchor(Arc::new(kc.clone()));
+    assert_eq!(log.verify().unwrap().outside, OutsideCheck::NotAnchored);
+
+    let mut last = None;
+    for i in 0..3 {
+        last = Some(log.append(ActivityKind::Signed, Summary::new("Signed"), None, 100 + i).unwrap());
+    }
+    let last = last.unwrap();
+    let held = AnchoredHead { seq: 3, hash: last.hash };
+    assert_eq!(kc.activity_anchor().unwrap(), Some(held));
+    assert_eq!(raw_entry(&ns, "activity-anchor").get_password().unwrap(), held.to_text());
+    assert_eq!(raw_label(&ns, "activity-anchor"), format!("Warden activity log anchor ({ns})"));
+    let integrity = log.verify().unwrap();
+    assert!(integrity.intact, "{integrity:?}");
+    assert_eq!(integrity.outside, OutsideCheck::Agrees { seq: 3 });
+
+    // Both files deleted: the keychain still says there were three entries.
+    std::fs::remove_file(data.path().join(warden_core::activity::LOG_FILE)).unwrap();
+    std::fs::remove_file(data.path().join(warden_core::activity::HEAD_FILE)).unwrap();
+    let reopened = ActivityLog::open(data.path()).unwrap().with_outside_anchor(Arc::new(kc.clone()));
+    let integrity = reopened.verify().unwrap();
+    assert_eq!(integrity.problem, Some(LogProblem::LogDeleted { anchored: 3 }), "{integrity:?}");
+
+    // An erase (app reset) takes the anchor with it: a fresh, intact log.
+    reopened.erase().unwrap();
+    assert!(matches!(raw_entry(&ns, "activity-anchor").get_password(), Err(KeyringError::NoEntry)));
+    let fresh = reopened.verify().unwrap();
+    assert!(fresh.intact && fresh.outside == OutsideCheck::NotAnchored, "{fresh:?}");
+    kc.delete_activity_anchor().unwrap();
+}

@@ -1,5 +1,7 @@
 //! The activity log screen: entries (filtered by kind and session) and whether the log is
-//! intact — an edited, reordered or cut log is reported with the first broken entry.
+//! intact — an edited, reordered or cut log is reported with the first broken entry, and
+//! how far it was checked against its record in the keychain. Read on a blocking thread
+//! (the keychain answers over D-Bus).
 
 use alloy_primitives::FixedBytes;
 use tauri::State;
@@ -12,7 +14,7 @@ use crate::state::AppState;
 /// Reads the log. `kind`: one activity kind or null; `sessionId`: the on-chain session id
 /// (0x + 32 hex digits) or the app's id of a listed session, or null.
 #[tauri::command]
-pub fn activity_list(
+pub async fn activity_list(
     state: State<'_, AppState>,
     kind: Option<serde_json::Value>,
     session_id: Option<String>,
@@ -28,13 +30,25 @@ pub fn activity_list(
         None => None,
         Some(text) => Some(session_filter(&state, text)?),
     };
-    let view = state.records.activity.read(Filter { kind: kind.map(Into::into), session_id })?;
-    Ok(ActivityLog {
+    let log = std::sync::Arc::clone(&state.records.activity);
+    let filter = Filter { kind: kind.map(Into::into), session_id };
+    let view = tauri::async_runtime::spawn_blocking(move || log.read(filter))
+        .await
+        .map_err(|e| AppError::internal(format!("reading the activity log stopped: {e}")))??;
+    Ok(log_view(view))
+}
+
+/// The screen's view of what the core read.
+fn log_view(view: warden_core::activity::LogView) -> ActivityLog {
+    let outside = &view.integrity.outside;
+    ActivityLog {
+        keychain_check: outside.into(),
+        keychain_note: outside.to_string(),
         entries: view.entries.into_iter().map(ActivityEntry::from).collect(),
         intact: view.integrity.intact,
         broken_at: view.integrity.broken_at,
         problem: view.integrity.problem.map(|p| p.to_string()),
-    })
+    }
 }
 
 fn session_filter(state: &AppState, text: &str) -> Result<FixedBytes<16>, AppError> {

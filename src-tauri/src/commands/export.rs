@@ -18,7 +18,7 @@ use qrcode::{EcLevel, QrCode};
 use tauri::{AppHandle, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_dialog::DialogExt;
-use warden_core::activity::{ActivityKind, Summary};
+use warden_core::activity::{ActivityKind, NewEntry, Summary};
 use warden_core::credentials::{Secret, SecretForm, SessionCredentials};
 use warden_core::export::{self, BearerToken, PlainHttp, PostConfig, PostTarget};
 
@@ -135,7 +135,11 @@ pub async fn session_export(
             (receipt, Summary::new("Exported session").label(&record.label).text("to a server").host(&target.host()))
         }
     };
-    state.records.record(ActivityKind::Exported, summary.text(document.1), session_id16(&record.session_id));
+    let entry = NewEntry::new(ActivityKind::Exported, summary.text(document.1), session_id16(&record.session_id));
+    state
+        .records
+        .record_done(vec![entry], "The session was exported, but Warden could not write it to the activity log")
+        .await?;
     Ok(ExportResult {
         destination: receipt.destination.to_owned(),
         path: receipt.path.map(|p| p.display().to_string()),

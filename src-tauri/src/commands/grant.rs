@@ -15,7 +15,7 @@ use alloy_primitives::Address;
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder, Window};
 use tracing::{info, warn};
 use warden_core::account;
-use warden_core::activity::{ActivityKind, Summary};
+use warden_core::activity::{ActivityKind, NewEntry, Summary};
 use warden_core::api::{CreateSession, UuidV4};
 use warden_core::credentials::{PaymasterRef, SecretForm, SessionCredentials};
 use warden_core::grant::{self, GrantError, PendingGrant, SessionSecret};
@@ -436,19 +436,6 @@ pub async fn approval_approve(
                 }
                 crate::commands::requests::answer_approved(&app, &state, request, credentials, now);
             }
-            let session_id = session_id16(&record.session_id);
-            state.records.record(
-                ActivityKind::Approved,
-                Summary::new("Grant approved").label(&record.label).address("key", record.session_key),
-                session_id,
-            );
-            state.records.record(
-                ActivityKind::Signed,
-                Summary::new("Owner signed the grant")
-                    .address("owner", record.owner)
-                    .address("account", record.account),
-                session_id,
-            );
             let _ =
                 app.emit(APPROVAL_FINISHED_EVENT, ApprovalFinished { approval_id, outcome: ApprovalOutcome::Approved });
             let _ = app.emit(SESSIONS_CHANGED_EVENT, ());
@@ -509,6 +496,29 @@ async fn sign_and_store(
     let key_held_by_warden = approval.generated_key.is_some() && approval.request.is_none();
     let record = SessionRecord::new(&approval.label, &credentials, approval.endpoint.clone(), key_held_by_warden, now)
         .map_err(|e| AppError::invalid_input(e.to_string()))?;
+    // Recorded before the session is stored or handed to anyone: an approval the activity
+    // log does not show never takes effect (the approval is put back to try again).
+    let session_id = session_id16(&record.session_id);
+    state
+        .records
+        .record_done(
+            vec![
+                NewEntry::new(
+                    ActivityKind::Approved,
+                    Summary::new("Grant approved").label(&record.label).address("key", record.session_key),
+                    session_id,
+                ),
+                NewEntry::new(
+                    ActivityKind::Signed,
+                    Summary::new("Owner signed the grant")
+                        .address("owner", record.owner)
+                        .address("account", record.account),
+                    session_id,
+                ),
+            ],
+            "The owner key signed the grant, but Warden could not write it to the activity log, so the session was not stored or sent to anyone (approve again once the log can be written)",
+        )
+        .await?;
     let stored = record.clone();
     state.records.with_sessions(move |s| s.insert(record))?;
     Ok((stored, credentials))

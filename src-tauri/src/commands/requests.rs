@@ -14,7 +14,7 @@
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
 use tracing::{info, warn};
-use warden_core::activity::{ActivityKind, Summary};
+use warden_core::activity::{ActivityKind, NewEntry, Summary};
 use warden_core::credentials::SessionCredentials;
 use warden_core::request::{DELIVERY_RETRY_DELAYS, Decision, RequestedSigner, SessionRequest, deliver_answer};
 use warden_core::store::check_label;
@@ -205,14 +205,17 @@ pub async fn request_answer_copy(
     app.clipboard()
         .write_text(json)
         .map_err(|e| AppError::new(ErrorCode::ExportFailed, format!("the clipboard did not take the answer: {e}")))?;
-    state.records.record(
+    let entry = NewEntry::new(
         ActivityKind::Exported,
         Summary::new("Answer to a permission request copied for delivery by hand")
             .label(&request.requester.name)
             .uuid("request", request.request_id),
         None,
     );
-    Ok(())
+    state
+        .records
+        .record_done(vec![entry], "The answer is on the clipboard, but Warden could not write it to the activity log")
+        .await
 }
 
 /// Saves an answer that could not be delivered to a new file the person chooses (mode
@@ -246,13 +249,17 @@ pub async fn request_answer_save(
         chosen.into_path().map_err(|e| AppError::invalid_input(format!("the chosen file cannot be written: {e}")))?;
     warden_core::atomic_file::write_atomic(&path, json.as_bytes(), 0o600, warden_core::atomic_file::Existing::Refuse)
         .map_err(|e| AppError::new(ErrorCode::ExportFailed, format!("{}: {e}", path.display())))?;
-    state.records.record(
+    let entry = NewEntry::new(
         ActivityKind::Exported,
         Summary::new("Answer to a permission request saved for delivery by hand")
             .label(&request.requester.name)
             .uuid("request", request.request_id),
         None,
     );
+    state
+        .records
+        .record_done(vec![entry], "The answer was saved, but Warden could not write it to the activity log")
+        .await?;
     Ok(path.display().to_string())
 }
 
@@ -314,8 +321,9 @@ pub(crate) fn answer_approved(
     });
 }
 
-/// POSTs `json` to the request's destination, logs the outcome, keeps the answer when it
-/// was not delivered, and emits `request-answered`.
+/// Records the answer as sent, POSTs `json` to the request's destination, logs a failed
+/// delivery, keeps the answer when it was not delivered, and emits `request-answered`. An
+/// answer that cannot be recorded first is not sent (kept to send again, saying why).
 async fn deliver(
     app: &AppHandle,
     state: &AppState,
@@ -323,30 +331,45 @@ async fn deliver(
     json: String,
     decision: Decision,
 ) -> RequestDelivery {
-    let result = deliver_answer(&request, &json, &DELIVERY_RETRY_DELAYS).await;
     let decision = match decision {
         Decision::Approved => "approved",
         Decision::Declined => "declined",
     };
+    let sent = NewEntry::new(
+        ActivityKind::Exported,
+        Summary::new("Answer to a permission request sent")
+            .label(&request.requester.name)
+            .host(&request.requester.origin)
+            .uuid("request", request.request_id),
+        None,
+    );
+    if let Err(e) = state
+        .records
+        .record_done(vec![sent], "The answer was not sent, because Warden could not write it to the activity log first")
+        .await
+    {
+        let delivery = RequestDelivery {
+            request_id: request.request_id.to_string(),
+            decision: decision.into(),
+            answer_host: request.requester.origin.clone(),
+            delivered: false,
+            http_status: None,
+            detail: e.message,
+        };
+        state.requests.keep_undelivered(request, json);
+        let _ = app.emit(REQUEST_ANSWERED_EVENT, delivery.clone());
+        return delivery;
+    }
+    let result = deliver_answer(&request, &json, &DELIVERY_RETRY_DELAYS).await;
     let delivery = match result {
-        Ok(receipt) => {
-            state.records.record(
-                ActivityKind::Exported,
-                Summary::new("Answer to a permission request delivered")
-                    .label(&request.requester.name)
-                    .host(&request.requester.origin)
-                    .uuid("request", request.request_id),
-                None,
-            );
-            RequestDelivery {
-                request_id: request.request_id.to_string(),
-                decision: decision.into(),
-                answer_host: request.requester.origin.clone(),
-                delivered: true,
-                http_status: receipt.http_status,
-                detail: format!("{} accepted the answer", request.requester.origin),
-            }
-        }
+        Ok(receipt) => RequestDelivery {
+            request_id: request.request_id.to_string(),
+            decision: decision.into(),
+            answer_host: request.requester.origin.clone(),
+            delivered: true,
+            http_status: receipt.http_status,
+            detail: format!("{} accepted the answer", request.requester.origin),
+        },
         Err(e) => {
             warn!(error = %e, "the answer to a permission request was not delivered");
             state.records.record(
@@ -414,11 +437,22 @@ pub async fn intake_start(
         }
     });
     state.loopback.start(port.unwrap_or(DEFAULT_PORT), sink, std::sync::Arc::new(now)).await?;
-    state.records.record(
+    let entry = NewEntry::new(
         ActivityKind::Exported,
         Summary::new("Loopback intake turned on for servers on this computer"),
         None,
     );
+    if let Err(e) = state
+        .records
+        .record_done(
+            vec![entry],
+            "The loopback intake was turned off again, because Warden could not write it to the activity log",
+        )
+        .await
+    {
+        state.loopback.stop();
+        return Err(e);
+    }
     Ok(intake_status_of(&state))
 }
 

@@ -451,6 +451,7 @@ pub fn export_bindings(dir: &Path) -> Result<Vec<PathBuf>, ts_rs::ExportError> {
         ActivityEntry::export_all(&cfg)?;
         ActivityKind::export_all(&cfg)?;
         ActivityLog::export_all(&cfg)?;
+        KeychainCheck::export_all(&cfg)?;
         ApprovalFinished::export_all(&cfg)?;
         ApprovalOutcome::export_all(&cfg)?;
         ApprovalView::export_all(&cfg)?;

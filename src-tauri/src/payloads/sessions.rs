@@ -427,7 +427,8 @@ impl From<core_activity::ActivityEntry> for ActivityEntry {
 }
 
 /// The log as the activity screen shows it. `brokenAt`: the seq of the first entry whose
-/// link fails; `problem` says how.
+/// link fails; `problem` says how. `keychainCheck`: how far the comparison with the log's
+/// record in the keychain went, `keychainNote` says it in words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityLog {
@@ -436,6 +437,39 @@ pub struct ActivityLog {
     #[ts(type = "number | null")]
     pub broken_at: Option<u64>,
     pub problem: Option<String>,
+    pub keychain_check: KeychainCheck,
+    pub keychain_note: String,
+}
+
+/// How far the activity log was checked against its record in the keychain
+/// (`warden_core::activity::OutsideCheck`): `agrees` with the newest entry; `behind` (agrees
+/// with an earlier one, the newer ones are added with the next entry); `disagrees` (the log
+/// was cut, deleted or rewritten: see `problem`); `not_anchored` (a new log, or one from an
+/// earlier Warden); `unavailable` (the keychain could not be read, so this check was not
+/// done); `not_used`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum KeychainCheck {
+    Agrees,
+    Behind,
+    Disagrees,
+    NotAnchored,
+    Unavailable,
+    NotUsed,
+}
+
+impl From<&core_activity::OutsideCheck> for KeychainCheck {
+    fn from(c: &core_activity::OutsideCheck) -> Self {
+        use core_activity::OutsideCheck as O;
+        match c {
+            O::Agrees { .. } => Self::Agrees,
+            O::Behind { .. } => Self::Behind,
+            O::Disagrees { .. } => Self::Disagrees,
+            O::NotAnchored => Self::NotAnchored,
+            O::Unavailable { .. } => Self::Unavailable,
+            O::NotConfigured => Self::NotUsed,
+        }
+    }
 }
 
 /// The name of the event that tells the main window to read the session list again.

@@ -1,5 +1,6 @@
 // The activity screen: entries newest first, filters by kind and session (sent to
-// activity_list), and the integrity banner: intact, or broken at entry N with the problem.
+// activity_list), and the integrity banner: intact, or broken at entry N with the problem,
+// and how far the log was checked against its record in the keychain.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startHarness, type AppPage, type Harness } from './harness';
 import type { Scenario } from './fake-backend';
@@ -36,6 +37,8 @@ const ENTRIES: ActivityEntry[] = [
   entry(7, 'test_call', 'Test call with “Trading bot”: 0.01 ETH to 0xC02a…6Cc2, confirmed', BOT.sessionId),
 ];
 
+const AGREES = { keychainCheck: 'agrees', keychainNote: "The keychain's record of the newest entry (7) matches." } as const;
+
 async function openActivity(scenario: Scenario) {
   app = await harness.open({ keys: [MAIN_KEY], sessions: [BOT, KIOSK], ...scenario });
   await app.page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
@@ -46,9 +49,10 @@ async function openActivity(scenario: Scenario) {
 
 describe('activity', () => {
   test('intact: the banner says so, entries newest first with kind, summary and session', async () => {
-    const app = await openActivity({ activity: { entries: ENTRIES, intact: true, brokenAt: null, problem: null } });
+    const app = await openActivity({ activity: { entries: ENTRIES, intact: true, brokenAt: null, problem: null, ...AGREES } });
     const { page } = app;
     await expectText(page.getByTestId('integrity'), 'The log is intact.');
+    await expectText(page.getByTestId('integrity'), 'the newest matches the record in your keychain');
     const rows = page.locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(7);
     expect(await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-seq')))).toEqual(['7', '6', '5', '4', '3', '2', '1']);
@@ -65,7 +69,7 @@ describe('activity', () => {
   });
 
   test('filters by kind and by session ask activity_list again', async () => {
-    const app = await openActivity({ activity: { entries: ENTRIES, intact: true, brokenAt: null, problem: null } });
+    const app = await openActivity({ activity: { entries: ENTRIES, intact: true, brokenAt: null, problem: null, ...AGREES } });
     const { page } = app;
     await page.locator('tbody tr').first().waitFor();
     await page.getByLabel('Kind', { exact: true }).selectOption('grant_requested');
@@ -91,6 +95,7 @@ describe('activity', () => {
         intact: false,
         brokenAt: 4,
         problem: 'Entry 4 does not carry the hash of entry 3: it was edited, or an entry before it was removed.',
+        ...AGREES,
       },
     });
     const { page } = app;
@@ -99,6 +104,60 @@ describe('activity', () => {
     await expect.poll(() => page.locator('tr.untrusted').count()).toBe(4);
     await expectText(page.locator('tr.break'), 'chain breaks here');
     await app.shot('activity-broken');
+  });
+
+  test('deleted with its anchor file: the keychain record tells, and no entry is said to be missing by accident', async () => {
+    const app = await openActivity({
+      activity: {
+        entries: [],
+        intact: false,
+        brokenAt: 1,
+        problem: 'the activity log and its anchor file are gone, but the keychain records entry 7 (the log was deleted)',
+        keychainCheck: 'disagrees',
+        keychainNote: 'The keychain records entry 7, which this log does not have as it was written.',
+      },
+    });
+    const { page } = app;
+    await expectText(alerts(page), 'The log was changed outside Warden: the chain breaks at entry 1.');
+    await expectText(alerts(page), 'the keychain records entry 7 (the log was deleted)');
+    await expectText(page.locator('main'), 'No entry can be read.');
+    expect(await page.locator('main').textContent()).not.toContain('Nothing has happened yet.');
+    await app.shot('activity-deleted');
+  });
+
+  test('keychain unreadable: the files are intact, but the log is not called intact', async () => {
+    const app = await openActivity({
+      activity: {
+        entries: ENTRIES,
+        intact: true,
+        brokenAt: null,
+        problem: null,
+        keychainCheck: 'unavailable',
+        keychainNote: 'The keychain check could not be done: the keychain is locked: unlock it (for example the login keyring) and try again',
+      },
+    });
+    const { page } = app;
+    const banner = page.getByTestId('integrity');
+    await expectText(banner, "The log's files are intact, but the keychain check could not be done.");
+    await expectText(page.getByTestId('keychain-note'), 'the keychain is locked');
+    expect(await banner.textContent()).not.toContain('The log is intact.');
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(7);
+    await app.shot('activity-keychain-unchecked');
+  });
+
+  test('a log from an earlier Warden is intact and says it is anchored with the next entry', async () => {
+    const app = await openActivity({
+      activity: {
+        entries: ENTRIES,
+        intact: true,
+        brokenAt: null,
+        problem: null,
+        keychainCheck: 'not_anchored',
+        keychainNote: 'The keychain holds no record of this log yet (a new log, or one from an earlier Warden); it is added with the next entry.',
+      },
+    });
+    await expectText(app.page.getByTestId('integrity'), 'The log is intact.');
+    await expectText(app.page.getByTestId('keychain-note'), 'it is added with the next entry');
   });
 
   test('a log that cannot be read is explained', async () => {

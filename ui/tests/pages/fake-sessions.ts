@@ -422,7 +422,7 @@ export function sessionHandlers(
       return { destination: dest.url, path: null, httpStatus: scenario.postStatus ?? 201, serverReply: scenario.postReply ?? '{"stored":true}', clipboardClearsAfterSecs: null };
     },
     activity_list: ({ kind, sessionId }) => {
-      const log = scenario.activity ?? { entries: [], intact: true, brokenAt: null, problem: null };
+      const log = scenario.activity ?? { entries: [], intact: true, brokenAt: null, problem: null, keychainCheck: 'not_anchored', keychainNote: '' };
       return { ...log, entries: log.entries.filter((e) => (!kind || e.kind === kind) && (!sessionId || e.sessionId === sessionId)) };
     },
     approval_pending: () => (approvalUsed ? null : approval),

@@ -41,4 +41,5 @@ export const ERROR_TEXTS: Record<ErrorCode, { summary: string; action: string }>
   approval_unknown: { summary: "Warden does not know this approval request.", action: "Nothing was signed. Start the request again from the main window." },
   approval_used: { summary: "This approval request was already answered.", action: "Nothing more was signed. Check the session list in the main window." },
   not_verified: { summary: "The prepared grant does not match your request, so it cannot be approved.", action: "Nothing was signed. Reject it; if it keeps happening, the endpoint is misbehaving." },
+  not_recorded: { summary: "Warden could not write this to the activity log.", action: "The details say whether it was done anyway. Check that the disk has space and Warden's data folder is writable, then look at the Activity screen." },
 };
