@@ -11,7 +11,8 @@
 #   each with fresh data folders. Release builds.
 # * PSS: sum of Pss in /proc/PID/smaps_rollup of the app and its WebKit processes after
 #   30 s idle (Warden's anvil, a separate node process, is reported on its own).
-# * release binary size, and the size of the .deb `tauri build --bundles deb` makes.
+# * release binary size, and the size of the .deb (Warden's from scripts/package.sh, the
+#   hello app's from `tauri build --bundles deb`).
 #
 # Builds both apps in release mode (minutes on a 2-core machine). Needs what
 # `scripts/setup.sh --test` installs, plus the Tauri CLI pinned in src-tauri/package.json.
@@ -29,7 +30,9 @@ if [[ -z "${WARDEN_MEASURE_INNER:-}" ]]; then
   tools=$target/e2e-tools
   [[ -x $tools/bin/tauri-driver ]] || cargo install tauri-driver@^2 --locked --root "$tools" --quiet
   echo "measure: building both apps (release, .deb)…" >&2
-  (cd src-tauri && "$tauri" build --bundles deb >/dev/null 2>"$target/measure-build-app.log") \
+  # Warden as it ships: scripts/package.sh (release app + CLI, completions and man pages
+  # staged, the .deb repacked); a bare `tauri build` lacks the staged files.
+  scripts/package.sh >/dev/null 2>"$target/measure-build-app.log" \
     || { tail -30 "$target/measure-build-app.log" >&2; exit 1; }
   (cd benches/hello-tauri && "$tauri" build --bundles deb >/dev/null 2>"$target/measure-build-hello.log") \
     || { tail -30 "$target/measure-build-hello.log" >&2; exit 1; }
