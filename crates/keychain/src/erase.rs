@@ -20,6 +20,7 @@ use tracing::info;
 
 use crate::index::OwnerKeyInfo;
 use crate::keychain::{Confirmation, Keychain, KeychainError};
+use crate::namespace::Slot;
 use crate::store::StoreError;
 
 /// What Warden keeps in the keychain under its namespace.
@@ -59,6 +60,10 @@ pub struct Erased {
     pub index_file: bool,
 }
 
+/// The entry-name prefixes of the two key kinds ([`Slot::account`]).
+const OWNER_KEY_PREFIX: &str = "owner-key:";
+const SESSION_KEY_PREFIX: &str = "session-key:";
+
 /// The address in an entry name `prefix0x…`, when it is one.
 fn address_in(account: &str, prefix: &str) -> Option<Address> {
     account.strip_prefix(prefix)?.parse().ok()
@@ -73,13 +78,13 @@ impl Keychain {
         let owner_keys = self.list_owner_keys().unwrap_or_default();
         let mut inventory = KeychainInventory { owner_keys, ..KeychainInventory::default() };
         for account in &accounts {
-            if let Some(address) = address_in(account, "owner-key:") {
+            if let Some(address) = address_in(account, OWNER_KEY_PREFIX) {
                 if !inventory.owner_keys.iter().any(|k| k.address == address) {
                     inventory.unlisted_owner_keys.push(address);
                 }
-            } else if address_in(account, "session-key:").is_some() {
+            } else if address_in(account, SESSION_KEY_PREFIX).is_some() {
                 inventory.session_keys += 1;
-            } else if account == "alchemy-api-key" {
+            } else if *account == Slot::AlchemyApiKey.account() {
                 inventory.api_key = true;
             } else {
                 inventory.other_entries += 1;
@@ -128,9 +133,9 @@ mod tests {
     #[test]
     fn entry_names_are_read_by_kind() {
         let a: Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8".parse().unwrap_or_default();
-        assert_eq!(address_in(&format!("owner-key:{a}"), "owner-key:"), Some(a));
-        assert_eq!(address_in(&format!("session-key:{a}"), "owner-key:"), None);
-        assert_eq!(address_in("owner-key:nonsense", "owner-key:"), None);
+        assert_eq!(address_in(&Slot::OwnerKey(a).account(), OWNER_KEY_PREFIX), Some(a));
+        assert_eq!(address_in(&Slot::SessionKey(a).account(), OWNER_KEY_PREFIX), None);
+        assert_eq!(address_in("owner-key:nonsense", OWNER_KEY_PREFIX), None);
     }
 
     #[test]
