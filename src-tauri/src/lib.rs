@@ -24,6 +24,7 @@
 pub mod approvals;
 pub mod backend;
 pub mod clipboard_clear;
+#[macro_use]
 pub mod commands;
 pub mod confirm;
 pub mod desktop;
@@ -53,6 +54,13 @@ use crate::state::AppState;
 /// The bundle identifier (`identifier` in tauri.conf.json; `tests/package_config.rs` checks
 /// they agree).
 pub const IDENTIFIER: &str = "dev.warden.Warden";
+
+/// The `generate_handler!` of every command `commands/names.rs` declares.
+macro_rules! command_handler {
+    (main: [$($mm:ident :: $mc:ident),* $(,)?], approval: [$($am:ident :: $ac:ident),* $(,)?] $(,)?) => {
+        tauri::generate_handler![$(commands::$mm::$mc,)* $(commands::$am::$ac,)*]
+    };
+}
 
 /// Builds and runs the app until its last window closes. Returns an error only when the
 /// app could not start at all.
@@ -102,57 +110,7 @@ pub fn run() -> Result<(), String> {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app::app_info,
-            commands::app::app_reset_plan,
-            commands::app::app_reset,
-            commands::app::keychain_status,
-            commands::keys::keys_list,
-            commands::keys::keys_create,
-            commands::keys::keys_import_hex,
-            commands::keys::keys_import_mnemonic,
-            commands::keys::keys_select,
-            commands::keys::keys_rename,
-            commands::keys::keys_delete,
-            commands::keys::keys_repair,
-            commands::backend::backend_status,
-            commands::backend::chains_list,
-            commands::backend::backend_use_alchemy,
-            commands::backend::backend_use_devnet,
-            commands::backend::backend_check,
-            commands::account::account_get,
-            commands::account::account_balance,
-            commands::account::account_delegate,
-            commands::account::devnet_fund,
-            commands::permissions::permissions_check,
-            commands::permissions::token_info,
-            commands::permissions::selector_of,
-            commands::grant::grant_start,
-            commands::grant::approval_pending,
-            commands::grant::approval_approve,
-            commands::grant::approval_reject,
-            commands::sessions::sessions_list,
-            commands::sessions::sessions_quarantined,
-            commands::sessions::sessions_start_new_list,
-            commands::sessions::session_usage,
-            commands::sessions::session_test_call,
-            commands::sessions::session_revoke,
-            commands::sessions::session_forget,
-            commands::export::session_export_preview,
-            commands::export::session_export,
-            commands::requests::request_open,
-            commands::requests::request_open_file,
-            commands::requests::request_grant,
-            commands::requests::request_decline,
-            commands::requests::request_deliver,
-            commands::requests::request_answer_copy,
-            commands::requests::request_answer_save,
-            commands::requests::request_take_incoming,
-            commands::requests::intake_status,
-            commands::requests::intake_start,
-            commands::requests::intake_stop,
-            commands::activity::activity_list,
-        ])
+        .invoke_handler(for_each_command!(command_handler))
         .build(context)
         .map_err(|e| format!("the app could not start: {e}"))?;
     app.run(|handle, event| {

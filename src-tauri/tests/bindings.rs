@@ -33,7 +33,8 @@ fn ts_files(dir: &Path) -> BTreeMap<String, String> {
 fn committed_bindings_match_the_rust_types() {
     let committed_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings");
     let fresh = tempfile::tempdir().unwrap();
-    let written = warden_app::payloads::export_bindings(fresh.path()).unwrap();
+    let mut written = warden_app::payloads::export_bindings(fresh.path()).unwrap();
+    written.push(warden_app::commands::export_command_names(fresh.path()).unwrap());
     assert!(written.len() >= 15, "every IPC type is exported: {written:?}");
     let generated = ts_files(fresh.path());
 

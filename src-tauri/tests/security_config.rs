@@ -236,11 +236,13 @@ fn capabilities_are_listed_and_per_window() {
             if p.contains(':') {
                 assert!(ALLOWED_PLUGIN_PERMISSIONS.contains(&p), "capability {id} grants plugin permission {p}");
             } else {
-                let command = p.strip_prefix("allow-").unwrap_or_else(|| panic!("capability {id}: {p}"));
-                let command = command.replace('-', "_");
-                assert!(COMMANDS.contains(&command.as_str()), "capability {id} grants unknown command {command}");
-                for w in &windows {
-                    granted.entry((*w).to_owned()).or_default().insert(command.clone());
+                for permission in app_permission_resolved(p) {
+                    let command = permission.strip_prefix("allow-").unwrap_or_else(|| panic!("capability {id}: {p}"));
+                    let command = command.replace('-', "_");
+                    assert!(COMMANDS.contains(&command.as_str()), "capability {id} grants unknown command {command}");
+                    for w in &windows {
+                        granted.entry((*w).to_owned()).or_default().insert(command.clone());
+                    }
                 }
             }
         }
@@ -250,6 +252,19 @@ fn capabilities_are_listed_and_per_window() {
             granted.get(window).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
         assert_eq!(got, commands, "window {window} is granted exactly the commands it needs");
     }
+}
+
+/// An app permission as Tauri resolves it: a permission names itself; a set (such as
+/// `main-window-commands`, which build.rs generates) its members, read from the ACL manifest
+/// `tauri_build` wrote for this build, so what is checked is what the app enforces.
+fn app_permission_resolved(name: &str) -> Vec<String> {
+    if name.starts_with("allow-") || name.starts_with("deny-") {
+        return vec![name.to_owned()];
+    }
+    let manifests = read_json(&manifest_dir().join("gen/schemas/acl-manifests.json"));
+    let set = &manifests["__app-acl__"]["permission_sets"][name];
+    let members = set["permissions"].as_array().unwrap_or_else(|| panic!("no app permission or set named {name}"));
+    members.iter().map(|m| m.as_str().unwrap().to_owned()).collect()
 }
 
 #[test]

@@ -1,60 +1,85 @@
-// Every command the app defines, as the UI names them. Included by `build.rs` (which
-// generates an `allow-<name>`/`deny-<name>` permission for each) and by `commands`, so
-// the permission list and the code share one list; `tests/security_config.rs` checks that
-// the main window's capability grants exactly these but the approval ones, and the approval
-// windows' capability exactly those.
-pub const COMMANDS: &[&str] = &[
-    "app_info",
-    "keychain_status",
-    "app_reset_plan",
-    "app_reset",
-    "keys_list",
-    "keys_create",
-    "keys_import_hex",
-    "keys_import_mnemonic",
-    "keys_select",
-    "keys_rename",
-    "keys_delete",
-    "keys_repair",
-    "backend_status",
-    "chains_list",
-    "backend_use_alchemy",
-    "backend_use_devnet",
-    "backend_check",
-    "account_get",
-    "account_balance",
-    "account_delegate",
-    "devnet_fund",
-    "permissions_check",
-    "token_info",
-    "selector_of",
-    "grant_start",
-    "sessions_list",
-    "sessions_quarantined",
-    "sessions_start_new_list",
-    "session_usage",
-    "session_test_call",
-    "session_revoke",
-    "session_forget",
-    "session_export_preview",
-    "session_export",
-    "request_open",
-    "request_open_file",
-    "request_grant",
-    "request_decline",
-    "request_deliver",
-    "request_answer_copy",
-    "request_answer_save",
-    "request_take_incoming",
-    "intake_status",
-    "intake_start",
-    "intake_stop",
-    "activity_list",
-    "approval_pending",
-    "approval_approve",
-    "approval_reject",
-];
+// Every command the app defines, declared once: the module each lives in (under
+// `commands`) and its name, which is the name the UI calls. This file is included by
+// `build.rs` (which generates an `allow-<name>`/`deny-<name>` permission for each, and the
+// `main-window-commands` set the main window's capability grants) and by `commands` (the
+// name lists) and `lib.rs` (`generate_handler!`), so registering, permitting and granting a
+// command all follow from one line here. `tests/security_config.rs` checks that the main
+// window is granted exactly these but the approval ones, and the approval windows exactly
+// those.
+//
+// A macro, because `build.rs` needs the names as strings and `generate_handler!` needs the
+// functions as paths: `for_each_command!(m)` hands both lists to the macro `m`.
+macro_rules! for_each_command {
+    ($then:ident) => {
+        $then! {
+            // The main window: every screen but the approval window.
+            main: [
+                app::app_info,
+                app::keychain_status,
+                app::app_reset_plan,
+                app::app_reset,
+                keys::keys_list,
+                keys::keys_create,
+                keys::keys_import_hex,
+                keys::keys_import_mnemonic,
+                keys::keys_select,
+                keys::keys_rename,
+                keys::keys_delete,
+                keys::keys_repair,
+                backend::backend_status,
+                backend::chains_list,
+                backend::backend_use_alchemy,
+                backend::backend_use_devnet,
+                backend::backend_check,
+                account::account_get,
+                account::account_balance,
+                account::account_delegate,
+                account::devnet_fund,
+                permissions::permissions_check,
+                permissions::token_info,
+                permissions::selector_of,
+                grant::grant_start,
+                sessions::sessions_list,
+                sessions::sessions_quarantined,
+                sessions::sessions_start_new_list,
+                sessions::session_usage,
+                sessions::session_test_call,
+                sessions::session_revoke,
+                sessions::session_forget,
+                export::session_export_preview,
+                export::session_export,
+                requests::request_open,
+                requests::request_open_file,
+                requests::request_grant,
+                requests::request_decline,
+                requests::request_deliver,
+                requests::request_answer_copy,
+                requests::request_answer_save,
+                requests::request_take_incoming,
+                requests::intake_status,
+                requests::intake_start,
+                requests::intake_stop,
+                activity::activity_list,
+            ],
+            // The approval windows: they read and answer the pending approval, nothing else.
+            approval: [
+                grant::approval_pending,
+                grant::approval_approve,
+                grant::approval_reject,
+            ],
+        }
+    };
+}
 
-/// The commands an approval window may call (its capability grants exactly these).
-#[allow(dead_code)] // build.rs includes this file too and needs only COMMANDS.
-pub const APPROVAL_COMMANDS: &[&str] = &["approval_pending", "approval_approve", "approval_reject"];
+/// Turns the declared list into the name lists.
+macro_rules! command_names {
+    (main: [$($mm:ident :: $mc:ident),* $(,)?], approval: [$($am:ident :: $ac:ident),* $(,)?] $(,)?) => {
+        /// Every command the app defines, as the UI names them.
+        pub const COMMANDS: &[&str] = &[$(stringify!($mc),)* $(stringify!($ac),)*];
+        /// The commands an approval window may call (its capability grants exactly these).
+        #[allow(dead_code)] // build.rs includes this file too and needs only COMMANDS.
+        pub const APPROVAL_COMMANDS: &[&str] = &[$(stringify!($ac),)*];
+    };
+}
+
+for_each_command!(command_names);

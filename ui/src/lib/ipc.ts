@@ -15,6 +15,7 @@ import type { ResetPlanView } from './bindings/ResetPlanView';
 import type { Balance } from './bindings/Balance';
 import type { CallResult } from './bindings/CallResult';
 import type { ChainOption } from './bindings/ChainOption';
+import type { CommandName } from './bindings/CommandName';
 import type { CheckFinding } from './bindings/CheckFinding';
 import type { ErrorCode } from './bindings/ErrorCode';
 import { ERROR_TEXTS } from './bindings/errorTexts';
@@ -76,7 +77,7 @@ export function toAppError(reason: unknown): AppError {
   return { code: 'internal', message: 'The app gave no reason.' };
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(command: CommandName, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (reason) {
