@@ -36,7 +36,7 @@ use alloy_primitives::{Address, Bytes};
 
 use crate::api::CallStatus;
 use crate::error::{Coded, ErrorCode};
-use crate::mav2::reverts::AccountRevert;
+use crate::mav2::reverts::{AccountRevert, Limit};
 use crate::rpc::RpcError;
 use crate::signing::{SigningError, VerifyPreparedError};
 
@@ -246,7 +246,7 @@ impl CallsError {
 fn refusal_of_revert(stage: Stage, revert: &AccountRevert, message: &str) -> Option<CallsError> {
     let message = message.to_owned();
     if let Some(limit) = revert.limit() {
-        let token = (limit == crate::mav2::reverts::Limit::Erc20TokenTransfer).then(|| token_named(&message)).flatten();
+        let token = (limit == Limit::Erc20TokenTransfer).then(|| token_named(&message)).flatten();
         return Some(CallsError::PermissionDenied { stage, limit: limit.as_str(), token, message });
     }
     match revert {
@@ -320,32 +320,35 @@ fn mentions_permission(lower: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
-/// The permission a refusal message is about.
+/// The permission a refusal message is about, by its [`Limit`] name; `unknown` when the
+/// message names none.
 fn limit_named(lower: &str) -> &'static str {
-    const NAMED: [(&str, &str); 4] = [
-        ("native-token-transfer", "native-token-transfer"),
-        ("erc20-token-transfer", "erc20-token-transfer"),
-        ("gas-limit", "gas-limit"),
-        ("account function", "account-functions"),
+    limit_in_message(lower).map_or("unknown", Limit::as_str)
+}
+
+/// The limit a refusal message names: a permission type's wire name in it first, then
+/// looser words.
+fn limit_in_message(lower: &str) -> Option<Limit> {
+    const NAMED: [(&str, Limit); 4] = [
+        ("native-token-transfer", Limit::NativeTokenTransfer),
+        ("erc20-token-transfer", Limit::Erc20TokenTransfer),
+        ("gas-limit", Limit::GasLimit),
+        ("account function", Limit::AccountFunctions),
     ];
-    for (needle, name) in NAMED {
-        if lower.contains(needle) {
-            return name;
-        }
+    if let Some((_, limit)) = NAMED.into_iter().find(|(needle, _)| lower.contains(needle)) {
+        return Some(limit);
     }
-    if lower.contains("not allowed") || lower.contains("allowlist") || lower.contains("allow-list") {
-        return "allow-list";
-    }
-    if lower.contains("erc20") || lower.contains("erc-20") {
-        return "erc20-token-transfer";
-    }
-    if lower.contains("native") {
-        return "native-token-transfer";
-    }
-    if lower.contains("gas") {
-        return "gas-limit";
-    }
-    "unknown"
+    Some(if lower.contains("not allowed") || lower.contains("allowlist") || lower.contains("allow-list") {
+        Limit::AllowList
+    } else if lower.contains("erc20") || lower.contains("erc-20") {
+        Limit::Erc20TokenTransfer
+    } else if lower.contains("native") {
+        Limit::NativeTokenTransfer
+    } else if lower.contains("gas") {
+        Limit::GasLimit
+    } else {
+        return None;
+    })
 }
 
 /// Whether an error is the endpoint saying it does not know a call id, in any of the

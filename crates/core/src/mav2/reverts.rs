@@ -25,6 +25,8 @@
 use alloy_primitives::{Address, Bytes, FixedBytes};
 use alloy_sol_types::{SolError, sol};
 
+use crate::permissions::PermissionKind;
+
 use super::constants::{
     ALLOWLIST_MODULE, NATIVE_TOKEN_LIMIT_MODULE, SELECTOR_EXECUTE, SELECTOR_EXECUTE_BATCH, SELECTOR_EXECUTE_USER_OP,
     SINGLE_SIGNER_VALIDATION_MODULE, TIME_RANGE_MODULE,
@@ -167,13 +169,15 @@ pub enum Limit {
 }
 
 impl Limit {
+    /// The permission type's wire name ([`PermissionKind::wire_name`]); `allow-list` for the
+    /// contract permissions' list, which is not one permission type.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::NativeTokenTransfer => "native-token-transfer",
-            Self::Erc20TokenTransfer => "erc20-token-transfer",
-            Self::GasLimit => "gas-limit",
+            Self::NativeTokenTransfer => PermissionKind::NativeTokenTransfer.wire_name(),
+            Self::Erc20TokenTransfer => PermissionKind::Erc20TokenTransfer.wire_name(),
+            Self::GasLimit => PermissionKind::GasLimit.wire_name(),
             Self::AllowList => "allow-list",
-            Self::AccountFunctions => "account-functions",
+            Self::AccountFunctions => PermissionKind::AccountFunctions.wire_name(),
         }
     }
 }
