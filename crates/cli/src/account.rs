@@ -31,6 +31,16 @@ pub enum AccountTypeArg {
     Eip7702,
 }
 
+impl AccountTypeArg {
+    /// The account of this type at the default salt (a `--salt` is only for `account`).
+    pub fn kind(self) -> AccountKind {
+        match self {
+            Self::SmaB => AccountKind::SmaB { salt: None },
+            Self::Eip7702 => AccountKind::Eip7702,
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct AccountArgs {
     #[command(flatten)]

@@ -18,7 +18,7 @@
 use std::io::{IsTerminal, Read as _, Write as _};
 use std::path::PathBuf;
 
-use warden_core::account::{AccountKind, request_account};
+use warden_core::account::request_account;
 use warden_core::credentials::SecretForm;
 use warden_core::grant::{GrantRequest, SessionSecret, request_grant};
 use warden_core::permissions::{self, PermissionKind, Severity};
@@ -146,10 +146,7 @@ pub fn run(args: ApproveArgs) -> CmdResult {
     }
     let keychain = crate::key::open()?;
     let owner = owner_key(&keychain, args.owner.as_deref())?;
-    let kind = match args.account_type {
-        AccountTypeArg::SmaB => AccountKind::SmaB { salt: None },
-        AccountTypeArg::Eip7702 => AccountKind::Eip7702,
-    };
+    let kind = args.account_type.kind();
     runtime()?.block_on(async {
         let conn = args.endpoint.connect(None, Some(request.chain_id), None).await?;
         let account = request_account(&conn.backend, owner, kind).await.map_err(|e| endpoint_failure(&e))?;

@@ -2,7 +2,6 @@
 //! endpoint, the node, the gas policy, the 7702 delegation — one line each, with what to
 //! fix (`warden_core::doctor`). Exit 0 when nothing failed, 1 otherwise.
 
-use warden_core::account::AccountKind;
 use warden_core::api::UuidV4;
 use warden_core::doctor::{self, Outcome};
 
@@ -33,10 +32,7 @@ pub struct DoctorArgs {
 pub fn run(args: DoctorArgs) -> CmdResult {
     let keychain = crate::key::open()?;
     let owner = owner_key(&keychain, args.owner.as_deref())?;
-    let kind = match args.account_type {
-        AccountTypeArg::SmaB => AccountKind::SmaB { salt: None },
-        AccountTypeArg::Eip7702 => AccountKind::Eip7702,
-    };
+    let kind = args.account_type.kind();
     let findings = runtime()?.block_on(async {
         let conn = args.endpoint.connect(None, None, args.policy_id).await?;
         Ok::<_, Failure>(doctor::check(&conn.backend, owner, kind).await)

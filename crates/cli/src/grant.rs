@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use alloy_primitives::Address;
 use serde_json::json;
-use warden_core::account::{AccountKind, request_account};
+use warden_core::account::request_account;
 use warden_core::api::UuidV4;
 use warden_core::credentials::{PaymasterRef, SecretForm};
 use warden_core::grant::{
@@ -209,10 +209,7 @@ pub fn run(args: GrantArgs) -> CmdResult {
     };
     let keychain = crate::key::open()?;
     let owner = owner_key(&keychain, args.owner.as_deref())?;
-    let kind = match args.account_type {
-        AccountTypeArg::SmaB => AccountKind::SmaB { salt: None },
-        AccountTypeArg::Eip7702 => AccountKind::Eip7702,
-    };
+    let kind = args.account_type.kind();
 
     runtime()?.block_on(async {
         let conn = args.endpoint.connect(None, None, None).await?;

@@ -22,12 +22,12 @@ use warden_core::mav2::account::{eip7702_address, sma_b_address, sma_b_factory_d
 use warden_core::mav2::constants::{ACCOUNT_FACTORY, SMA_7702_IMPLEMENTATION};
 use warden_core::wire;
 
-use super::state::{Account, AccountKind, State};
+use super::state::{Account, AccountOrigin, State};
 use super::{Emulator, MethodError};
 
 fn result_of(account: &Account, counterfactual: bool) -> RequestAccountResult {
     match account.kind {
-        AccountKind::SmaB { salt } => RequestAccountResult {
+        AccountOrigin::SmaB { salt } => RequestAccountResult {
             account_address: account.address,
             id: account.id,
             counterfactual_info: counterfactual.then(|| CounterfactualInfo {
@@ -37,7 +37,7 @@ fn result_of(account: &Account, counterfactual: bool) -> RequestAccountResult {
             }),
             delegation: None,
         },
-        AccountKind::Eip7702 => RequestAccountResult {
+        AccountOrigin::Eip7702 => RequestAccountResult {
             account_address: account.address,
             id: account.id,
             counterfactual_info: None,
@@ -61,7 +61,7 @@ pub(crate) fn insert(state: &mut State, account: Account) -> &Account {
 pub(crate) async fn ensure_account_code(node: &crate::node::Node, state: &State) -> Result<(), crate::node::NodeError> {
     let proxy = crate::executor::sma_b_proxy_code();
     for a in state.accounts.values() {
-        if matches!(a.kind, AccountKind::SmaB { .. }) && a.deployed && node.code(a.address).await? != proxy {
+        if matches!(a.kind, AccountOrigin::SmaB { .. }) && a.deployed && node.code(a.address).await? != proxy {
             node.set_code(a.address, &proxy).await?;
         }
     }
@@ -84,7 +84,7 @@ pub(crate) async fn account_for_calls(emu: &Emulator, from: Address) -> Result<(
         address: eip7702_address(from),
         owner: from,
         id: UuidV4::new_random(),
-        kind: AccountKind::Eip7702,
+        kind: AccountOrigin::Eip7702,
         deployed: true,
         next_entity_id: 1,
     };
@@ -147,7 +147,7 @@ pub async fn request_account(emu: &Emulator, params: Value) -> Result<Value, Met
                 if state.accounts.contains_key(&address) {
                     return Err(MethodError::Invalid(format!("the 7702 account of {owner} already exists")));
                 }
-                Account { address, owner, id, kind: AccountKind::Eip7702, deployed: true, next_entity_id: 1 }
+                Account { address, owner, id, kind: AccountOrigin::Eip7702, deployed: true, next_entity_id: 1 }
             } else {
                 let salt = match salt {
                     Some(s) => s,
@@ -163,7 +163,7 @@ pub async fn request_account(emu: &Emulator, params: Value) -> Result<Value, Met
                 if let Some(a) = state.accounts.get(&address) {
                     return answer(&result_of(a, counterfactual));
                 }
-                Account { address, owner, id, kind: AccountKind::SmaB { salt }, deployed: false, next_entity_id: 1 }
+                Account { address, owner, id, kind: AccountOrigin::SmaB { salt }, deployed: false, next_entity_id: 1 }
             };
             result_of(insert(&mut state, account), counterfactual)
         }

@@ -50,7 +50,7 @@ use warden_core::signing::recover;
 
 use super::enforce::{Phase, Spend, Violation, check_calls, check_execution, check_live, check_validation};
 use super::error::{Shortfall, Signed};
-use super::state::{Account, AccountKind, OpSigner, PreparedOp, SentOp, Session, State};
+use super::state::{Account, AccountOrigin, OpSigner, PreparedOp, SentOp, Session, State};
 use super::{Emulator, MethodError, entry_point, policies};
 use crate::executor;
 use crate::node::NodeError;
@@ -232,7 +232,7 @@ async fn read_for_prepare(
     key: U256,
     calls: &[Call],
 ) -> Result<PrepareReads, MethodError> {
-    let is_7702 = account.kind == AccountKind::Eip7702;
+    let is_7702 = account.kind == AccountOrigin::Eip7702;
     let mut reqs = vec![
         ("eth_getBlockByNumber", json!(["latest", false])),
         ("eth_getBlockByNumber", json!(["pending", false])),
@@ -359,7 +359,7 @@ pub async fn prepare_calls(emu: &Emulator, params: Value) -> Result<Value, Metho
     }
     let needs_delegation = signer == OpSigner::Owner && !delegated;
     let (factory, factory_data) = match account.kind {
-        AccountKind::SmaB { salt } if !account.deployed => {
+        AccountOrigin::SmaB { salt } if !account.deployed => {
             (Some(ACCOUNT_FACTORY), Some(sma_b_factory_data(account.owner, salt)))
         }
         _ => (None, None),
@@ -657,7 +657,7 @@ pub async fn send_user_op(emu: &Emulator, state: &mut State, send: SignedOp<'_>)
     let sponsored = prepared.sponsored();
 
     // The account's validation (AA23), for a 7702 account once it is delegated (AA20).
-    let delegated = account.kind != AccountKind::Eip7702
+    let delegated = account.kind != AccountOrigin::Eip7702
         || reads.code == Emulator::delegation_code()
         || send.authorization.is_some();
     if !delegated {
@@ -727,7 +727,7 @@ pub async fn send_user_op(emu: &Emulator, state: &mut State, send: SignedOp<'_>)
         Some(s) => check_execution(s, &prepared.calls),
         None => Ok(Spend::default()),
     };
-    if let AccountKind::SmaB { .. } = account.kind
+    if let AccountOrigin::SmaB { .. } = account.kind
         && !account.deployed
     {
         // The factory deploys the account in the operation's validation.

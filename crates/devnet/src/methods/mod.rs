@@ -43,7 +43,7 @@ pub use error::{INVALID_POLICY_MESSAGE, MethodError};
 use crate::entry_point;
 use crate::node::Node;
 use crate::rpc::{METHOD_NOT_FOUND, RpcCode, RpcFailure};
-use state::{Account, AccountKind, State};
+use state::{Account, AccountOrigin, State};
 
 /// Everything a request handler needs.
 #[derive(Debug)]
@@ -130,7 +130,7 @@ impl Emulator {
 
     /// A 7702 account must be delegated before sessions or owner operations can use it.
     async fn require_delegated(&self, account: &Account) -> Result<(), MethodError> {
-        if account.kind != AccountKind::Eip7702 || self.node.code(account.address).await? == Self::delegation_code() {
+        if account.kind != AccountOrigin::Eip7702 || self.node.code(account.address).await? == Self::delegation_code() {
             return Ok(());
         }
         Err(MethodError::Invalid(format!(

@@ -13,9 +13,10 @@ use warden_core::permissions::ValidatedPermission;
 
 use super::policies::Policy;
 
-/// How an account is made.
+/// How a served account is made: by the factory at a salt, or by delegation (core's
+/// `AccountKind` once the salt is chosen).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AccountKind {
+pub enum AccountOrigin {
     /// Semi-modular account (bytecode owner), deployed by the factory on first use.
     SmaB { salt: U256 },
     /// The owner's EOA, delegated to the MAv2 7702 implementation.
@@ -28,7 +29,7 @@ pub struct Account {
     pub address: Address,
     pub owner: Address,
     pub id: UuidV4,
-    pub kind: AccountKind,
+    pub kind: AccountOrigin,
     /// Whether the first operation ran (SMA-B: the factory deployed it).
     pub deployed: bool,
     /// The next session entity id to hand out (≥ 1; 0 is the owner).
