@@ -4,7 +4,7 @@
 
 import { createServer, type Server } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -16,19 +16,15 @@ const UI_DIR = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const DIST = join(UI_DIR, 'dist');
 export const SHOTS = join(UI_DIR, 'test-results');
 
-/** The CSP src-tauri is expected to ship (tauri adds its own hashes for its IPC script). */
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "font-src 'self'",
-  "connect-src 'self' ipc: http://ipc.localhost",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The CSP src-tauri ships, read from tauri.conf.json (`app.security.csp`) so the two cannot
+ *  drift; tauri adds its own hashes for its IPC script, which the fake backend does not need. */
+const TAURI_CONF = join(UI_DIR, '..', 'src-tauri', 'tauri.conf.json');
+export const CSP = Object.entries(
+  (JSON.parse(readFileSync(TAURI_CONF, 'utf8')) as { app: { security: { csp: Record<string, string> } } })
+    .app.security.csp,
+)
+  .map(([directive, sources]) => `${directive} ${sources}`)
+  .join('; ');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
