@@ -1,20 +1,13 @@
 #![allow(clippy::unwrap_used)]
 //! The TypeScript types in `ui/src/lib/bindings/` are generated from the Rust IPC types
-//! (`warden_app::payloads`). This test regenerates them into a temporary folder and fails
-//! when the committed files differ, are missing, or are left over.
-//!
-//! The one exception: types of commands the Rust side does not implement yet (the grant,
-//! approval, sessions, export and activity screens of issue 7) are written by hand to the IPC
-//! contract, and say so on their first line (`HAND_WRITTEN`). They are not left-overs; once
-//! Rust generates a file of the same name, the generated text must match and the marker goes.
+//! (`warden_app::payloads`) and the command list (`CommandName.ts`). This test regenerates
+//! them into a temporary folder and fails when the committed files differ, are missing, or
+//! are left over: every file there is generated, none is written by hand.
 //!
 //! To update them: `WARDEN_WRITE_BINDINGS=1 cargo test -p warden-app --test bindings`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// First line of a binding written by hand ahead of its Rust type.
-const HAND_WRITTEN: &str = "// Hand-written to the IPC contract";
 
 fn ts_files(dir: &Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
@@ -40,8 +33,8 @@ fn committed_bindings_match_the_rust_types() {
 
     if std::env::var_os("WARDEN_WRITE_BINDINGS").is_some() {
         std::fs::create_dir_all(&committed_dir).unwrap();
-        for (name, text) in ts_files(&committed_dir) {
-            if !generated.contains_key(&name) && !text.starts_with(HAND_WRITTEN) {
+        for name in ts_files(&committed_dir).into_keys() {
+            if !generated.contains_key(&name) {
                 std::fs::remove_file(committed_dir.join(&name)).unwrap();
             }
         }
@@ -54,7 +47,7 @@ fn committed_bindings_match_the_rust_types() {
     let stale: Vec<&String> = generated.keys().filter(|n| committed.get(*n) != generated.get(*n)).collect();
     let leftover: Vec<&String> = committed
         .iter()
-        .filter(|(n, text)| !generated.contains_key(*n) && !text.starts_with(HAND_WRITTEN))
+        .filter(|(n, _)| !generated.contains_key(*n))
         .map(|(n, _)| n)
         .collect();
     assert!(

@@ -1,5 +1,5 @@
-// A stand-in for src-tauri in page tests: answers every command of the IPC contract (part 2's
-// in fake-sessions.ts) from an in-page state, emits `progress` like the real delegate command, and records each call so
+// A stand-in for src-tauri in page tests: answers every command of the IPC contract (the
+// grant, session, request and activity ones in fake-sessions.ts) from an in-page state, emits `progress` like the real delegate command, and records each call so
 // tests can assert what the UI sent. Bundled with esbuild and injected before the app loads.
 // It is configured by `window.__WARDEN_SCENARIO__`; failures are injected per command to reach
 // the error paths a real backend would need a broken keychain or network to produce.
@@ -270,15 +270,15 @@ function install(scenario: Scenario) {
     },
   };
 
-  const part2 = sessionHandlers(
+  const sessions = sessionHandlers(
     scenario,
     (type = 'sma-b') => accountAddress(type),
     () => backend.chainId,
     () => delegated,
     () => backend.currency,
   );
-  Object.assign(handlers, part2.handlers);
-  window.__WARDEN_FAKE__ = { finishApproval: part2.finishApproval, emit: (event, payload) => emit(event, payload) };
+  Object.assign(handlers, sessions.handlers);
+  window.__WARDEN_FAKE__ = { finishApproval: sessions.finishApproval, emit: (event, payload) => emit(event, payload) };
 
   async function delegate() {
     const steps: Progress[] = [

@@ -32,7 +32,7 @@ export const button = (page: Page, name: string) => page.getByRole('button', { n
 export const field = (page: Page, name: string) => page.getByLabel(name, { exact: true });
 export const alerts = (page: Page) => page.getByRole('alert');
 
-// ---- part 2: sessions, approvals, activity ----
+// ---- sessions, approvals, activity ----
 
 /** The smart account the fake backend gives MAIN_KEY. */
 export const SMA_ADDRESS = `0x5a${ANVIL_ADDRESS.slice(4)}`;

@@ -135,7 +135,7 @@ test('onProgress hands over the payload and stops when asked', async () => {
   expect(seen).toEqual([{ op: 'delegate', step: 'signing', message: 'Signing' }]);
 });
 
-describe('part 2 wrappers and events', () => {
+describe('grant, session, request and activity wrappers and events', () => {
   test('send the contract command names with camelCase arguments', async () => {
     const calls = record();
     const request = { label: 'Bot', accountType: 'sma-b' as const, key: { kind: 'generate' as const }, expirySec: null, permissions: [{ type: 'root' as const }], tokenDecimals: {} };
