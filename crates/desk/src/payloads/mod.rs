@@ -232,21 +232,6 @@ pub struct ResetPlanView {
     pub summary: Vec<String>,
 }
 
-impl From<&crate::reset::ResetPlan> for ResetPlanView {
-    fn from(plan: &crate::reset::ResetPlan) -> Self {
-        let k = &plan.keychain;
-        Self {
-            owner_keys: k.owner_keys.iter().cloned().map(OwnerKey::from).collect(),
-            unlisted_owner_keys: k.unlisted_owner_keys.iter().map(|a| a.to_checksum(None)).collect(),
-            session_keys: u32::try_from(k.session_keys).unwrap_or(u32::MAX),
-            api_key: k.api_key,
-            other_entries: u32::try_from(k.other_entries).unwrap_or(u32::MAX),
-            paths: plan.paths.iter().map(|p| p.display().to_string()).collect(),
-            summary: plan.summary(),
-        }
-    }
-}
-
 /// The kind of smart account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub enum AccountType {
