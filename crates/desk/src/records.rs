@@ -6,7 +6,7 @@
 //! reported once (code `store_corrupt`, naming the file it was kept as); the next use
 //! starts a new list.
 //!
-//! The activity log keeps its head in the keychain too (set up in `state`, see
+//! The activity log keeps its head in the keychain too (set up in `src-tauri`'s `state`, see
 //! `warden_core::activity`). Approvals, signatures and exports are written with
 //! [`Records::record_done`] before the command answers: the approval before the session is
 //! stored or handed to anyone, an export as soon as it is delivered. A write that fails is
