@@ -21,29 +21,7 @@ use crate::payloads::{BackendInfo, BackendKind, Currency};
 use crate::settings::Settings;
 use crate::state::AppState;
 
-/// What commands need to talk to the active backend.
-#[derive(Clone, Debug)]
-pub struct ActiveBackend {
-    pub kind: BackendKind,
-    /// The wallet and node clients, the chain and the gas policy.
-    pub backend: Backend,
-    /// The wallet endpoint's URL as written into credentials (never with an API key).
-    pub url: String,
-    /// `host[:port]` of the wallet endpoint.
-    pub host: String,
-}
-
-impl ActiveBackend {
-    /// The chain of the backend.
-    pub fn chain_id(&self) -> u32 {
-        self.backend.chain_id()
-    }
-
-    /// The gas policy of the backend.
-    pub fn policy(&self) -> Option<UuidV4> {
-        self.backend.policy()
-    }
-}
+pub use warden_desk::backend::ActiveBackend;
 
 /// The active backend, starting the devnet if it is the one and is not running.
 pub async fn active(state: &AppState) -> Result<ActiveBackend, AppError> {

@@ -1,27 +1,31 @@
 //! warden-app: the Tauri desktop shell of Warden.
 //!
 //! Everything a user sees runs in `ui/` (Svelte); everything that touches a key, the
-//! network or the disk runs here, as thin commands over the core crates:
+//! network or the disk runs in Rust. What needs no Tauri lives in `warden_desk`
+//! (`crates/desk`): the grant and approval command bodies, the approvals, the records, the
+//! IPC payloads and errors; this crate is what only Tauri can do, plus what has not moved
+//! there yet:
 //!
-//! * [`commands`] — the `#[tauri::command]`s of the IPC contract, one module per area.
-//! * [`payloads`] — the types that cross IPC, with their generated TypeScript.
-//! * [`error`] — `{code, message}` errors from a closed code set.
+//! * [`commands`] — the `#[tauri::command]`s of the IPC contract, one module per area (one
+//!   command per name, so each window's capability names exactly what it may call); the
+//!   grant and approval ones are calls into `warden_desk::grant`.
+//! * [`host`] — [`host::TauriHost`], the desk's `Host` over Tauri: events, the calling
+//!   window, the approval window.
+//! * [`payloads`], [`error`], [`sensitive`], [`approvals`], [`records`], [`keychain_access`]
+//!   — re-exported from `warden_desk` under their old paths.
 //! * [`requests`] — the servers' permission requests opened here, until answered;
 //!   [`intake`] — those handed to the app (a launch's link or file, or sent to the
 //!   [`loopback_intake`]), until the main window takes them.
 //! * [`clipboard_clear`] — a secret put on the clipboard is cleared 30 s later if still there.
-//! * [`sensitive`] — [`sensitive::Sensitive`], how secrets arrive from the UI.
-//! * [`state`] — what commands share; [`keychain_access`], [`settings`],
-//!   [`embedded_devnet`] and [`backend`] are its parts.
+//! * [`state`] — what commands share (and the desk's `DeskState` over it); [`settings`],
+//!   [`embedded_devnet`] and [`backend`] (which backend is active) are its parts.
 //!
 //! Security configuration (CSP, capabilities, no global Tauri object) is in
 //! `tauri.conf.json` and `capabilities/`, checked by `tests/security_config.rs`.
-//! The grant flow's approvals live in [`approvals`]; the session list and activity log in
-//! [`records`]; where files live in [`locations`]; where the webviews may go in [`navigation`]; one instance per keychain namespace in
-//! [`single_instance`]; the tray and notifications in [`desktop`]; the release updater in
-//! [`updates`].
+//! Where files live is in [`locations`]; where the webviews may go in [`navigation`]; one
+//! instance per keychain namespace in [`single_instance`]; the tray and notifications in
+//! [`desktop`]; the release updater in [`updates`].
 
-pub mod approvals;
 pub mod backend;
 pub mod clipboard_clear;
 #[macro_use]
@@ -29,21 +33,21 @@ pub mod commands;
 pub mod confirm;
 pub mod desktop;
 pub mod embedded_devnet;
-pub mod error;
+pub mod host;
 pub mod intake;
-pub mod keychain_access;
 pub mod locations;
 pub mod loopback_intake;
 pub mod navigation;
-pub mod payloads;
-pub mod records;
 pub mod requests;
 pub mod reset;
-pub mod sensitive;
 pub mod settings;
 pub mod single_instance;
 pub mod state;
 pub mod updates;
+
+// The Tauri-free parts, kept under their old paths (`crate::payloads`, …) for the commands
+// and for `tests/bindings.rs` (`warden_app::payloads::export_bindings`).
+pub use warden_desk::{approvals, error, keychain_access, payloads, records, sensitive};
 
 use tauri::{Manager, RunEvent};
 use tracing::{error, info};

@@ -121,6 +121,22 @@ pub fn remove_files(paths: &[PathBuf]) -> Vec<(PathBuf, String)> {
     failed
 }
 
+/// The plan as the UI shows it (the view type lives with the other payloads in `warden_desk`).
+impl From<&ResetPlan> for crate::payloads::ResetPlanView {
+    fn from(plan: &ResetPlan) -> Self {
+        let k = &plan.keychain;
+        Self {
+            owner_keys: k.owner_keys.iter().cloned().map(crate::payloads::OwnerKey::from).collect(),
+            unlisted_owner_keys: k.unlisted_owner_keys.iter().map(|a| a.to_checksum(None)).collect(),
+            session_keys: u32::try_from(k.session_keys).unwrap_or(u32::MAX),
+            api_key: k.api_key,
+            other_entries: u32::try_from(k.other_entries).unwrap_or(u32::MAX),
+            paths: plan.paths.iter().map(|p| p.display().to_string()).collect(),
+            summary: plan.summary(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

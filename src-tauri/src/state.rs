@@ -5,13 +5,17 @@
 //! Built once in `setup` (it needs the app's data folder and store). Left out: per-window
 //! state (the approval window's one approval lives in [`Approvals`]).
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use warden_core::Backend;
+use warden_desk::state::DeskState;
 use warden_keychain::Namespace;
 
 use crate::approvals::Approvals;
+use crate::backend::ActiveBackend;
 use crate::embedded_devnet::EmbeddedDevnet;
+use crate::error::AppError;
 use crate::intake::Intake;
 use crate::keychain_access::{KeychainAccess, KeychainAnchor};
 use crate::locations::Locations;
@@ -58,5 +62,24 @@ impl AppState {
             approvals: Approvals::default(),
             rpc_cache: Mutex::new(None),
         }
+    }
+}
+
+/// The grant and approval bodies (`warden_desk::grant`) read the app's state through this.
+impl DeskState for AppState {
+    fn keychain(&self) -> &Arc<KeychainAccess> {
+        &self.keychain
+    }
+
+    fn records(&self) -> &Records {
+        &self.records
+    }
+
+    fn approvals(&self) -> &Approvals {
+        &self.approvals
+    }
+
+    fn active_backend(&self) -> impl Future<Output = Result<ActiveBackend, AppError>> + Send {
+        crate::backend::active(self)
     }
 }

@@ -26,7 +26,7 @@ fn commands_per_window() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
 
 /// Windows the app creates at run time (not in `tauri.conf.json`), and the source file
 /// that creates each — checked so a renamed label cannot silently lose its capability.
-const CREATED_WINDOWS: &[(&str, &str)] = &[("approval", "src/approvals.rs")];
+const CREATED_WINDOWS: &[(&str, &str)] = &[("approval", "../crates/desk/src/approvals.rs")];
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -54,14 +54,7 @@ pub(crate) fn account_kind(account_type: &str) -> Result<AccountKind, AppError> 
 
 /// The selected owner key's address (`no_owner_key` when none is selected).
 pub(crate) async fn selected_owner(state: &AppState) -> Result<alloy_primitives::Address, AppError> {
-    state
-        .keychain
-        .run(|k| {
-            k.selected_owner_key()?.map(|info| info.address).ok_or_else(|| {
-                AppError::new(ErrorCode::NoOwnerKey, "no owner key is selected: create, import or pick one first")
-            })
-        })
-        .await
+    warden_desk::keychain_access::selected_owner(&state.keychain).await
 }
 
 /// The selected owner's account of `accountType` ("sma-b" or "7702").

@@ -24,11 +24,9 @@ pub mod sessions;
 
 use std::path::{Path, PathBuf};
 
-use alloy_primitives::Address;
-
-use crate::error::AppError;
-
 include!("names.rs");
+
+pub use warden_desk::args::parse_address;
 
 /// Writes `CommandName.ts` into `dir`: the union of every command's name, so a call to a
 /// command that does not exist, or a misspelt one, fails the UI's type check. Regenerated
@@ -44,42 +42,7 @@ pub fn export_command_names(dir: &Path) -> std::io::Result<PathBuf> {
     Ok(path)
 }
 
-/// Parses an address argument: 0x and 40 hex digits; mixed case must be a valid EIP-55
-/// checksum (a typo in a mixed-case address is caught, as wallets do).
-pub fn parse_address(field: &str, value: &str) -> Result<Address, AppError> {
-    let value = value.trim();
-    let digits = value.strip_prefix("0x").unwrap_or("");
-    if digits.len() != 40 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(AppError::invalid_input(format!("{field} must be 0x followed by 40 hex digits")));
-    }
-    let mixed = digits.bytes().any(|b| b.is_ascii_uppercase()) && digits.bytes().any(|b| b.is_ascii_lowercase());
-    if mixed {
-        Address::parse_checksummed(value, None)
-            .map_err(|_| AppError::invalid_input(format!("{field} has a wrong EIP-55 checksum (a mistyped letter?)")))
-    } else {
-        value.parse().map_err(|_| AppError::invalid_input(format!("{field} is not a valid address")))
-    }
-}
-
 /// A user's label argument: blank means "let Warden name it".
 pub fn optional_label(label: Option<String>) -> Option<String> {
     label.filter(|l| !l.trim().is_empty())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn addresses_lower_or_checksummed() {
-        let good = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
-        assert_eq!(parse_address("id", good).unwrap().to_checksum(None), good);
-        assert_eq!(parse_address("id", &good.to_lowercase()).unwrap().to_checksum(None), good);
-        let typo = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92267";
-        assert!(parse_address("id", typo).unwrap_err().message.contains("checksum"));
-        for bad in ["", "0x", "f39fd6e51aad88f6f4ce6ab8827279cfffb92266", "0xzz9fd6e51aad88f6f4ce6ab8827279cfffb92266"]
-        {
-            assert_eq!(parse_address("address", bad).unwrap_err().code, crate::error::ErrorCode::InvalidInput);
-        }
-    }
 }

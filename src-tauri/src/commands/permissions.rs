@@ -4,44 +4,16 @@
 
 use tauri::State;
 use warden_core::grant::{GrantError, validate_permissions};
-use warden_core::permissions::{Permission, function_selector};
+use warden_core::permissions::function_selector;
 
 use crate::backend;
 use crate::commands::parse_address;
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
 use crate::payloads::sessions::{FieldError, PermissionCheck, SelectorInfo, TokenInfo, permission_views};
 use crate::records::now;
 use crate::state::AppState;
 
-/// Reads wire permissions one by one, so a malformed one is named by its index.
-pub(crate) fn parse_permissions(values: &[serde_json::Value]) -> Result<Vec<Permission>, Vec<FieldError>> {
-    let mut out = Vec::with_capacity(values.len());
-    let mut errors = Vec::new();
-    for (i, v) in values.iter().enumerate() {
-        match serde_json::from_value::<Permission>(v.clone()) {
-            Ok(p) => out.push(p),
-            Err(e) => errors.push(FieldError {
-                index: Some(u32::try_from(i).unwrap_or(u32::MAX)),
-                field: "data".into(),
-                message: format!("permissions[{i}]: {e}"),
-            }),
-        }
-    }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
-}
-
-/// A unix-seconds expiry argument: null = never; otherwise a positive whole number.
-pub(crate) fn parse_expiry(value: Option<&serde_json::Value>) -> Result<u64, AppError> {
-    match value {
-        None | Some(serde_json::Value::Null) => Ok(0),
-        Some(v) => v.as_u64().filter(|n| *n > 0).ok_or_else(|| {
-            AppError::new(
-                ErrorCode::InvalidPermissions,
-                format!("expirySec: {v} is not a unix time in whole seconds (null for no expiry)"),
-            )
-        }),
-    }
-}
+pub(crate) use warden_desk::args::{parse_expiry, parse_permissions};
 
 fn field_error(e: &GrantError) -> FieldError {
     match e {
@@ -113,6 +85,8 @@ pub fn selector_of(signature: String) -> Result<SelectorInfo, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
+    use warden_core::permissions::Permission;
 
     #[test]
     fn malformed_permissions_are_named_by_index() {

@@ -8,17 +8,15 @@
 //! the list recorded. Every change is written (atomically) before it is reported, and
 //! ends with a `sessions-changed` event so every window reads the list again.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_primitives::{Bytes, U256};
 use tauri::{AppHandle, Emitter, State};
 use tracing::warn;
 use warden_core::activity::{ActivityKind, Summary};
 use warden_core::api::{Call, UuidV4};
 use warden_core::calls::{self, CallsError, WaitPolicy};
 use warden_core::chains::native_currency;
-use warden_core::permissions::TokenInfo;
 use warden_core::revoke::{self, Revocation};
 use warden_core::session::SessionClient;
 use warden_core::store::{CallOutcome as StoredOutcome, EndpointKind, SentCall, SessionRecord, SessionStatus};
@@ -28,30 +26,12 @@ use crate::backend::{self, ActiveBackend};
 use crate::commands::parse_address;
 use crate::confirm::{self, Question};
 use crate::error::{AppError, ErrorCode};
-use crate::payloads::sessions::{QuarantinedView, SESSIONS_CHANGED_EVENT, SessionView, UsageLine, permission_views};
-use crate::payloads::{BackendKind, CallResult, Currency, PROGRESS_EVENT, Progress, ProgressStep};
+use crate::payloads::sessions::{QuarantinedView, SESSIONS_CHANGED_EVENT, SessionView, UsageLine};
+use crate::payloads::{BackendKind, CallResult, PROGRESS_EVENT, Progress, ProgressStep};
 use crate::records::{now, session_id16};
 use crate::state::AppState;
 
-/// A record as the dashboard shows it at `now`.
-pub(crate) fn session_view(record: &SessionRecord, now: u64, tokens: &HashMap<Address, TokenInfo>) -> SessionView {
-    let (permissions, _) =
-        permission_views(&record.permissions, record.expiry_sec.unwrap_or(0), now, record.chain_id, tokens);
-    SessionView {
-        id: record.id.to_string(),
-        label: record.label.clone(),
-        account: record.account.to_checksum(None),
-        chain_id: record.chain_id,
-        currency: Currency::of_chain(record.chain_id),
-        session_id: record.session_id.to_string(),
-        session_key: record.session_key.to_checksum(None),
-        key_held_by_warden: record.key_held_by_warden,
-        expiry_sec: record.expiry_sec,
-        created_at: record.created_at,
-        status: record.status(now).into(),
-        permissions,
-    }
-}
+pub(crate) use warden_desk::views::session_view;
 
 pub(crate) fn parse_id(id: &str) -> Result<UuidV4, AppError> {
     id.trim().parse().map_err(|_| AppError::new(ErrorCode::SessionUnknown, format!("{id:?} is not a session id")))

@@ -59,7 +59,7 @@ impl KeychainAccess {
         F: FnOnce(&Keychain) -> Result<T, AppError> + Send + 'static,
     {
         let access = Arc::clone(self);
-        tauri::async_runtime::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let keychain = access.get()?;
             let result = f(&keychain);
             if let Err(e) = &result {
@@ -100,6 +100,20 @@ impl KeychainAccess {
             }
         }
     }
+}
+
+/// The selected owner key's address (`no_owner_key` when none is selected).
+pub async fn selected_owner(keychain: &Arc<KeychainAccess>) -> Result<alloy_primitives::Address, AppError> {
+    keychain
+        .run(|k| {
+            k.selected_owner_key()?.map(|info| info.address).ok_or_else(|| {
+                AppError::new(
+                    crate::error::ErrorCode::NoOwnerKey,
+                    "no owner key is selected: create, import or pick one first",
+                )
+            })
+        })
+        .await
 }
 
 /// The keychain screen's state for an error.

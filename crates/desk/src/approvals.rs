@@ -8,8 +8,8 @@
 //! taken out ("signing") so a second approve cannot race the first; a failed signature (a
 //! locked keychain, say) puts it back so the person can try again.
 //!
-//! This module holds no Tauri types, so its rules are unit-tested directly; the commands
-//! in `commands::grant` wire it to windows and events.
+//! This module holds no Tauri types, so its rules are unit-tested directly; [`crate::grant`]
+//! wires it to the keychain, the records and the shell's windows and events.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -6,7 +6,7 @@
 //! reported once (code `store_corrupt`, naming the file it was kept as); the next use
 //! starts a new list.
 //!
-//! The activity log keeps its head in the keychain too (set up in `state`, see
+//! The activity log keeps its head in the keychain too (set up in `src-tauri`'s `state`, see
 //! `warden_core::activity`). Approvals, signatures and exports are written with
 //! [`Records::record_done`] before the command answers: the approval before the session is
 //! stored or handed to anyone, an export as soon as it is delivered. A write that fails is
@@ -132,7 +132,7 @@ impl Records {
     /// write runs on a blocking thread: it also moves the log's keychain anchor.
     pub async fn record_done(&self, entries: Vec<NewEntry>, if_not_recorded: &'static str) -> Result<(), AppError> {
         let log = Arc::clone(&self.activity);
-        let written = tauri::async_runtime::spawn_blocking(move || log.append_all(entries, now()))
+        let written = tokio::task::spawn_blocking(move || log.append_all(entries, now()))
             .await
             .map_err(|e| AppError::internal(format!("the activity log write stopped: {e}")))?;
         written.map(drop).map_err(|e| AppError::new(ErrorCode::NotRecorded, format!("{if_not_recorded}: {e}")))
@@ -248,6 +248,10 @@ impl Records {
 mod tests {
     use super::*;
 
+    fn block_on<F: Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    }
+
     #[test]
     fn a_damaged_list_is_reported_and_a_new_one_starts_only_when_chosen() {
         let dir = tempfile::tempdir().unwrap();
@@ -286,7 +290,7 @@ mod tests {
                 NewEntry::new(ActivityKind::Signed, Summary::new("Owner signed the grant"), None),
             ]
         };
-        tauri::async_runtime::block_on(records.record_done(approved(), "not recorded")).unwrap();
+        block_on(records.record_done(approved(), "not recorded")).unwrap();
         let view = records.activity.read(Filter::default()).unwrap();
         assert_eq!(
             view.entries.iter().map(|e| e.kind).collect::<Vec<_>>(),
@@ -296,10 +300,9 @@ mod tests {
         // The log cannot be written: the command gets a typed error that says what happened.
         std::fs::remove_file(dir.path().join(warden_core::activity::LOG_FILE)).unwrap();
         std::fs::create_dir(dir.path().join(warden_core::activity::LOG_FILE)).unwrap();
-        let e = tauri::async_runtime::block_on(
-            records.record_done(approved(), "The owner key signed the grant, but the session was not stored"),
-        )
-        .unwrap_err();
+        let e =
+            block_on(records.record_done(approved(), "The owner key signed the grant, but the session was not stored"))
+                .unwrap_err();
         assert_eq!(e.code, ErrorCode::NotRecorded);
         assert!(
             e.message.starts_with("The owner key signed the grant, but the session was not stored: "),
@@ -317,7 +320,7 @@ mod tests {
         assert!(records.activity.set_outside_anchor(anchor.clone()));
         assert!(!records.activity.set_outside_anchor(anchor), "set once");
         let entry = || vec![NewEntry::new(ActivityKind::Exported, Summary::new("Exported session"), None)];
-        tauri::async_runtime::block_on(records.record_done(entry(), "not recorded")).unwrap();
+        block_on(records.record_done(entry(), "not recorded")).unwrap();
         for name in [warden_core::activity::LOG_FILE, warden_core::activity::HEAD_FILE] {
             std::fs::remove_file(dir.path().join(name)).unwrap();
         }

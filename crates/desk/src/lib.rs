@@ -1,0 +1,42 @@
+//! warden-desk: the desktop app's own logic, without Tauri.
+//!
+//! It exists so the app's orchestration — a grant from the wizard to the approval window,
+//! the owner's signature and the session list — can be run and tested as plain Rust, over
+//! the real devnet and a real keychain, in milliseconds rather than through WebDriver.
+//! `src-tauri` (`warden-app`) is what only Tauri can be: the `#[tauri::command]` wrappers
+//! (one per name, so the approval window's per-command capability still holds), the
+//! [`host::Host`] implementation over its windows and events, `build.rs` and the
+//! capabilities. Nothing here depends on Tauri (`cargo tree -p warden-desk | grep -i tauri`
+//! is empty).
+//!
+//! What it owns:
+//!
+//! * [`grant`] — the bodies of `grant_start`, `approval_pending`, `approval_approve` and
+//!   `approval_reject`, and the clean-up of an approval that ends unsigned.
+//! * [`host`] — [`host::Host`], the narrow list of what those bodies need from the shell;
+//!   [`state::DeskState`], the shared state they read.
+//! * [`approvals`] — pending approvals (single use, five minutes).
+//! * [`records`] — the session list and the activity log on disk.
+//! * [`keychain_access`] — the app's connection to the OS keychain.
+//! * [`backend`] — [`backend::ActiveBackend`], the endpoints a command talks to (which one is
+//!   active is still chosen in `src-tauri`, over its settings store and embedded devnet).
+//! * [`payloads`] — the types that cross IPC, with their generated TypeScript; [`error`] —
+//!   `{code, message}` errors from the closed code set; [`sensitive`] — secrets from the UI.
+//! * [`args`] — command arguments checked by the core's rules; [`views`] — records as the UI
+//!   shows them.
+//!
+//! Left out for now (issue 13): the other commands' bodies, the settings store, the
+//! embedded devnet and the choice of backend, which still live in `src-tauri`.
+
+pub mod approvals;
+pub mod args;
+pub mod backend;
+pub mod error;
+pub mod grant;
+pub mod host;
+pub mod keychain_access;
+pub mod payloads;
+pub mod records;
+pub mod sensitive;
+pub mod state;
+pub mod views;

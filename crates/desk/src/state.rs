@@ -1,0 +1,29 @@
+//! [`DeskState`]: the shared state the desk's command bodies read — the keychain, the
+//! records, the approvals, the active backend and the clock.
+//!
+//! A trait rather than a struct so `src-tauri`'s `AppState` keeps its fields where the
+//! other commands use them, and so tests can run the bodies over a state of their own (a
+//! fixed devnet backend, a clock they move). Left out: the settings and the embedded
+//! devnet, which decide the active backend in `src-tauri` for now.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::approvals::Approvals;
+use crate::backend::ActiveBackend;
+use crate::error::AppError;
+use crate::keychain_access::KeychainAccess;
+use crate::records::Records;
+
+/// What the grant and approval bodies share.
+pub trait DeskState: Send + Sync {
+    fn keychain(&self) -> &Arc<KeychainAccess>;
+    fn records(&self) -> &Records;
+    fn approvals(&self) -> &Approvals;
+    /// The backend commands talk to now (starting the embedded devnet if it is the one).
+    fn active_backend(&self) -> impl Future<Output = Result<ActiveBackend, AppError>> + Send;
+    /// Unix seconds now: when approvals open and expire, and what grants are checked at.
+    fn now(&self) -> u64 {
+        crate::records::now()
+    }
+}

@@ -1,0 +1,73 @@
+//! [`TauriHost`]: the desk's [`Host`] over Tauri — events through the `AppHandle`, the
+//! calling window's label, and the approval window (created here, or reloaded when it is
+//! still open from an approval already answered; closing it rejects the approval it shows).
+//!
+//! Everything else about a grant and its approval is `warden_desk::grant`'s; this module
+//! only does what needs a window.
+
+use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder, Window};
+use warden_desk::approvals::APPROVAL_WINDOW;
+use warden_desk::host::Host;
+
+use crate::state::AppState;
+
+/// The app as the desk sees it, for one command call.
+#[derive(Debug)]
+pub struct TauriHost {
+    app: AppHandle,
+    /// The window that called the command, when a window did.
+    window: Option<Window>,
+}
+
+impl TauriHost {
+    /// For a command no window's label matters to.
+    pub fn new(app: &AppHandle) -> Self {
+        Self { app: app.clone(), window: None }
+    }
+
+    /// For a command called by `window`.
+    pub fn called_by(app: &AppHandle, window: &Window) -> Self {
+        Self { app: app.clone(), window: Some(window.clone()) }
+    }
+}
+
+impl Host for TauriHost {
+    fn emit(&self, event: &str, payload: serde_json::Value) {
+        let _ = self.app.emit(event, payload);
+    }
+
+    fn caller_window(&self) -> Option<String> {
+        self.window.as_ref().map(|w| w.label().to_owned())
+    }
+
+    fn show_approval_window(&self) -> Result<(), String> {
+        show_approval_window(&self.app).map_err(|e| e.to_string())
+    }
+}
+
+fn show_approval_window(app: &AppHandle) -> tauri::Result<()> {
+    if let Some(window) = app.get_webview_window(APPROVAL_WINDOW) {
+        window.eval("window.location.reload()")?;
+        let _ = window.unminimize();
+        return window.set_focus();
+    }
+    let window = WebviewWindowBuilder::new(app, APPROVAL_WINDOW, WebviewUrl::App("approval.html".into()))
+        .title("Approve session — Warden")
+        .inner_size(560.0, 780.0)
+        .min_inner_size(420.0, 520.0)
+        .focused(true)
+        .build()?;
+    // In front and focused: Approve arms only in a window the person can see and is using.
+    let _ = window.set_focus();
+    let handle = app.clone();
+    window.on_window_event(move |event| {
+        if let tauri::WindowEvent::Destroyed = event {
+            let app = handle.clone();
+            tauri::async_runtime::spawn(async move {
+                let state = app.state::<AppState>();
+                warden_desk::grant::window_closed(&TauriHost::new(&app), state.inner(), APPROVAL_WINDOW).await;
+            });
+        }
+    });
+    Ok(())
+}
