@@ -45,11 +45,8 @@ fn committed_bindings_match_the_rust_types() {
 
     let committed = ts_files(&committed_dir);
     let stale: Vec<&String> = generated.keys().filter(|n| committed.get(*n) != generated.get(*n)).collect();
-    let leftover: Vec<&String> = committed
-        .iter()
-        .filter(|(n, _)| !generated.contains_key(*n))
-        .map(|(n, _)| n)
-        .collect();
+    let leftover: Vec<&String> =
+        committed.iter().filter(|(n, _)| !generated.contains_key(*n)).map(|(n, _)| n).collect();
     assert!(
         stale.is_empty() && leftover.is_empty(),
         "ui/src/lib/bindings is out of date (stale or missing: {stale:?}; not generated: {leftover:?}); \
