@@ -38,16 +38,27 @@ use crate::wire;
 /// The only format this version reads and writes.
 pub const FORMAT_V1: &str = "warden.session.v1";
 
-/// Account kinds a session can belong to.
+/// The kind of smart account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum AccountType {
+    /// Modular Account v2, semi-modular (the default).
     #[serde(rename = "sma-b")]
     SmaB,
+    /// The owner's own address as a smart account through EIP-7702.
     #[serde(rename = "7702")]
     Eip7702,
 }
 
 impl AccountType {
+    /// The account request for this type (SMA-B at the default salt).
+    pub fn kind(self) -> crate::account::AccountKind {
+        match self {
+            Self::SmaB => crate::account::AccountKind::SmaB { salt: None },
+            Self::Eip7702 => crate::account::AccountKind::Eip7702,
+        }
+    }
+
     /// The wire name: `sma-b` or `7702`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -239,7 +239,7 @@ async fn open_approval(
     let mut view = ApprovalView {
         approval_id: approval_id.clone(),
         account: request.account.to_checksum(None),
-        account_type: request.account_type.into(),
+        account_type: request.account_type,
         chain_id: request.chain_id,
         chain_name: match active.kind {
             BackendKind::Devnet => "Local devnet".to_owned(),

@@ -67,7 +67,7 @@ pub async fn account_get(state: State<'_, AppState>, account_type: String) -> Re
     record_account_once(&state, &info);
     Ok(AccountInfo {
         address: info.address.to_checksum(None),
-        account_type: info.account_type.into(),
+        account_type: info.account_type,
         owner: info.owner.to_checksum(None),
         chain_id: info.chain_id,
         delegated: info.delegation.as_ref().map(Delegation::is_mav2),
@@ -81,8 +81,8 @@ pub async fn account_get(state: State<'_, AppState>, account_type: String) -> Re
 fn record_account_once(state: &AppState, info: &account::AccountInfo) {
     let known_by = Summary::new("Account").address("account", info.address).chain(info.chain_id);
     let kind = match info.account_type {
-        warden_core::credentials::AccountType::SmaB => "smart account (SMA-B)",
-        warden_core::credentials::AccountType::Eip7702 => "EIP-7702 account",
+        AccountType::SmaB => "smart account (SMA-B)",
+        AccountType::Eip7702 => "EIP-7702 account",
     };
     let summary = known_by.clone().text(kind).address("owner", info.owner);
     state.records.record_account_once(info.address, info.chain_id, &known_by, summary);

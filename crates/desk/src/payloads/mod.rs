@@ -233,35 +233,8 @@ pub struct ResetPlanView {
     pub summary: Vec<String>,
 }
 
-/// The kind of smart account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub enum AccountType {
-    /// Modular Account v2, semi-modular (the default).
-    #[serde(rename = "sma-b")]
-    SmaB,
-    /// The owner's own address as a smart account through EIP-7702.
-    #[serde(rename = "7702")]
-    Eip7702,
-}
-
-impl AccountType {
-    /// The core's account request for this type (SMA-B at the default salt).
-    pub fn kind(self) -> warden_core::account::AccountKind {
-        match self {
-            Self::SmaB => warden_core::account::AccountKind::SmaB { salt: None },
-            Self::Eip7702 => warden_core::account::AccountKind::Eip7702,
-        }
-    }
-}
-
-impl From<warden_core::credentials::AccountType> for AccountType {
-    fn from(t: warden_core::credentials::AccountType) -> Self {
-        match t {
-            warden_core::credentials::AccountType::SmaB => Self::SmaB,
-            warden_core::credentials::AccountType::Eip7702 => Self::Eip7702,
-        }
-    }
-}
+/// The kind of smart account: core's type, which the UI sees as it is.
+pub use warden_core::credentials::AccountType;
 
 /// The selected owner's account on the active backend.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
