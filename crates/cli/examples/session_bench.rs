@@ -23,17 +23,18 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};
+use alloy_primitives::{Address, B256, U256};
 use serde_json::{Value, json};
 use warden_core::api::{
     Call, CallKind, CreateSession, CreateSessionParams, KeySigner, KeyType, RequestAccount, RequestAccountParams,
 };
-use warden_core::credentials::{AccountType, FORMAT_V1, GrantData, Secret, SecretForm, SessionCredentials};
-use warden_core::mav2::context::Context;
+use warden_core::credentials::{Secret, SecretForm, SessionCredentials};
 use warden_core::permissions::Permission;
 use warden_core::rpc::{Endpoint, RpcClient, RpcConfig};
 use warden_core::session::SessionClient;
-use warden_core::signing::{DigestSigner, LocalSigner, signature_bytes, verify_grant};
+use warden_core::signing::{DigestSigner, LocalSigner, verify_grant};
+
+use warden_testkit::signed_credentials;
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -121,26 +122,7 @@ async fn new_session(e: &Endpoints, recipient: Address) -> BenchResult<SessionCr
     };
     let result = rpc.call::<CreateSession>(&request).await?;
     let grant = verify_grant(&request, &result, now)?;
-    let signature = Bytes::copy_from_slice(&signature_bytes(&owner.sign_digest(&grant.digest)?));
-    let session_id = FixedBytes::<16>::from_slice(&grant.session_id);
-    Ok(SessionCredentials {
-        format: FORMAT_V1.into(),
-        created_at: now,
-        endpoint: url.to_owned(),
-        chain_id,
-        account,
-        account_type: AccountType::SmaB,
-        owner: owner.address(),
-        session_id: grant.session_id.clone(),
-        context: Context::Remote { session_id, signature: signature.clone() }.encode(),
-        signature,
-        key: KeySigner { ty: KeyType::Secp256k1, public_key: key.address() },
-        permissions: grant.permissions.clone(),
-        expiry_sec: grant.expiry_sec,
-        paymaster: None,
-        grant: Some(GrantData { entity_id: grant.entity_id, nonce: grant.nonce, call: grant.call.clone() }),
-        secret: Some(Secret::seal(&secret_hex, SecretForm::Plaintext)?),
-    })
+    Ok(signed_credentials(&grant, &owner, url, now, Some(Secret::seal(&secret_hex, SecretForm::Plaintext)?)))
 }
 
 fn pay(to: Address, wei: u64) -> Call {

@@ -8,12 +8,14 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use alloy_primitives::{Address, U256};
+use serde::Serialize;
 use serde_json::{Value, json};
 use warden_core::chains::{NativeCurrency, display_name, native_currency};
 use warden_core::credentials::SessionCredentials;
 use warden_core::mav2::nonce::NonceParts;
 use warden_core::permissions::{self, Permission, TokenInfo, format_native, format_units};
-use warden_core::rpc::{CallKind, RpcError};
+use warden_core::rpc::RpcError;
+use warden_core::usage::{DevnetUsage, UsageError, fetch_devnet_usage};
 
 use crate::endpoint::{Connection, NetworkArgs, endpoint_failure, runtime};
 use crate::exit::{CmdResult, Failure};
@@ -77,8 +79,9 @@ fn inspect(args: InspectArgs) -> CmdResult {
         "permissions": creds.permissions,
     });
     let mut tokens = HashMap::new();
+    let mut usage = None;
     if args.status {
-        let status = runtime()?.block_on(async {
+        let (status, reported) = runtime()?.block_on(async {
             let conn = args.endpoint.connect(Some(&creds.endpoint), Some(creds.chain_id), None).await?;
             conn.backend.check_node_chain().await.map_err(|e| endpoint_failure(&e))?;
             for p in &creds.permissions {
@@ -91,17 +94,34 @@ fn inspect(args: InspectArgs) -> CmdResult {
             status(&conn, &creds).await
         })?;
         report["status"] = status;
+        usage = Some(reported);
     }
     let description = permissions::describe(&creds.permissions, creds.expiry_sec, now, currency, &tokens);
     report["description"] = json!(description);
     if args.json {
         return print_json(&report);
     }
-    print_text(&words(&report, currency, &tokens))
+    print_text(&words(&report, usage.as_ref(), currency, &tokens))
 }
 
-/// What the chain and the endpoint say about the session now.
-async fn status(conn: &Connection, creds: &SessionCredentials) -> Result<Value, Failure> {
+/// What `--status` says about the session's usage: the devnet's own accounting, or why
+/// there is none.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum UsageReport {
+    /// The `devnet_sessionUsage` answer, with `source` naming it.
+    Devnet {
+        #[serde(flatten)]
+        usage: DevnetUsage,
+        source: &'static str,
+    },
+    /// The endpoint does not serve `devnet_sessionUsage`.
+    Unknown { source: &'static str, note: &'static str },
+}
+
+/// What the chain and the endpoint say about the session now (the usage also typed, for the
+/// words).
+async fn status(conn: &Connection, creds: &SessionCredentials) -> Result<(Value, UsageReport), Failure> {
     let node = conn.backend.node();
     let wallet = conn.backend.wallet();
     let balance = node.balance(creds.account).await.map_err(|e| endpoint_failure(&e))?;
@@ -127,24 +147,26 @@ async fn status(conn: &Connection, creds: &SessionCredentials) -> Result<Value, 
             "source": "EntryPoint.getNonce (eth_call)",
         });
     }
-    match wallet.request::<_, Value>("devnet_sessionUsage", json!([creds.session_id]), CallKind::Read).await {
-        Ok(usage) => {
-            let mut usage = usage;
-            usage["source"] = json!("devnet_sessionUsage");
-            out["usage"] = usage;
-        }
-        Err(RpcError::Rpc { code: -32601, .. }) => {
-            out["usage"] = json!({
-                "source": "none",
-                "note": "the endpoint does not report session usage (no devnet_sessionUsage); spent amounts are not known here",
-            });
-        }
+    let usage = match fetch_devnet_usage(wallet, &creds.session_id).await {
+        Ok(usage) => UsageReport::Devnet { usage, source: "devnet_sessionUsage" },
+        Err(UsageError::Rpc(RpcError::Rpc { code: -32601, .. })) => UsageReport::Unknown {
+            source: "none",
+            note: "the endpoint does not report session usage (no devnet_sessionUsage); spent amounts are not known here",
+        },
+        // The endpoint's own error, worded as every other failed request is.
+        Err(UsageError::Rpc(e)) => return Err(endpoint_failure(&e)),
         Err(e) => return Err(endpoint_failure(&e)),
-    }
-    Ok(out)
+    };
+    out["usage"] = json!(usage);
+    Ok((out, usage))
 }
 
-fn words(r: &Value, currency: &NativeCurrency, tokens: &HashMap<Address, TokenInfo>) -> String {
+fn words(
+    r: &Value,
+    usage: Option<&UsageReport>,
+    currency: &NativeCurrency,
+    tokens: &HashMap<Address, TokenInfo>,
+) -> String {
     let s = |v: &Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
     let mut out = format!("{} (from the credentials file)\n", s(&r["file"]));
     out.push_str(&format!("  account     {} ({})\n", s(&r["account"]), s(&r["accountType"])));
@@ -169,43 +191,35 @@ fn words(r: &Value, currency: &NativeCurrency, tokens: &HashMap<Address, TokenIn
         if !st["installNonce"].is_null() {
             out.push_str(&format!("  grant            {} (EntryPoint.getNonce)\n", s(&st["installNonce"]["state"])));
         }
-        let usage = &st["usage"];
-        if usage["source"] == "devnet_sessionUsage" {
-            let how = usage["revocation"].as_str().map(|r| format!(" ({r})")).unwrap_or_default();
-            out.push_str(&format!(
-                "  installed        {}, revoked {}{how} (devnet_sessionUsage)\n",
-                usage["installed"], usage["revoked"]
-            ));
-            for l in usage["limits"].as_array().into_iter().flatten() {
-                let token = l["address"].as_str().and_then(|a| a.parse::<Address>().ok());
-                let amount = |v: &Value| amount(v, token, currency, tokens);
-                let of = token.map(|a| format!(" of {a}")).unwrap_or_default();
+        match usage {
+            Some(UsageReport::Devnet { usage, .. }) => {
+                let how = usage.revocation.map(|r| format!(" ({})", r.wire_name())).unwrap_or_default();
                 out.push_str(&format!(
-                    "  {}{of}: spent {} of {}, remaining {} (devnet_sessionUsage)\n",
-                    s(&l["type"]),
-                    amount(&l["spent"]),
-                    amount(&l["limit"]),
-                    amount(&l["remaining"])
+                    "  installed        {}, revoked {}{how} (devnet_sessionUsage)\n",
+                    usage.installed, usage.revoked
                 ));
+                for l in &usage.limits {
+                    let amount = |v: U256| amount(v, l.address, currency, tokens);
+                    let of = l.address.map(|a| format!(" of {a}")).unwrap_or_default();
+                    out.push_str(&format!(
+                        "  {}{of}: spent {} of {}, remaining {} (devnet_sessionUsage)\n",
+                        l.kind,
+                        amount(l.spent),
+                        amount(l.limit),
+                        amount(l.remaining)
+                    ));
+                }
             }
-        } else {
-            out.push_str(&format!("  usage            {}\n", s(&usage["note"])));
+            Some(UsageReport::Unknown { note, .. }) => out.push_str(&format!("  usage            {note}\n")),
+            None => {}
         }
     }
     out
 }
 
-/// A hex quantity in words: wei in the chain's currency, token units with the token's
-/// decimals when known.
-fn amount(
-    v: &Value,
-    token: Option<Address>,
-    currency: &NativeCurrency,
-    tokens: &HashMap<Address, TokenInfo>,
-) -> String {
-    let Some(n) = v.as_str().and_then(|h| warden_core::wire::parse_hex_u256(h).ok()) else {
-        return v.to_string();
-    };
+/// An amount in words: wei in the chain's currency, token units with the token's decimals
+/// when known.
+fn amount(n: U256, token: Option<Address>, currency: &NativeCurrency, tokens: &HashMap<Address, TokenInfo>) -> String {
     match token {
         None => format_native(n, currency),
         Some(t) => match tokens.get(&t) {

@@ -75,22 +75,55 @@ impl Coded for UsageError {
     }
 }
 
-/// One limit of `devnet_sessionUsage`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+/// One limit of `devnet_sessionUsage`: a limited permission's limit, what was spent
+/// against it and what remains (hex wei or token units).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DevnetLimit {
+    /// The permission's wire name (`native-token-transfer`, `erc20-token-transfer`, `gas-limit`).
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(with = "wire::quantity")]
     pub limit: U256,
     #[serde(with = "wire::quantity")]
     pub spent: U256,
-    #[serde(default, with = "wire::checksum_opt")]
+    #[serde(with = "wire::quantity")]
+    pub remaining: U256,
+    /// The token of an ERC-20 limit; absent for the others.
+    #[serde(default, with = "wire::checksum_opt", skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
 }
 
-/// The part of the `devnet_sessionUsage` result this module reads.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+impl DevnetLimit {
+    /// The entry for a limit of `kind` (its wire name) with `spent` used so far.
+    pub fn new(kind: PermissionKind, token: Option<Address>, limit: U256, spent: U256) -> Self {
+        Self { kind: kind.wire_name().to_owned(), limit, spent, remaining: limit.saturating_sub(spent), address: token }
+    }
+}
+
+/// How a devnet session was revoked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DevnetRevocation {
+    /// The session's validation was uninstalled from the account.
+    Uninstalled,
+    /// An unused grant was cancelled by consuming the nonce its install signed.
+    InstallNonceConsumed,
+}
+
+impl DevnetRevocation {
+    /// The wire name (`uninstalled`, `install-nonce-consumed`).
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Self::Uninstalled => "uninstalled",
+            Self::InstallNonceConsumed => "install-nonce-consumed",
+        }
+    }
+}
+
+/// The result of `devnet_sessionUsage`: the devnet writes it with this type and every
+/// reader (this module, `warden session inspect`) reads it with this type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DevnetUsage {
     pub session_id: Bytes,
@@ -98,9 +131,15 @@ pub struct DevnetUsage {
     pub account: Address,
     #[serde(with = "wire::checksum")]
     pub key: Address,
+    pub entity_id: u32,
+    pub permissions: Vec<Permission>,
+    /// One entry per limited permission, in the order of `permissions`.
     pub limits: Vec<DevnetLimit>,
+    pub expiry_sec: u64,
     pub installed: bool,
     pub revoked: bool,
+    /// How it was revoked; null while it is not.
+    pub revocation: Option<DevnetRevocation>,
 }
 
 /// Asks the devnet for the session's usage (a read: retried on transient failures).

@@ -3,56 +3,17 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::PathBuf;
 
-use alloy_primitives::{Address, Bytes};
+use alloy_primitives::Address;
 use serde_json::Value;
-use warden_core::api::{CreateSessionParams, CreateSessionResult, KeySigner, KeyType};
-use warden_core::credentials::{
-    AccountType, CredentialsError, FORMAT_V1, GrantData, Secret, SecretForm, SessionCredentials, Unlock,
-};
+use warden_core::credentials::{CredentialsError, Secret, SecretForm, SessionCredentials, Unlock};
 use warden_core::mav2::context::Context;
-use warden_core::signing::{DigestSigner, LocalSigner, signature_bytes, verify_grant};
+use warden_core::signing::{DigestSigner, LocalSigner};
 
-/// anvil's published test keys: #0 is the owner, #7 the session key of the vector used.
-const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const SESSION_KEY: &str = "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356";
-
-fn vectors(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/spec/vectors").join(name);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// A real grant: the contexts vector's scoped case, verified and signed by the owner.
-fn credentials(secret: Option<Secret>) -> SessionCredentials {
-    let v = vectors("contexts.sample.json");
-    let case = v["cases"].as_array().unwrap().iter().find(|c| c["id"] == "ctx-8-trading-bot-base").unwrap();
-    let req: CreateSessionParams =
-        serde_json::from_value(case["createSessionParamsSentByClient"]["v5"].clone()).unwrap();
-    let res: CreateSessionResult = serde_json::from_value(case["serverResponse"].clone()).unwrap();
-    let grant = verify_grant(&req, &res, 1_700_000_000).unwrap();
-    let owner = LocalSigner::from_hex(OWNER_KEY).unwrap();
-    let sig = Bytes::copy_from_slice(&signature_bytes(&owner.sign_digest(&grant.digest).unwrap()));
-    let session_id = alloy_primitives::FixedBytes::<16>::from_slice(&grant.session_id);
-    SessionCredentials {
-        format: FORMAT_V1.into(),
-        created_at: 1_700_000_000,
-        endpoint: "http://127.0.0.1:8545".into(),
-        chain_id: grant.chain_id,
-        account: grant.account,
-        account_type: AccountType::SmaB,
-        owner: owner.address(),
-        session_id: grant.session_id.clone(),
-        context: Context::Remote { session_id, signature: sig.clone() }.encode(),
-        signature: sig,
-        key: KeySigner { ty: KeyType::Secp256k1, public_key: grant.session_key },
-        permissions: grant.permissions.clone(),
-        expiry_sec: grant.expiry_sec,
-        paymaster: None,
-        grant: Some(GrantData { entity_id: grant.entity_id, nonce: grant.nonce, call: grant.call.clone() }),
-        secret,
-    }
-}
+use common::{OWNER_KEY, SESSION_KEY, real_credentials as credentials};
 
 fn refused_field(json: &str) -> String {
     match SessionCredentials::parse(json).unwrap_err() {

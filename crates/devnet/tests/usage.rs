@@ -9,19 +9,19 @@ mod common;
 
 use std::collections::HashMap;
 
-use alloy_primitives::{Address, Bytes, FixedBytes, U256, address};
+use alloy_primitives::{Address, Bytes, U256, address};
 use alloy_sol_types::{SolCall, sol};
 use common::*;
 use serde_json::json;
 use warden_core::api::{Call, CreateSession, CreateSessionParams, KeySigner, KeyType};
-use warden_core::credentials::{AccountType, FORMAT_V1, GrantData, SessionCredentials};
-use warden_core::mav2::context::Context;
+use warden_core::credentials::SessionCredentials;
 use warden_core::permissions::{Permission, TokenInfo};
 use warden_core::rpc::{Endpoint, RpcClient, RpcConfig};
-use warden_core::signing::{DigestSigner, signature_bytes, verify_grant};
+use warden_core::signing::{DigestSigner, verify_grant};
 use warden_core::store::{CallOutcome, EndpointKind, EndpointRef, SentCall, SessionRecord};
 use warden_core::usage::{UsageError, UsageSource, devnet_lines, fetch_devnet_usage, observed_lines, session_usage};
 use warden_core::{Coded, ErrorCode};
+use warden_testkit::signed_credentials;
 
 sol! {
     function transfer(address to, uint256 amount);
@@ -49,26 +49,7 @@ async fn grant_credentials(
     };
     let result = rpc.call::<CreateSession>(&request).await.unwrap();
     let grant = verify_grant(&request, &result, now).unwrap();
-    let signature = Bytes::copy_from_slice(&signature_bytes(&owner.sign_digest(&grant.digest).unwrap()));
-    let session_id = FixedBytes::<16>::from_slice(&grant.session_id);
-    let creds = SessionCredentials {
-        format: FORMAT_V1.into(),
-        created_at: now,
-        endpoint: url.to_owned(),
-        chain_id: grant.chain_id,
-        account,
-        account_type: AccountType::SmaB,
-        owner: owner.address(),
-        session_id: grant.session_id.clone(),
-        context: Context::Remote { session_id, signature: signature.clone() }.encode(),
-        signature,
-        key: KeySigner { ty: KeyType::Secp256k1, public_key: grant.session_key },
-        permissions: grant.permissions.clone(),
-        expiry_sec: grant.expiry_sec,
-        paymaster: None,
-        grant: Some(GrantData { entity_id: grant.entity_id, nonce: grant.nonce, call: grant.call.clone() }),
-        secret: None,
-    };
+    let creds = signed_credentials(&grant, &owner, url, now, None);
     creds.check().unwrap();
     creds
 }

@@ -4,19 +4,19 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use alloy_primitives::{Address, Bytes, FixedBytes, U256};
+use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::{SolCall, sol};
 use serde_json::{Value, json};
 use warden_core::api::{
     CallKind, CreateSession, CreateSessionParams, KeySigner, KeyType, RequestAccount, RequestAccountParams,
 };
-use warden_core::credentials::{AccountType, FORMAT_V1, GrantData, SessionCredentials};
+use warden_core::credentials::SessionCredentials;
 use warden_core::mav2::constants::ENTRY_POINT_V07;
-use warden_core::mav2::context::Context;
 use warden_core::permissions::Permission;
 use warden_core::rpc::{Endpoint, RpcClient, RpcConfig};
-use warden_core::signing::{DigestSigner, LocalSigner, signature_bytes, verify_grant};
+use warden_core::signing::{LocalSigner, verify_grant};
 use warden_devnet::{Devnet, DevnetConfig, DevnetHandle};
+use warden_testkit::signed_credentials;
 
 /// anvil's published test keys: the owner, a session key, and another key.
 pub const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -34,9 +34,7 @@ sol! {
     function getNonce(address sender, uint192 key) external view returns (uint256 nonce);
 }
 
-pub fn signer(hex: &str) -> LocalSigner {
-    LocalSigner::from_hex(hex).unwrap()
-}
+pub use warden_testkit::signer;
 
 /// The node URL of each devnet wallet URL the tests started, so that [`raw`] sends chain
 /// reads where a client must send them: the wallet URL serves only `wallet_*`/`devnet_*`,
@@ -162,26 +160,7 @@ pub async fn grant(
     let result = rpc.call::<CreateSession>(&request).await.unwrap();
     let now = chain_time(rpc).await;
     let grant = verify_grant(&request, &result, now).unwrap();
-    let signature = Bytes::copy_from_slice(&signature_bytes(&owner.sign_digest(&grant.digest).unwrap()));
-    let session_id = FixedBytes::<16>::from_slice(&grant.session_id);
-    let creds = SessionCredentials {
-        format: FORMAT_V1.into(),
-        created_at: now,
-        endpoint: url.to_owned(),
-        chain_id,
-        account,
-        account_type: AccountType::SmaB,
-        owner: owner.address(),
-        session_id: grant.session_id.clone(),
-        context: Context::Remote { session_id, signature: signature.clone() }.encode(),
-        signature,
-        key: KeySigner { ty: KeyType::Secp256k1, public_key: session_key },
-        permissions: grant.permissions.clone(),
-        expiry_sec: grant.expiry_sec,
-        paymaster: None,
-        grant: Some(GrantData { entity_id: grant.entity_id, nonce: grant.nonce, call: grant.call.clone() }),
-        secret: None,
-    };
+    let creds = signed_credentials(&grant, owner, url, now, None);
     creds.check().unwrap();
     creds
 }

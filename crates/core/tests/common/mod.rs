@@ -9,11 +9,12 @@ use std::path::PathBuf;
 use alloy_primitives::{Address, Bytes, FixedBytes, U256};
 use serde_json::Value;
 use warden_core::api::{CreateSessionParams, CreateSessionResult, KeySigner, KeyType};
-use warden_core::credentials::{AccountType, FORMAT_V1, GrantData, Secret, SessionCredentials};
+use warden_core::credentials::{AccountType, FORMAT_V1, Secret, SessionCredentials};
 use warden_core::mav2::context::Context;
 use warden_core::permissions::Permission;
-use warden_core::signing::{DigestSigner, LocalSigner, signature_bytes, verify_grant};
+use warden_core::signing::verify_grant;
 use warden_core::store::{EndpointKind, EndpointRef, SessionRecord};
+use warden_testkit::{signed_credentials, signer};
 
 /// anvil's published test keys: #0 is the owner, #7 the session key of the vector used.
 pub const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -32,27 +33,7 @@ pub fn real_credentials(secret: Option<Secret>) -> SessionCredentials {
         serde_json::from_value(case["createSessionParamsSentByClient"]["v5"].clone()).unwrap();
     let res: CreateSessionResult = serde_json::from_value(case["serverResponse"].clone()).unwrap();
     let grant = verify_grant(&req, &res, 1_700_000_000).unwrap();
-    let owner = LocalSigner::from_hex(OWNER_KEY).unwrap();
-    let sig = Bytes::copy_from_slice(&signature_bytes(&owner.sign_digest(&grant.digest).unwrap()));
-    let session_id = FixedBytes::<16>::from_slice(&grant.session_id);
-    SessionCredentials {
-        format: FORMAT_V1.into(),
-        created_at: 1_700_000_000,
-        endpoint: "http://127.0.0.1:8545".into(),
-        chain_id: grant.chain_id,
-        account: grant.account,
-        account_type: AccountType::SmaB,
-        owner: owner.address(),
-        session_id: grant.session_id.clone(),
-        context: Context::Remote { session_id, signature: sig.clone() }.encode(),
-        signature: sig,
-        key: KeySigner { ty: KeyType::Secp256k1, public_key: grant.session_key },
-        permissions: grant.permissions.clone(),
-        expiry_sec: grant.expiry_sec,
-        paymaster: None,
-        grant: Some(GrantData { entity_id: grant.entity_id, nonce: grant.nonce, call: grant.call.clone() }),
-        secret,
-    }
+    signed_credentials(&grant, &signer(OWNER_KEY), "http://127.0.0.1:8545", 1_700_000_000, secret)
 }
 
 /// A consistent document without grant data, with session id `n`, a native allowance of

@@ -6,7 +6,7 @@
 //! DeferredAction typed data and digest the owner signs. Nothing is on chain until the first
 //! operation uses it. Session keys of type `contract` are refused (no ERC-1271 emulation).
 
-use alloy_primitives::{Address, Bytes, FixedBytes, U256};
+use alloy_primitives::{Bytes, FixedBytes, U256};
 use rand::RngCore;
 use serde_json::{Value, json};
 use warden_core::api::{CreateSession, CreateSessionResult, KeyType, RpcMethod, SignatureRequest};
@@ -14,7 +14,7 @@ use warden_core::mav2::deferred::DeferredAction;
 use warden_core::mav2::install::encode_install_call;
 use warden_core::mav2::nonce::session_first_use_key;
 use warden_core::permissions::{GrantLimits, MAX_ENTITY_ID, PermissionKind, ValidatedPermission, validate_grant};
-use warden_core::wire;
+use warden_core::usage::{DevnetLimit, DevnetRevocation, DevnetUsage};
 
 use super::state::{Session, Usage};
 use super::{Emulator, MethodError, entry_point};
@@ -83,19 +83,6 @@ pub async fn create_session(emu: &Emulator, params: Value) -> Result<Value, Meth
     CreateSession::result_json(&result).map_err(MethodError::from)
 }
 
-fn limit_entry(kind: PermissionKind, token: Option<Address>, limit: U256, spent: U256) -> Value {
-    let mut v = json!({
-        "type": kind.wire_name(),
-        "limit": wire::to_hex(limit),
-        "spent": wire::to_hex(spent),
-        "remaining": wire::to_hex(limit.saturating_sub(spent)),
-    });
-    if let Some(t) = token {
-        v["address"] = json!(t.to_checksum(None));
-    }
-    v
-}
-
 /// `devnet_sessionUsage(sessionId)`: per limited permission its limit, spent and remaining
 /// (hex wei or token units), plus expiry, installed, revoked and how (`revocation`:
 /// `uninstalled`, `install-nonce-consumed` for a grant cancelled before its first use, or
@@ -110,38 +97,44 @@ pub async fn session_usage(emu: &Emulator, params: Value) -> Result<Value, Metho
     for p in &session.permissions {
         match p {
             ValidatedPermission::NativeTokenTransfer { allowance } => {
-                limits.push(limit_entry(PermissionKind::NativeTokenTransfer, None, *allowance, session.usage.native));
+                limits.push(DevnetLimit::new(
+                    PermissionKind::NativeTokenTransfer,
+                    None,
+                    *allowance,
+                    session.usage.native,
+                ));
             }
             ValidatedPermission::Erc20TokenTransfer { token, allowance } => {
                 let spent = session.usage.erc20.get(token).copied().unwrap_or_default();
-                limits.push(limit_entry(PermissionKind::Erc20TokenTransfer, Some(*token), *allowance, spent));
+                limits.push(DevnetLimit::new(PermissionKind::Erc20TokenTransfer, Some(*token), *allowance, spent));
             }
             ValidatedPermission::GasLimit { limit } => {
-                limits.push(limit_entry(PermissionKind::GasLimit, None, *limit, session.usage.gas));
+                limits.push(DevnetLimit::new(PermissionKind::GasLimit, None, *limit, session.usage.gas));
             }
             _ => {}
         }
     }
     // An unused grant is revoked by consuming the nonce it signed; only the chain knows.
     let revocation = if session.revoked {
-        Some("uninstalled")
+        Some(DevnetRevocation::Uninstalled)
     } else if !session.installed {
         let key = session_first_use_key(U256::ZERO, session.entity_id, session.is_root());
         let current = entry_point::get_nonce(&emu.node, session.account, key).await?;
-        (current != session.deferred_nonce).then_some("install-nonce-consumed")
+        (current != session.deferred_nonce).then_some(DevnetRevocation::InstallNonceConsumed)
     } else {
         None
     };
-    Ok(json!({
-        "sessionId": Bytes::copy_from_slice(session.id.as_slice()),
-        "account": session.account.to_checksum(None),
-        "key": session.key.to_checksum(None),
-        "entityId": session.entity_id,
-        "permissions": session.permissions.iter().map(ValidatedPermission::to_wire).collect::<Vec<_>>(),
-        "limits": limits,
-        "expirySec": session.expiry_sec,
-        "installed": session.installed,
-        "revoked": revocation.is_some(),
-        "revocation": revocation,
-    }))
+    let usage = DevnetUsage {
+        session_id: Bytes::copy_from_slice(session.id.as_slice()),
+        account: session.account,
+        key: session.key,
+        entity_id: session.entity_id,
+        permissions: session.permissions.iter().map(ValidatedPermission::to_wire).collect(),
+        limits,
+        expiry_sec: session.expiry_sec,
+        installed: session.installed,
+        revoked: revocation.is_some(),
+        revocation,
+    };
+    Ok(json!(usage))
 }

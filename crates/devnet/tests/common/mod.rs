@@ -134,16 +134,14 @@ use alloy_primitives::{Address, B256, Bytes, U256, eip191_hash_message};
 use std::sync::OnceLock;
 use warden_core::api::TypedDataDefinition;
 use warden_core::signing::digest::typed_data_digest;
-use warden_core::signing::{DigestSigner, LocalSigner, signature_bytes};
+use warden_core::signing::{DigestSigner, signature_bytes};
 
 /// anvil's first two test keys (public): the owner and the session key.
 pub const OWNER_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 pub const SESSION_KEY: &str = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 pub const OTHER_KEY: &str = "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 
-pub fn signer(hex: &str) -> LocalSigner {
-    LocalSigner::from_hex(hex).unwrap()
-}
+pub use warden_testkit::signer;
 
 pub fn schema_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/spec/schemas")
