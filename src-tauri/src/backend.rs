@@ -10,7 +10,6 @@
 //! Left out: checking an API key against Alchemy before storing it (`backend_check` and
 //! `warden doctor` do that on request).
 
-use warden_core::api::UuidV4;
 use warden_core::backend::{Backend, alchemy_node_url};
 use warden_core::chains;
 use warden_core::rpc::{ALCHEMY_WALLET_URL, ApiKey, Endpoint, RpcConfig};
@@ -52,7 +51,7 @@ pub async fn active(state: &AppState) -> Result<ActiveBackend, AppError> {
         }
         BackendKind::Alchemy => {
             let chain_id = settings.alchemy_chain_id;
-            let policy = policy_of(&settings)?;
+            let policy = settings.policy_id;
             let key = format!("alchemy {chain_id}");
             let backend = match cached(state, &key)? {
                 Some(b) => b,
@@ -107,7 +106,7 @@ fn alchemy_info(settings: &Settings, has_api_key: bool) -> BackendInfo {
             .and_then(|u| Endpoint::new(u).ok())
             .map(|e| e.host().to_owned())
             .unwrap_or_default(),
-        policy_id: settings.policy_id.clone(),
+        policy_id: settings.policy_id.map(|p| p.to_string()),
         has_api_key,
         currency: Currency::of_chain(settings.alchemy_chain_id),
     }
@@ -116,19 +115,6 @@ fn alchemy_info(settings: &Settings, has_api_key: bool) -> BackendInfo {
 /// Whether Alchemy serves a node for `chain_id` that Warden knows.
 pub fn alchemy_serves(chain_id: u32) -> bool {
     alchemy_node_url(chain_id).is_some()
-}
-
-/// The settings' gas policy, parsed (the settings store only validated ids).
-fn policy_of(settings: &Settings) -> Result<Option<UuidV4>, AppError> {
-    settings
-        .policy_id
-        .as_deref()
-        .map(|p| {
-            p.parse::<UuidV4>().map_err(|_| {
-                AppError::invalid_input(format!("the gas policy id {p:?} is not a UUID: fix it in Settings"))
-            })
-        })
-        .transpose()
 }
 
 /// Drops the cached backend (after the backend or the API key changed).

@@ -47,7 +47,8 @@ pub const DEFAULT_ALCHEMY_CHAIN_ID: u32 = 11_155_111;
 pub struct Settings {
     pub backend: BackendKind,
     pub alchemy_chain_id: u32,
-    pub policy_id: Option<String>,
+    /// Parsed once, when typed or read from the store.
+    pub policy_id: Option<UuidV4>,
     pub desktop: DesktopPrefs,
 }
 
@@ -152,13 +153,13 @@ pub fn chain_id(value: f64) -> Result<u32, AppError> {
 }
 
 /// A gas-manager policy id: a UUID (version 4, hyphenated), as the Wallets API requires;
-/// surrounding whitespace is ignored.
-pub fn policy_id(value: &str) -> Result<String, AppError> {
+/// surrounding whitespace is ignored. The one place the app parses one.
+pub fn policy_id(value: &str) -> Result<UuidV4, AppError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(AppError::invalid_input("the gas policy id is empty"));
     }
-    value.parse::<UuidV4>().map(|id| id.to_string()).map_err(|_| {
+    value.parse::<UuidV4>().map_err(|_| {
         AppError::invalid_input(
             "the gas policy id is not a policy id: Alchemy shows it as a UUID like 2b1a7d3c-9e4f-4a6b-8c2d-0e1f2a3b4c5d",
         )
@@ -258,7 +259,7 @@ mod tests {
         let s = Settings {
             backend: BackendKind::Alchemy,
             alchemy_chain_id: 84532,
-            policy_id: Some("2b1a7d3c-9e4f-4a6b-8c2d-0e1f2a3b4c5d".into()),
+            policy_id: Some(policy_id("2b1a7d3c-9e4f-4a6b-8c2d-0e1f2a3b4c5d").unwrap()),
             desktop: DesktopPrefs {
                 notify_expiring: false,
                 notify_failed_calls: true,
@@ -298,7 +299,7 @@ mod tests {
     #[test]
     fn policy_ids_are_trimmed_and_checked() {
         let id = "2b1a7d3c-9e4f-4a6b-8c2d-0e1f2a3b4c5d";
-        assert_eq!(policy_id(&format!(" {id}\n")).unwrap(), id);
+        assert_eq!(policy_id(&format!(" {id}\n")).unwrap().to_string(), id);
         assert!(policy_id("").is_err());
         assert!(policy_id("not-a-policy").is_err());
         // A UUID, but not version 4.
