@@ -26,7 +26,7 @@ use std::time::Instant;
 use alloy_primitives::{Address, B256, U256};
 use serde_json::{Value, json};
 use warden_core::api::{
-    Call, CallKind, CreateSession, CreateSessionParams, KeySigner, KeyType, RequestAccount, RequestAccountParams,
+    Call, CallKind, CreateSession, CreateSessionParams, KeyDescriptor, KeyType, RequestAccount, RequestAccountParams,
 };
 use warden_core::credentials::{Secret, SecretForm, SessionCredentials};
 use warden_core::permissions::Permission;
@@ -113,7 +113,7 @@ async fn new_session(e: &Endpoints, recipient: Address) -> BenchResult<SessionCr
     let request = CreateSessionParams {
         account,
         chain_id,
-        key: KeySigner { ty: KeyType::Secp256k1, public_key: key.address() },
+        key: KeyDescriptor { ty: KeyType::Secp256k1, public_key: key.address() },
         permissions: vec![
             Permission::NativeTokenTransfer { allowance: U256::from(10u128.pow(18)) },
             Permission::ContractAccess { address: recipient },

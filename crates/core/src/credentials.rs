@@ -24,7 +24,7 @@ use alloy_primitives::{Address, Bytes, U256};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::api::{KeySigner, KeyType, UuidV4};
+use crate::api::{KeyDescriptor, KeyType, UuidV4};
 use crate::atomic_file::{AtomicWriteError, Existing, write_atomic};
 use crate::error::{Coded, ErrorCode};
 use crate::keystore::{self, Keystore, KeystoreError};
@@ -257,7 +257,7 @@ pub struct SessionCredentials {
     pub session_id: Bytes,
     pub signature: Bytes,
     pub context: Bytes,
-    pub key: KeySigner,
+    pub key: KeyDescriptor,
     pub permissions: Vec<Permission>,
     pub expiry_sec: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]

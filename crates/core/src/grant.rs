@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use alloy_primitives::{Address, B256, Bytes};
 use serde::Serialize;
 
-use crate::api::{CreateSession, CreateSessionParams, CreateSessionResult, KeySigner, KeyType};
+use crate::api::{CreateSession, CreateSessionParams, CreateSessionResult, KeyDescriptor, KeyType};
 use crate::backend::Backend;
 use crate::credentials::{
     AccountType, CredentialsError, FORMAT_V1, GrantData, PaymasterRef, Secret, SecretForm, SessionCredentials,
@@ -149,7 +149,7 @@ impl GrantRequest {
         CreateSessionParams {
             account: self.account,
             chain_id: self.chain_id,
-            key: KeySigner { ty: KeyType::Secp256k1, public_key: self.session_key },
+            key: KeyDescriptor { ty: KeyType::Secp256k1, public_key: self.session_key },
             permissions: self.permissions.clone(),
             expiry_sec: (self.expiry_sec != 0).then_some(self.expiry_sec),
         }
@@ -436,7 +436,7 @@ impl PendingGrant {
             session_id: self.verified.session_id.clone(),
             signature,
             context,
-            key: KeySigner { ty: KeyType::Secp256k1, public_key: self.request.session_key },
+            key: KeyDescriptor { ty: KeyType::Secp256k1, public_key: self.request.session_key },
             permissions: self.request.permissions.clone(),
             expiry_sec: self.request.expiry_sec,
             paymaster: self.request.paymaster.clone(),

@@ -323,7 +323,7 @@ mod tests {
             session_id: Bytes::from(vec![1; 16]),
             signature: Bytes::from(vec![1; 65]),
             context: Bytes::new(),
-            key: crate::api::KeySigner { ty: crate::api::KeyType::Secp256k1, public_key: Address::repeat_byte(7) },
+            key: crate::api::KeyDescriptor { ty: crate::api::KeyType::Secp256k1, public_key: Address::repeat_byte(7) },
             permissions: vec![Permission::ContractAccess { address: Address::repeat_byte(3) }],
             expiry_sec: 0,
             paymaster: None,

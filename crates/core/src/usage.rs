@@ -28,7 +28,7 @@ use crate::error::{Coded, ErrorCode};
 use crate::mav2::constants::{SELECTOR_ERC20_APPROVE, SELECTOR_ERC20_TRANSFER};
 use crate::permissions::{Permission, PermissionKind, TokenInfo, format_native, format_units};
 use crate::rpc::{RpcClient, RpcError};
-use crate::store::{CallOutcome, EndpointKind, SessionRecord};
+use crate::store::{EndpointKind, SentCallState, SessionRecord};
 use crate::wire;
 
 /// Where a usage number comes from.
@@ -182,7 +182,7 @@ pub fn devnet_lines(
 
 /// Usage lines from the confirmed calls Warden sent itself (see the module docs).
 pub fn observed_lines(record: &SessionRecord, tokens: &HashMap<Address, TokenInfo>) -> Vec<UsageLine> {
-    let confirmed: Vec<_> = record.sent_calls.iter().filter(|c| c.outcome == CallOutcome::Confirmed).collect();
+    let confirmed: Vec<_> = record.sent_calls.iter().filter(|c| c.outcome == SentCallState::Confirmed).collect();
     let mut native = U256::ZERO;
     let mut erc20: HashMap<Address, U256> = HashMap::new();
     let mut gas = U256::ZERO;

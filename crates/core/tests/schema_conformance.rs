@@ -405,7 +405,7 @@ fn requests_warden_builds() -> Vec<Built> {
             &CreateSessionParams {
                 account: ACCOUNT,
                 chain_id: CHAIN,
-                key: KeySigner { ty: KeyType::Secp256k1, public_key: SESSION_KEY },
+                key: KeyDescriptor { ty: KeyType::Secp256k1, public_key: SESSION_KEY },
                 permissions: all_permissions(),
                 expiry_sec: Some(1_893_456_000),
             },
@@ -416,7 +416,7 @@ fn requests_warden_builds() -> Vec<Built> {
             &CreateSessionParams {
                 account: ACCOUNT,
                 chain_id: CHAIN,
-                key: KeySigner { ty: KeyType::Contract, public_key: ROUTER },
+                key: KeyDescriptor { ty: KeyType::Contract, public_key: ROUTER },
                 permissions: vec![Permission::Root],
                 expiry_sec: None,
             },
@@ -427,7 +427,7 @@ fn requests_warden_builds() -> Vec<Built> {
             &CreateSessionParams {
                 account: ACCOUNT,
                 chain_id: CHAIN,
-                key: KeySigner { ty: KeyType::Ecdsa, public_key: SESSION_KEY },
+                key: KeyDescriptor { ty: KeyType::Ecdsa, public_key: SESSION_KEY },
                 permissions: vec![Permission::Root],
                 expiry_sec: Some(0),
             },

@@ -17,7 +17,7 @@ use serde_json::json;
 use warden_core::api::{Call, UuidV4};
 use warden_core::credentials::{Secret, SecretForm};
 use warden_core::store::{
-    CallOutcome, CorruptProblem, FILE_NAME, QUARANTINE_FILE, SentCall, SessionRecord, SessionStatus, SessionStore,
+    CorruptProblem, FILE_NAME, QUARANTINE_FILE, SentCall, SentCallState, SessionRecord, SessionStatus, SessionStore,
     StoreError,
 };
 use warden_core::{Coded, ErrorCode};
@@ -95,12 +95,12 @@ fn sent_calls_are_recorded_and_updated_by_call_id() {
         call_id: Bytes::from(vec![0xab; 32]),
         sent_at: 2_000,
         calls: vec![call],
-        outcome: CallOutcome::Pending,
+        outcome: SentCallState::Pending,
         gas_cost_wei: None,
     };
     store.record_call(id, sent.clone()).unwrap();
     assert_eq!(store.get(id).unwrap().first_used_at, None, "a pending call is not a use yet");
-    sent.outcome = CallOutcome::Confirmed;
+    sent.outcome = SentCallState::Confirmed;
     sent.gas_cost_wei = Some(U256::from(21_000u64));
     store.record_call(id, sent.clone()).unwrap();
     let r = SessionStore::open(dir.path()).unwrap().get(id).unwrap().clone();
@@ -389,7 +389,7 @@ fn crash_child_writer() {
                 call_id: Bytes::copy_from_slice(&next.to_be_bytes()),
                 sent_at: next,
                 calls: Vec::new(),
-                outcome: CallOutcome::Confirmed,
+                outcome: SentCallState::Confirmed,
                 gas_cost_wei: Some(U256::from(next)),
             };
             store.record_call(id, sent).unwrap();

@@ -33,16 +33,16 @@ use crate::error::{AppError, ErrorCode};
 use crate::host::{Host, emit};
 use crate::keychain_access::selected_owner;
 use crate::payloads::sessions::{
-    APPROVAL_FINISHED_EVENT, ApprovalFinished, ApprovalOutcome, ApprovalView, GrantRequest, Mismatch, RiskFlag,
+    APPROVAL_FINISHED_EVENT, ApprovalFinished, ApprovalOutcome, ApprovalView, GrantForm, Mismatch, RiskFlag,
     SESSIONS_CHANGED_EVENT, SessionKeyChoice, SessionView, permission_views,
 };
-use crate::payloads::{AccountType, BackendKind, Currency, PROGRESS_EVENT, Progress, ProgressStep};
+use crate::payloads::{AccountType, BackendKind, Currency, PROGRESS_EVENT, ProgressEvent, ProgressStep};
 use crate::records::session_id16;
 use crate::state::DeskState;
 use crate::views::session_view;
 
 fn report(host: &impl Host, step: ProgressStep, message: &str) {
-    emit(host, PROGRESS_EVENT, &Progress { op: "grant".into(), step, message: message.into() });
+    emit(host, PROGRESS_EVENT, &ProgressEvent { op: "grant".into(), step, message: message.into() });
 }
 
 /// `grant_start`: asks the endpoint for the grant the wizard describes, verifies the answer
@@ -61,7 +61,7 @@ pub async fn grant_start(
 }
 
 async fn start(host: &impl Host, state: &impl DeskState, request: serde_json::Value) -> Result<String, AppError> {
-    let request: GrantRequest =
+    let request: GrantForm =
         serde_json::from_value(request).map_err(|e| AppError::invalid_input(format!("grant request: {e}")))?;
     let label = check_label(&request.label).map_err(|e| AppError::invalid_input(e.to_string()))?;
     let permissions = parse_permissions(&request.permissions).map_err(|errors| {

@@ -13,12 +13,12 @@ use alloy_primitives::{Address, Bytes, U256, address};
 use alloy_sol_types::{SolCall, sol};
 use common::*;
 use serde_json::json;
-use warden_core::api::{Call, CreateSession, CreateSessionParams, KeySigner, KeyType};
+use warden_core::api::{Call, CreateSession, CreateSessionParams, KeyDescriptor, KeyType};
 use warden_core::credentials::SessionCredentials;
 use warden_core::permissions::{Permission, TokenInfo};
 use warden_core::rpc::{Endpoint, RpcClient, RpcConfig};
 use warden_core::signing::{DigestSigner, verify_grant};
-use warden_core::store::{CallOutcome, EndpointKind, EndpointRef, SentCall, SessionRecord};
+use warden_core::store::{EndpointKind, EndpointRef, SentCall, SentCallState, SessionRecord};
 use warden_core::usage::{UsageError, UsageSource, devnet_lines, fetch_devnet_usage, observed_lines, session_usage};
 use warden_core::{Coded, ErrorCode};
 use warden_testkit::signed_credentials;
@@ -43,7 +43,7 @@ async fn grant_credentials(
     let request = CreateSessionParams {
         account,
         chain_id: 31337,
-        key: KeySigner { ty: KeyType::Secp256k1, public_key: signer(SESSION_KEY).address() },
+        key: KeyDescriptor { ty: KeyType::Secp256k1, public_key: signer(SESSION_KEY).address() },
         permissions,
         expiry_sec: Some(now + 86_400),
     };
@@ -108,14 +108,14 @@ async fn usage_comes_from_the_devnet_there_and_from_observed_calls_elsewhere() {
         call_id: id.parse().unwrap(),
         sent_at: 2,
         calls: calls.clone(),
-        outcome: CallOutcome::Confirmed,
+        outcome: SentCallState::Confirmed,
         gas_cost_wei: None,
     });
     record.sent_calls.push(SentCall {
         call_id: Bytes::from(vec![1; 32]),
         sent_at: 3,
         calls,
-        outcome: CallOutcome::Failed,
+        outcome: SentCallState::Failed,
         gas_cost_wei: Some(U256::from(5u64)),
     });
     let observed = observed_lines(&record, &tokens);

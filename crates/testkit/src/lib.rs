@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used)]
 
 use alloy_primitives::{Bytes, FixedBytes};
-use warden_core::api::{KeySigner, KeyType};
+use warden_core::api::{KeyDescriptor, KeyType};
 use warden_core::credentials::{AccountType, FORMAT_V1, GrantData, Secret, SessionCredentials};
 use warden_core::mav2::context::Context;
 use warden_core::signing::{DigestSigner, LocalSigner, VerifiedGrant, signature_bytes};
@@ -45,7 +45,7 @@ pub fn signed_credentials(
         session_id: grant.session_id.clone(),
         context: Context::Remote { session_id, signature: signature.clone() }.encode(),
         signature,
-        key: KeySigner { ty: KeyType::Secp256k1, public_key: grant.session_key },
+        key: KeyDescriptor { ty: KeyType::Secp256k1, public_key: grant.session_key },
         permissions: grant.permissions.clone(),
         expiry_sec: grant.expiry_sec,
         paymaster: None,

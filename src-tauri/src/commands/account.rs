@@ -17,7 +17,7 @@ use crate::backend;
 use crate::commands::parse_address;
 use crate::error::{AppError, ErrorCode};
 use crate::payloads::{
-    AccountInfo, AccountType, BackendKind, Balance, CallResult, Currency, PROGRESS_EVENT, Progress, ProgressStep,
+    AccountInfo, AccountType, BackendKind, Balance, CallResult, Currency, PROGRESS_EVENT, ProgressEvent, ProgressStep,
 };
 use crate::state::AppState;
 
@@ -119,7 +119,7 @@ pub async fn devnet_fund(state: State<'_, AppState>, address: String) -> Result<
 #[tauri::command]
 pub async fn account_delegate(app: AppHandle, state: State<'_, AppState>) -> Result<CallResult, AppError> {
     let report = |step: ProgressStep, message: String| {
-        let _ = app.emit(PROGRESS_EVENT, Progress { op: "delegate".into(), step, message });
+        let _ = app.emit(PROGRESS_EVENT, ProgressEvent { op: "delegate".into(), step, message });
     };
     let result = delegate(&state, &report).await;
     match &result {
@@ -136,7 +136,7 @@ async fn delegate(state: &AppState, report: &(dyn Fn(ProgressStep, String) + Syn
     let info = account::request_account(&active.backend, owner, AccountKind::Eip7702).await?;
     let signer = state.keychain.run(move |k| Ok(k.owner_signer(owner)?)).await?;
     let sink = |p: calls::Progress| {
-        let progress = Progress::of_call("delegate", &p);
+        let progress = ProgressEvent::of_call("delegate", &p);
         report(progress.step, progress.message);
     };
     let outcome = account::delegate(&active.backend, &info, &signer, &WaitPolicy::default(), &sink).await?;

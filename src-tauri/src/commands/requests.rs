@@ -27,7 +27,7 @@ use crate::intake::Incoming;
 use crate::loopback_intake::{DEFAULT_PORT, PATH, Sink};
 use crate::payloads::requests::{IntakeStatus, REQUEST_ANSWERED_EVENT, RequestDelivery, RequestGrant, RequestView};
 use crate::payloads::sessions::permission_views;
-use crate::payloads::{BackendKind, Currency, PROGRESS_EVENT, Progress, ProgressStep};
+use crate::payloads::{BackendKind, Currency, PROGRESS_EVENT, ProgressEvent, ProgressStep};
 use crate::records::now;
 use crate::state::AppState;
 
@@ -129,7 +129,7 @@ pub async fn request_grant(
     if let Err(e) = &result {
         let _ = app.emit(
             PROGRESS_EVENT,
-            Progress { op: "grant".into(), step: ProgressStep::Failed, message: e.message.clone() },
+            ProgressEvent { op: "grant".into(), step: ProgressStep::Failed, message: e.message.clone() },
         );
     }
     result

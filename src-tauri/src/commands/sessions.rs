@@ -19,7 +19,7 @@ use warden_core::calls::{self, CallsError, WaitPolicy};
 use warden_core::chains::native_currency;
 use warden_core::revoke::{self, Revocation};
 use warden_core::session::SessionClient;
-use warden_core::store::{CallOutcome as StoredOutcome, EndpointKind, SentCall, SessionRecord, SessionStatus};
+use warden_core::store::{EndpointKind, SentCall, SentCallState, SessionRecord, SessionStatus};
 use warden_core::usage;
 
 use crate::backend::{self, ActiveBackend};
@@ -27,7 +27,7 @@ use crate::commands::parse_address;
 use crate::confirm::{self, Question};
 use crate::error::{AppError, ErrorCode};
 use crate::payloads::sessions::{QuarantinedView, SESSIONS_CHANGED_EVENT, SessionView, UsageLine};
-use crate::payloads::{BackendKind, CallResult, PROGRESS_EVENT, Progress, ProgressStep};
+use crate::payloads::{BackendKind, CallResult, PROGRESS_EVENT, ProgressEvent, ProgressStep};
 use crate::records::{now, session_id16};
 use crate::state::AppState;
 
@@ -114,7 +114,7 @@ pub async fn session_usage(state: State<'_, AppState>, id: String) -> Result<Vec
 fn progress_sink(app: &AppHandle, op: &'static str) -> impl Fn(calls::Progress) + Send + Sync + use<> {
     let app = app.clone();
     move |p: calls::Progress| {
-        let _ = app.emit(PROGRESS_EVENT, Progress::of_call(op, &p));
+        let _ = app.emit(PROGRESS_EVENT, ProgressEvent::of_call(op, &p));
     }
 }
 
@@ -123,7 +123,7 @@ fn final_progress(app: &AppHandle, op: &str, result: &Result<CallResult, AppErro
         Ok(r) => (ProgressStep::Done, format!("Done ({})", r.status_text)),
         Err(e) => (ProgressStep::Failed, e.message.clone()),
     };
-    let _ = app.emit(PROGRESS_EVENT, Progress { op: op.into(), step, message });
+    let _ = app.emit(PROGRESS_EVENT, ProgressEvent { op: op.into(), step, message });
 }
 
 /// Sends one call with session `id`'s key (only when Warden holds it): prepare → verify →
@@ -196,10 +196,10 @@ async fn test_call(
     let sink = progress_sink(app, "test-call");
     let result = client.send_calls_with(std::slice::from_ref(&call), Some(&WaitPolicy::default()), &sink).await;
     let (outcome, call_id) = match &result {
-        Ok(o) => (StoredOutcome::Confirmed, Some(o.call_id.clone())),
-        Err(CallsError::Failed { outcome }) => (StoredOutcome::Failed, Some(outcome.call_id.clone())),
-        Err(CallsError::Timeout { call_id, .. }) => (StoredOutcome::Pending, Some(call_id.clone())),
-        Err(_) => (StoredOutcome::Failed, None),
+        Ok(o) => (SentCallState::Confirmed, Some(o.call_id.clone())),
+        Err(CallsError::Failed { outcome }) => (SentCallState::Failed, Some(outcome.call_id.clone())),
+        Err(CallsError::Timeout { call_id, .. }) => (SentCallState::Pending, Some(call_id.clone())),
+        Err(_) => (SentCallState::Failed, None),
     };
     if let Some(call_id) = call_id {
         let sent =
@@ -208,9 +208,9 @@ async fn test_call(
             warn!(error = %e.message, "could not record a test call in the session list");
         }
         let text = match outcome {
-            StoredOutcome::Confirmed => "Test call confirmed",
-            StoredOutcome::Failed => "Test call failed",
-            StoredOutcome::Pending => "Test call sent, not final yet",
+            SentCallState::Confirmed => "Test call confirmed",
+            SentCallState::Failed => "Test call failed",
+            SentCallState::Pending => "Test call sent, not final yet",
         };
         state.records.record(
             ActivityKind::TestCall,
@@ -244,7 +244,11 @@ async fn revoke_session(app: &AppHandle, state: &AppState, id: &str) -> Result<C
     let active = backend_of(state, &record).await?;
     let _ = app.emit(
         PROGRESS_EVENT,
-        Progress { op: "revoke".into(), step: ProgressStep::Preparing, message: "Reading the session's state".into() },
+        ProgressEvent {
+            op: "revoke".into(),
+            step: ProgressStep::Preparing,
+            message: "Reading the session's state".into(),
+        },
     );
     let plan = revoke::plan_revoke(&active.backend, &record.credentials).await?;
     let what = match plan.revocation {

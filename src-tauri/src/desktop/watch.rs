@@ -17,7 +17,7 @@
 use std::collections::HashSet;
 
 use warden_core::api::UuidV4;
-use warden_core::store::{CallOutcome, SessionRecord};
+use warden_core::store::{SentCallState, SessionRecord};
 
 use crate::settings::DesktopPrefs;
 
@@ -105,7 +105,7 @@ impl Watcher {
                     ));
                 }
             }
-            for call in s.sent_calls.iter().filter(|c| c.outcome == CallOutcome::Failed) {
+            for call in s.sent_calls.iter().filter(|c| c.outcome == SentCallState::Failed) {
                 let notice = Notice::CallFailed(call.call_id.to_vec());
                 if first {
                     // Failed before this run: not news.
@@ -167,7 +167,7 @@ mod tests {
             call_id: Bytes::from(vec![id; 32]),
             sent_at: NOW,
             calls: vec![warden_core::api::Call { to: Address::ZERO, data: None, value: None }],
-            outcome: CallOutcome::Failed,
+            outcome: SentCallState::Failed,
             gas_cost_wei: None,
         }
     }

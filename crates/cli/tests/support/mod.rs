@@ -8,7 +8,7 @@ use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::{SolCall, sol};
 use serde_json::{Value, json};
 use warden_core::api::{
-    CallKind, CreateSession, CreateSessionParams, KeySigner, KeyType, RequestAccount, RequestAccountParams,
+    CallKind, CreateSession, CreateSessionParams, KeyDescriptor, KeyType, RequestAccount, RequestAccountParams,
 };
 use warden_core::credentials::SessionCredentials;
 use warden_core::mav2::constants::ENTRY_POINT_V07;
@@ -153,7 +153,7 @@ pub async fn grant(
     let request = CreateSessionParams {
         account,
         chain_id,
-        key: KeySigner { ty: KeyType::Secp256k1, public_key: session_key },
+        key: KeyDescriptor { ty: KeyType::Secp256k1, public_key: session_key },
         permissions,
         expiry_sec,
     };

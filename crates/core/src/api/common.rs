@@ -269,10 +269,11 @@ pub enum KeyType {
     Contract,
 }
 
-/// Session key description: `publicKey` is the key's 20-byte **address**.
+/// Which key a session is for (the `key` of `wallet_createSession`): its type, and `publicKey`,
+/// the key's 20-byte **address**. Not a signer: `warden_keychain::KeySigner` signs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct KeySigner {
+pub struct KeyDescriptor {
     #[serde(rename = "type")]
     pub ty: KeyType,
     #[serde(with = "wire::checksum")]

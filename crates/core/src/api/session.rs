@@ -8,7 +8,7 @@
 use alloy_primitives::{Address, Bytes};
 use serde::{Deserialize, Serialize};
 
-use super::{KeySigner, SignatureRequest, signature_request_in};
+use super::{KeyDescriptor, SignatureRequest, signature_request_in};
 use crate::permissions::Permission;
 use crate::wire;
 
@@ -22,7 +22,7 @@ pub struct CreateSessionParams {
     #[serde(with = "wire::hex_u32")]
     pub chain_id: u32,
     /// The session key (its address).
-    pub key: KeySigner,
+    pub key: KeyDescriptor,
     pub permissions: Vec<Permission>,
     /// Unix seconds after which the session is invalid; absent or 0 = no expiry.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "wire::expiry_sec")]

@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use record::{
-    CallOutcome, EndpointKind, EndpointRef, MAX_LABEL_CHARS, RecordProblem, SentCall, SessionRecord, SessionStatus,
+    EndpointKind, EndpointRef, MAX_LABEL_CHARS, RecordProblem, SentCall, SentCallState, SessionRecord, SessionStatus,
     check_label,
 };
 
@@ -286,7 +286,7 @@ impl SessionStore {
     /// call also marks the first use.
     pub fn record_call(&mut self, id: UuidV4, call: SentCall) -> Result<&SessionRecord, StoreError> {
         self.change(id, |r| {
-            if call.outcome == CallOutcome::Confirmed {
+            if call.outcome == SentCallState::Confirmed {
                 r.first_used_at.get_or_insert(call.sent_at);
             }
             match r.sent_calls.iter_mut().find(|c| c.call_id == call.call_id) {

@@ -56,7 +56,7 @@ pub enum SessionStatus {
 /// What became of calls Warden sent with the session key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum CallOutcome {
+pub enum SentCallState {
     /// Sent; no final status yet.
     Pending,
     /// Included and successful: counts towards observed usage.
@@ -75,7 +75,7 @@ pub struct SentCall {
     pub sent_at: u64,
     /// The calls, as sent.
     pub calls: Vec<Call>,
-    pub outcome: CallOutcome,
+    pub outcome: SentCallState,
     /// What the operation paid for gas, in wei, when the receipts said.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "wire::quantity_opt")]
     pub gas_cost_wei: Option<U256>,

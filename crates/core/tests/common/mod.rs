@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use alloy_primitives::{Address, Bytes, FixedBytes, U256};
 use serde_json::Value;
-use warden_core::api::{CreateSessionParams, CreateSessionResult, KeySigner, KeyType};
+use warden_core::api::{CreateSessionParams, CreateSessionResult, KeyDescriptor, KeyType};
 use warden_core::credentials::{AccountType, FORMAT_V1, Secret, SessionCredentials};
 use warden_core::mav2::context::Context;
 use warden_core::permissions::Permission;
@@ -55,7 +55,7 @@ pub fn synthetic_credentials(n: u64, expiry: u64) -> SessionCredentials {
         session_id: Bytes::copy_from_slice(session_id.as_slice()),
         context: Context::Remote { session_id, signature: signature.clone() }.encode(),
         signature,
-        key: KeySigner {
+        key: KeyDescriptor {
             ty: KeyType::Secp256k1,
             public_key: "0x3333333333333333333333333333333333333333".parse().unwrap(),
         },

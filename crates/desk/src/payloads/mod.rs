@@ -285,8 +285,11 @@ pub enum ProgressStep {
 }
 
 /// Payload of the `progress` event.
+// Named `ProgressEvent` in Rust beside core's `calls::Progress`, the steps it is made
+// from; the UI knows it as `Progress`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-pub struct Progress {
+#[ts(rename = "Progress")]
+pub struct ProgressEvent {
     pub op: String,
     pub step: ProgressStep,
     pub message: String,
@@ -303,7 +306,7 @@ impl From<&warden_core::calls::CallOutcome> for CallResult {
     }
 }
 
-impl Progress {
+impl ProgressEvent {
     /// A step of the core's call pipeline, reported for operation `op`, as a sentence.
     pub fn of_call(op: &str, progress: &warden_core::calls::Progress) -> Self {
         use warden_core::calls::Progress as P;
@@ -396,7 +399,7 @@ pub fn export_bindings(dir: &Path) -> Result<Vec<PathBuf>, ts_rs::ExportError> {
     AccountType::export_all(&cfg)?;
     Balance::export_all(&cfg)?;
     CallResult::export_all(&cfg)?;
-    Progress::export_all(&cfg)?;
+    ProgressEvent::export_all(&cfg)?;
     ProgressStep::export_all(&cfg)?;
     {
         use requests::*;
@@ -418,7 +421,7 @@ pub fn export_bindings(dir: &Path) -> Result<Vec<PathBuf>, ts_rs::ExportError> {
         ExportPreview::export_all(&cfg)?;
         ExportResult::export_all(&cfg)?;
         FieldError::export_all(&cfg)?;
-        GrantRequest::export_all(&cfg)?;
+        GrantForm::export_all(&cfg)?;
         Mismatch::export_all(&cfg)?;
         PermissionCheck::export_all(&cfg)?;
         PermissionView::export_all(&cfg)?;

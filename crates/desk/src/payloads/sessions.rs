@@ -123,9 +123,12 @@ pub enum SessionKeyChoice {
 /// session is for; `expirySec`: unix seconds, null for never; `tokenDecimals`: for each
 /// ERC-20 token whose amount was entered in token units, the decimals the wizard read
 /// (token address → decimals), read again from the node before approval.
+// Named `GrantForm` in Rust so it is not taken for core's `grant::GrantRequest`, which the
+// app builds from it once the values are checked; the UI knows it as `GrantRequest`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct GrantRequest {
+#[ts(rename = "GrantRequest")]
+pub struct GrantForm {
     pub label: String,
     pub account_type: AccountType,
     pub key: SessionKeyChoice,
