@@ -10,6 +10,7 @@ use warden_core::account::{AccountError, AccountInfo, AccountKind, AccountReques
 use warden_core::api::UuidV4;
 use warden_core::calls::{NoProgress, ProgressSink, WaitPolicy};
 use warden_core::chains::native_currency;
+use warden_core::credentials::AccountType;
 use warden_core::node::Delegation;
 use warden_core::permissions::format_native;
 
@@ -32,12 +33,14 @@ pub enum AccountTypeArg {
 }
 
 impl AccountTypeArg {
-    /// The account of this type at the default salt (a `--salt` is only for `account`).
+    /// The account of this type at the default salt (a `--salt` is only for `account`),
+    /// as core maps each [`AccountType`].
     pub fn kind(self) -> AccountKind {
         match self {
-            Self::SmaB => AccountKind::SmaB { salt: None },
-            Self::Eip7702 => AccountKind::Eip7702,
+            Self::SmaB => AccountType::SmaB,
+            Self::Eip7702 => AccountType::Eip7702,
         }
+        .kind()
     }
 }
 
@@ -134,8 +137,8 @@ pub fn run(args: AccountArgs) -> CmdResult {
 
 fn words(info: &AccountInfo) -> String {
     let kind = match info.account_type {
-        warden_core::credentials::AccountType::SmaB => "sma-b (Modular Account v2)",
-        warden_core::credentials::AccountType::Eip7702 => "7702 (the owner's own address)",
+        AccountType::SmaB => "sma-b (Modular Account v2)",
+        AccountType::Eip7702 => "7702 (the owner's own address)",
     };
     let balance = match (info.balance, &info.balance_unavailable) {
         (Some(wei), _) => format!("{} (eth_getBalance)", format_native(wei, native_currency(info.chain_id))),

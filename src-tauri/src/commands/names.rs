@@ -77,7 +77,6 @@ macro_rules! command_names {
         /// Every command the app defines, as the UI names them.
         pub const COMMANDS: &[&str] = &[$(stringify!($mc),)* $(stringify!($ac),)*];
         /// The commands an approval window may call (its capability grants exactly these).
-        #[allow(dead_code)] // build.rs includes this file too and needs only COMMANDS.
         pub const APPROVAL_COMMANDS: &[&str] = &[$(stringify!($ac),)*];
     };
 }
