@@ -329,16 +329,13 @@ fn limit_named(lower: &str) -> &'static str {
 /// The limit a refusal message names: a permission type's wire name in it first, then
 /// looser words.
 fn limit_in_message(lower: &str) -> Option<Limit> {
-    const NAMED: [(&str, Limit); 4] = [
-        ("native-token-transfer", Limit::NativeTokenTransfer),
-        ("erc20-token-transfer", Limit::Erc20TokenTransfer),
-        ("gas-limit", Limit::GasLimit),
-        ("account function", Limit::AccountFunctions),
-    ];
-    if let Some((_, limit)) = NAMED.into_iter().find(|(needle, _)| lower.contains(needle)) {
+    const LIMITS: [Limit; 3] = [Limit::NativeTokenTransfer, Limit::Erc20TokenTransfer, Limit::GasLimit];
+    if let Some(limit) = LIMITS.into_iter().find(|limit| lower.contains(limit.as_str())) {
         return Some(limit);
     }
-    Some(if lower.contains("not allowed") || lower.contains("allowlist") || lower.contains("allow-list") {
+    Some(if lower.contains("account function") {
+        Limit::AccountFunctions
+    } else if lower.contains("not allowed") || lower.contains("allowlist") || lower.contains("allow-list") {
         Limit::AllowList
     } else if lower.contains("erc20") || lower.contains("erc-20") {
         Limit::Erc20TokenTransfer

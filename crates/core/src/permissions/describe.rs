@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use alloy_primitives::{Address, U256};
 use serde::Serialize;
 
-use super::Permission;
 use super::validate::privileged_selector_name;
+use super::{Permission, PermissionKind};
 use crate::chains::NativeCurrency;
 
 /// Symbol and decimals of an ERC-20 token, when the chain told us.
@@ -35,7 +35,8 @@ pub enum Severity {
     Critical,
 }
 
-/// A risk of a grant, with a stable `code` for the UI and a sentence for people.
+/// A risk of a grant, with a stable `code` for the UI (a risky permission type's risk is coded
+/// by its wire name) and a sentence for people.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RiskFlag {
     pub severity: Severity,
@@ -195,17 +196,17 @@ fn risks_of(p: &Permission, currency: &NativeCurrency, tokens: &HashMap<Address,
     match p {
         Permission::Root => out.push(RiskFlag {
             severity: Severity::Critical,
-            code: "root",
+            code: PermissionKind::Root.wire_name(),
             message: "Root access: the session key can do anything the owner can, including moving every asset.".into(),
         }),
         Permission::FunctionsOnAllContracts { .. } => out.push(RiskFlag {
             severity: Severity::High,
-            code: "functions-on-all-contracts",
+            code: PermissionKind::FunctionsOnAllContracts.wire_name(),
             message: "These functions may be called on every contract, including tokens you hold.".into(),
         }),
         Permission::AccountFunctions { .. } => out.push(RiskFlag {
             severity: Severity::High,
-            code: "account-functions",
+            code: PermissionKind::AccountFunctions.wire_name(),
             message: "The session may call functions on the account itself.".into(),
         }),
         Permission::NativeTokenTransfer { allowance } | Permission::GasLimit { limit: allowance } => {

@@ -4,7 +4,8 @@
 //! Wire types stay close to the JSON (function lists are raw hex, so a three-byte
 //! "selector" is reported by [`validate`] with the permission and field named, rather than
 //! failing somewhere inside serde). [`validate`] turns a wire list into a
-//! [`PermissionSet`], the only input the MAv2 encoder accepts.
+//! [`PermissionSet`], the only input the MAv2 encoder accepts. The kinds and the wire enum
+//! are declared together, once, in `kind.rs`.
 
 mod describe;
 mod kind;
@@ -14,81 +15,12 @@ mod validate;
 pub use describe::{
     Description, RiskFlag, Severity, TokenInfo, decimals_changed, describe, format_native, format_units,
 };
-pub use kind::PermissionKind;
+pub use kind::{Permission, PermissionKind};
 pub use selector::{FunctionSelector, SignatureError, function_selector};
 pub use validate::{
     GrantLimits, MAX_ENTITY_ID, PRIVILEGED_SELECTORS, PermissionError, PermissionSet, ValidatedPermission,
     privileged_selector_name, validate, validate_grant,
 };
-
-use alloy_primitives::{Address, Bytes, U256};
-use serde::{Deserialize, Serialize};
-
-use crate::wire;
-
-/// One element of `wallet_createSession.permissions`, exactly as on the wire.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-pub enum Permission {
-    /// Cumulative native value the key may send.
-    #[serde(rename = "native-token-transfer")]
-    NativeTokenTransfer {
-        #[serde(with = "wire::quantity")]
-        allowance: U256,
-    },
-    /// Cumulative `transfer`/`approve` amount of one ERC-20 token.
-    #[serde(rename = "erc20-token-transfer")]
-    Erc20TokenTransfer {
-        #[serde(with = "wire::quantity")]
-        allowance: U256,
-        #[serde(with = "wire::checksum")]
-        address: Address,
-    },
-    /// Cumulative gas spend (wei) the key may incur.
-    #[serde(rename = "gas-limit")]
-    GasLimit {
-        #[serde(with = "wire::quantity")]
-        limit: U256,
-    },
-    /// Any function on one contract.
-    #[serde(rename = "contract-access")]
-    ContractAccess {
-        #[serde(with = "wire::checksum")]
-        address: Address,
-    },
-    /// These functions on the account itself.
-    #[serde(rename = "account-functions")]
-    AccountFunctions { functions: Vec<Bytes> },
-    /// These selectors on any target.
-    #[serde(rename = "functions-on-all-contracts")]
-    FunctionsOnAllContracts { functions: Vec<Bytes> },
-    /// These selectors on one contract.
-    #[serde(rename = "functions-on-contract")]
-    FunctionsOnContract {
-        #[serde(with = "wire::checksum")]
-        address: Address,
-        functions: Vec<Bytes>,
-    },
-    /// Full access (global validation); must be the only permission.
-    #[serde(rename = "root")]
-    Root,
-}
-
-impl Permission {
-    /// Its kind (the wire `type`), with the title a person sees.
-    pub fn kind(&self) -> PermissionKind {
-        match self {
-            Self::NativeTokenTransfer { .. } => PermissionKind::NativeTokenTransfer,
-            Self::Erc20TokenTransfer { .. } => PermissionKind::Erc20TokenTransfer,
-            Self::GasLimit { .. } => PermissionKind::GasLimit,
-            Self::ContractAccess { .. } => PermissionKind::ContractAccess,
-            Self::AccountFunctions { .. } => PermissionKind::AccountFunctions,
-            Self::FunctionsOnAllContracts { .. } => PermissionKind::FunctionsOnAllContracts,
-            Self::FunctionsOnContract { .. } => PermissionKind::FunctionsOnContract,
-            Self::Root => PermissionKind::Root,
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -425,7 +425,6 @@ pub fn export_bindings(dir: &Path) -> Result<Vec<PathBuf>, ts_rs::ExportError> {
         Mismatch::export_all(&cfg)?;
         PermissionCheck::export_all(&cfg)?;
         PermissionView::export_all(&cfg)?;
-        PermissionWire::export_all(&cfg)?;
         RiskFlag::export_all(&cfg)?;
         SecretChoice::export_all(&cfg)?;
         SelectorInfo::export_all(&cfg)?;
@@ -439,6 +438,7 @@ pub fn export_bindings(dir: &Path) -> Result<Vec<PathBuf>, ts_rs::ExportError> {
         UsageSource::export_all(&cfg)?;
     }
     warden_core::permissions::PermissionKind::export_all(&cfg)?;
+    warden_core::permissions::Permission::export_all(&cfg)?;
     std::fs::write(dir.join("errorTexts.ts"), error_texts_ts()).map_err(ts_rs::ExportError::Io)?;
     std::fs::write(dir.join("permissionKinds.ts"), permission_kinds_ts()).map_err(ts_rs::ExportError::Io)?;
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -4,8 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use warden_core::permissions::Permission;
 
-use super::sessions::{PermissionView, PermissionWire, RiskFlag};
+use super::sessions::{PermissionView, RiskFlag};
 use super::{AccountType, Currency};
 
 /// An opened `warden.request.v1`. `expirySecs`: how long the session should last, in
@@ -26,7 +27,7 @@ pub struct RequestView {
     pub on_active_chain: bool,
     pub currency: Currency,
     pub permissions: Vec<PermissionView>,
-    #[ts(as = "Vec<PermissionWire>")]
+    #[ts(as = "Vec<Permission>")]
     pub permissions_wire: Vec<serde_json::Value>,
     pub risks: Vec<RiskFlag>,
     #[ts(type = "number")]
@@ -45,7 +46,7 @@ pub struct RequestGrant {
     pub request_id: String,
     pub label: String,
     pub account_type: AccountType,
-    #[ts(as = "Vec<PermissionWire>")]
+    #[ts(as = "Vec<Permission>")]
     pub permissions: Vec<serde_json::Value>,
     #[ts(type = "number")]
     pub duration_secs: u64,

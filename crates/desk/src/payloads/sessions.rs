@@ -70,30 +70,6 @@ pub struct PermissionCheck {
     pub risks: Vec<RiskFlag>,
 }
 
-/// One permission exactly as on the wire (protocol.md §3.10); amounts are 0x-hex quantities.
-/// Commands read permissions as JSON and check them with the core's rules, so a malformed
-/// one gets a field-level error; this type is the contract the UI writes to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "type", content = "data")]
-pub enum PermissionWire {
-    #[serde(rename = "native-token-transfer")]
-    NativeTokenTransfer { allowance: String },
-    #[serde(rename = "erc20-token-transfer")]
-    Erc20TokenTransfer { allowance: String, address: String },
-    #[serde(rename = "gas-limit")]
-    GasLimit { limit: String },
-    #[serde(rename = "contract-access")]
-    ContractAccess { address: String },
-    #[serde(rename = "account-functions")]
-    AccountFunctions { functions: Vec<String> },
-    #[serde(rename = "functions-on-all-contracts")]
-    FunctionsOnAllContracts { functions: Vec<String> },
-    #[serde(rename = "functions-on-contract")]
-    FunctionsOnContract { address: String, functions: Vec<String> },
-    #[serde(rename = "root")]
-    Root,
-}
-
 /// An ERC-20 token's symbol and decimals; null when the token contract did not answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct TokenInfo {
@@ -134,7 +110,7 @@ pub struct GrantForm {
     pub key: SessionKeyChoice,
     #[ts(type = "number | null")]
     pub expiry_sec: Option<u64>,
-    #[ts(as = "Vec<PermissionWire>")]
+    #[ts(as = "Vec<core_permissions::Permission>")]
     pub permissions: Vec<serde_json::Value>,
     #[serde(default)]
     pub token_decimals: std::collections::BTreeMap<String, u8>,
