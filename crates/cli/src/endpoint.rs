@@ -197,7 +197,7 @@ fn api_key() -> Result<ApiKey, Failure> {
     const NO_KEY: &str =
         "the endpoint is Alchemy's and needs an API key: set ALCHEMY_API_KEY or store one in the keychain";
     // No key is configuration the caller must fix (exit 2), whatever the keychain said.
-    let from_keychain = crate::key::open()
+    let from_keychain = crate::cmd::key::open()
         .map_err(|f| f.message().to_owned())
         .and_then(|k| k.alchemy_api_key().map_err(|e| format!("{}: {e}", e.code())));
     match from_keychain {

@@ -4,27 +4,17 @@
 //! JSON. Every failure is one line on stderr starting `error:`; the exit status says what
 //! kind of failure it was (see [`exit`]).
 
-mod account;
 mod amount;
-mod approve;
-mod call;
-mod codec;
-mod devnet;
-mod doctor;
+mod cmd;
 mod endpoint;
 mod exit;
-mod grant;
 mod input;
-mod inspect;
-mod key;
-mod manual;
-mod request;
-mod revoke;
-mod sign;
 
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
+
+use cmd::{account, approve, call, codec, devnet, doctor, grant, key, manual, request, revoke, session, sign};
 
 /// Warden: grant, inspect and use smart-account session keys on the Alchemy Wallets API.
 #[derive(Debug, Parser)]
@@ -63,7 +53,7 @@ enum Command {
     Grant(grant::GrantArgs),
     /// Session credentials files.
     #[command(subcommand)]
-    Session(inspect::SessionCommand),
+    Session(session::SessionCommand),
     /// A server asks for a session: write a permission request, then wait for the answer.
     #[command(subcommand)]
     Request(request::RequestCommand),
@@ -106,7 +96,7 @@ fn main() -> ExitCode {
         Command::Account(args) => account::run(args),
         Command::Doctor(args) => doctor::run(args),
         Command::Grant(args) => grant::run(args),
-        Command::Session(c) => inspect::run(c),
+        Command::Session(c) => session::run(c),
         Command::Revoke(args) => revoke::run(args),
         Command::Request(c) => request::run(c),
         Command::Approve(args) => approve::run(args),

@@ -14,12 +14,12 @@ use warden_core::credentials::AccountType;
 use warden_core::node::Delegation;
 use warden_core::permissions::format_native;
 
-use crate::call::{TerminalProgress, calls_failure};
+use crate::cmd::call::{TerminalProgress, calls_failure};
 
+use crate::cmd::key::owner_key;
 use crate::endpoint::{NetworkArgs, endpoint_failure, runtime};
 use crate::exit::{CmdResult, Failure};
 use crate::input::{parse_u256, print_json, print_text};
-use crate::key::owner_key;
 
 /// Account kinds on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -82,7 +82,7 @@ pub struct AccountArgs {
 }
 
 pub fn run(args: AccountArgs) -> CmdResult {
-    let keychain = crate::key::open()?;
+    let keychain = crate::cmd::key::open()?;
     let owner = owner_key(&keychain, args.owner.as_deref())?;
     let kind = match args.account_type {
         AccountTypeArg::SmaB => AccountKind::SmaB { salt: args.salt },
@@ -95,7 +95,7 @@ pub fn run(args: AccountArgs) -> CmdResult {
     runtime()?.block_on(async {
         let conn = args.endpoint.connect(None, None, args.policy_id).await?;
         let currency = native_currency(conn.backend.chain_id());
-        let max_fee = crate::call::in_wei("--max-fee", args.max_fee.as_ref(), currency)?;
+        let max_fee = crate::cmd::call::in_wei("--max-fee", args.max_fee.as_ref(), currency)?;
         let backend = &conn.backend.clone().allowing_unsponsored(args.allow_unsponsored).with_max_fee(max_fee);
         let mut info = request_account(backend, owner, request).await.map_err(|e| endpoint_failure(&e))?;
         let mut delegation_call = None;
@@ -107,7 +107,7 @@ pub fn run(args: AccountArgs) -> CmdResult {
                 )));
             }
             if info.needs_delegation() || matches!(info.delegation, Some(Delegation::Unknown { .. })) {
-                let signer = keychain.owner_signer(owner).map_err(crate::key::keychain_failure)?;
+                let signer = keychain.owner_signer(owner).map_err(crate::cmd::key::keychain_failure)?;
                 let progress = TerminalProgress::new();
                 let sink: &dyn ProgressSink = if progress.enabled { &progress } else { &NoProgress };
                 let result = delegate(backend, &info, &signer, &WaitPolicy::default(), sink).await;

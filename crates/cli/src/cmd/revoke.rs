@@ -18,7 +18,7 @@ use warden_core::api::UuidV4;
 use warden_core::calls::{NoProgress, ProgressSink, WaitPolicy};
 use warden_core::rpc::ALCHEMY_WALLET_URL;
 
-use crate::call::{TerminalProgress, calls_failure};
+use crate::cmd::call::{TerminalProgress, calls_failure};
 use warden_core::chains::native_currency;
 use warden_core::permissions::format_native;
 use warden_core::revoke::{Revocation, RevokeError, plan_revoke, prepare_revocation, sign_and_send_revocation};
@@ -53,13 +53,13 @@ pub struct RevokeArgs {
 }
 
 pub fn run(args: RevokeArgs) -> CmdResult {
-    let creds = crate::call::read_credentials(&args.credentials)?;
+    let creds = crate::cmd::call::read_credentials(&args.credentials)?;
     if !args.yes && !std::io::stdin().is_terminal() {
         return Err(Failure::bad_input(
             "no terminal to confirm the revocation on: pass --yes to revoke without asking",
         ));
     }
-    let keychain = crate::key::open()?;
+    let keychain = crate::cmd::key::open()?;
     let signer = keychain.owner_signer(creds.owner).map_err(|e| {
         Failure::from_code(
             warden_core::Coded::code(&e),
@@ -75,7 +75,7 @@ pub fn run(args: RevokeArgs) -> CmdResult {
     runtime()?.block_on(async {
         let conn = args.endpoint.connect(Some(&creds.endpoint), Some(creds.chain_id), args.policy_id).await?;
         let currency = native_currency(conn.backend.chain_id());
-        let max_fee = crate::call::in_wei("--max-fee", args.max_fee.as_ref(), currency)?;
+        let max_fee = crate::cmd::call::in_wei("--max-fee", args.max_fee.as_ref(), currency)?;
         let backend = &conn.backend.clone().allowing_unsponsored(args.allow_unsponsored).with_max_fee(max_fee);
         backend.check_node_chain().await.map_err(|e| endpoint_failure(&e))?;
         let plan = plan_revoke(backend, &creds).await.map_err(|e| endpoint_failure(&e))?;

@@ -8,7 +8,7 @@ use serde_json::json;
 use warden_core::signing::{self, LocalSigner};
 use zeroize::Zeroizing;
 
-use crate::codec::{RequestInput, request_input};
+use crate::cmd::codec::{RequestInput, request_input};
 use crate::exit::{CmdResult, Failure};
 use crate::input::{InputArgs, print_json};
 

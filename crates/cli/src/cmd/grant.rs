@@ -24,11 +24,11 @@ use warden_core::permissions::{Permission, Severity};
 use warden_keychain::Keychain;
 use zeroize::Zeroizing;
 
-use crate::account::AccountTypeArg;
+use crate::cmd::account::AccountTypeArg;
+use crate::cmd::key::owner_key;
 use crate::endpoint::{NetworkArgs, endpoint_failure, runtime};
 use crate::exit::{CmdResult, Failure};
 use crate::input::{now_unix, print_json};
-use crate::key::owner_key;
 
 /// Grant a session key permissions on the owner's account and write its credentials.
 ///
@@ -207,7 +207,7 @@ pub fn run(args: GrantArgs) -> CmdResult {
         KeyChoice::Generate => Some(secret_choice(args.encrypt.as_deref())?),
         KeyChoice::External(_) => None,
     };
-    let keychain = crate::key::open()?;
+    let keychain = crate::cmd::key::open()?;
     let owner = owner_key(&keychain, args.owner.as_deref())?;
     let kind = args.account_type.kind();
 
@@ -222,7 +222,7 @@ pub fn run(args: GrantArgs) -> CmdResult {
         }
         validate_permissions(&permissions, account.address, expiry_sec, now).map_err(|e| grant_failure(&e))?;
         let session_key = match key {
-            KeyChoice::Generate => keychain.create_session_key().map_err(crate::key::keychain_failure)?,
+            KeyChoice::Generate => keychain.create_session_key().map_err(crate::cmd::key::keychain_failure)?,
             KeyChoice::External(a) => a,
         };
         let generated = matches!(key, KeyChoice::Generate).then_some(session_key);
@@ -286,10 +286,10 @@ async fn grant_and_write(
     if !args.yes && !crate::input::confirm(&format!("Sign the grant with owner key {owner}?"))? {
         return Err(Failure::refused("the grant was not approved; nothing was signed"));
     }
-    let signer = keychain.owner_signer(owner).map_err(crate::key::keychain_failure)?;
+    let signer = keychain.owner_signer(owner).map_err(crate::cmd::key::keychain_failure)?;
     let session_key = pending.request().session_key;
     let revealed = match secret {
-        Some(_) => Some(keychain.reveal_session_key(session_key).map_err(crate::key::keychain_failure)?),
+        Some(_) => Some(keychain.reveal_session_key(session_key).map_err(crate::cmd::key::keychain_failure)?),
         None => None,
     };
     let sealed = match (secret, &revealed) {

@@ -5,11 +5,11 @@
 use warden_core::api::UuidV4;
 use warden_core::doctor::{self, Outcome};
 
-use crate::account::AccountTypeArg;
+use crate::cmd::account::AccountTypeArg;
+use crate::cmd::key::owner_key;
 use crate::endpoint::{NetworkArgs, runtime};
 use crate::exit::{CmdResult, Failure};
 use crate::input::{print_json, print_text};
-use crate::key::owner_key;
 
 #[derive(Debug, clap::Args)]
 pub struct DoctorArgs {
@@ -30,7 +30,7 @@ pub struct DoctorArgs {
 }
 
 pub fn run(args: DoctorArgs) -> CmdResult {
-    let keychain = crate::key::open()?;
+    let keychain = crate::cmd::key::open()?;
     let owner = owner_key(&keychain, args.owner.as_deref())?;
     let kind = args.account_type.kind();
     let findings = runtime()?.block_on(async {

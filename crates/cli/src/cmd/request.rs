@@ -20,9 +20,9 @@ use alloy_primitives::Address;
 use warden_core::grant::parse_expiry;
 use warden_core::request::{Accepted, MAX_ANSWER_BYTES, NewRequest, RequestedSigner, SessionRequest};
 
+use crate::cmd::grant::read_permissions;
 use crate::endpoint::{parse_chain, runtime};
 use crate::exit::{CmdResult, Failure};
-use crate::grant::read_permissions;
 use crate::input::{now_unix, print_text};
 
 #[derive(Debug, clap::Subcommand)]

@@ -51,7 +51,7 @@ pub fn run(cmd: SessionCommand) -> CmdResult {
 }
 
 fn inspect(args: InspectArgs) -> CmdResult {
-    let creds = crate::call::read_credentials(&args.file)?;
+    let creds = crate::cmd::call::read_credentials(&args.file)?;
     let currency = native_currency(creds.chain_id);
     let now = now_unix();
     let mut report = json!({

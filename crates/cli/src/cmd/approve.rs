@@ -26,11 +26,11 @@ use warden_core::request::{
     AnsweredRequests, DELIVERY_RETRY_DELAYS, RequestedSigner, SessionAnswer, SessionRequest, deliver_answer,
 };
 
-use crate::account::AccountTypeArg;
+use crate::cmd::account::AccountTypeArg;
+use crate::cmd::key::owner_key;
 use crate::endpoint::{NetworkArgs, endpoint_failure, runtime};
 use crate::exit::{CmdResult, Failure};
 use crate::input::{now_unix, print_text};
-use crate::key::owner_key;
 
 #[derive(Debug, clap::Args)]
 pub struct ApproveArgs {
@@ -78,7 +78,7 @@ fn read_request(arg: &str) -> Result<String, Failure> {
 }
 
 fn answered_path() -> Result<PathBuf, Failure> {
-    Ok(crate::key::config_dir()?.join("answered-requests.json"))
+    Ok(crate::cmd::key::config_dir()?.join("answered-requests.json"))
 }
 
 /// The request in words, on stderr. Their words are quoted and marked as theirs.
@@ -144,7 +144,7 @@ pub fn run(args: ApproveArgs) -> CmdResult {
     {
         let _ = writeln!(std::io::stderr(), "  THIS REQUEST ASKS FOR FULL CONTROL OF THE ACCOUNT (root)");
     }
-    let keychain = crate::key::open()?;
+    let keychain = crate::cmd::key::open()?;
     let owner = owner_key(&keychain, args.owner.as_deref())?;
     let kind = args.account_type.kind();
     runtime()?.block_on(async {
@@ -159,7 +159,7 @@ pub fn run(args: ApproveArgs) -> CmdResult {
         let (session_key, generated) = match &request.signer {
             RequestedSigner::Address { address } => (*address, false),
             RequestedSigner::Generate { .. } => {
-                (keychain.create_session_key().map_err(crate::key::keychain_failure)?, true)
+                (keychain.create_session_key().map_err(crate::cmd::key::keychain_failure)?, true)
             }
         };
         let forget = |k: &warden_keychain::Keychain| {
@@ -201,10 +201,10 @@ pub fn run(args: ApproveArgs) -> CmdResult {
                 "the request was not approved; nothing was signed (decline it with --decline)",
             ));
         }
-        let signer = keychain.owner_signer(owner).map_err(crate::key::keychain_failure)?;
+        let signer = keychain.owner_signer(owner).map_err(crate::cmd::key::keychain_failure)?;
         let revealed = match (&request.signer, generated) {
             (RequestedSigner::Generate { .. }, true) => {
-                Some(keychain.reveal_session_key(session_key).map_err(crate::key::keychain_failure)?)
+                Some(keychain.reveal_session_key(session_key).map_err(crate::cmd::key::keychain_failure)?)
             }
             _ => None,
         };
