@@ -24,7 +24,7 @@ pub fn session_view(record: &SessionRecord, now: u64, tokens: &HashMap<Address, 
         key_held_by_warden: record.key_held_by_warden,
         expiry_sec: record.expiry_sec,
         created_at: record.created_at,
-        status: record.status(now).into(),
+        status: record.status(now),
         permissions,
     }
 }

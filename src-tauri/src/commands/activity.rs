@@ -31,7 +31,7 @@ pub async fn activity_list(
         Some(text) => Some(session_filter(&state, text)?),
     };
     let log = std::sync::Arc::clone(&state.records.activity);
-    let filter = Filter { kind: kind.map(Into::into), session_id };
+    let filter = Filter { kind, session_id };
     let view = tauri::async_runtime::spawn_blocking(move || log.read(filter))
         .await
         .map_err(|e| AppError::internal(format!("reading the activity log stopped: {e}")))??;

@@ -83,8 +83,9 @@ pub const HEAD_FILE: &str = "activity.head.json";
 /// The only format version this Warden reads and writes.
 pub const VERSION: u64 = 1;
 
-/// What happened.
+/// What an activity entry records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityKind {
     AccountCreated,

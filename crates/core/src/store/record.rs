@@ -39,8 +39,9 @@ pub struct EndpointRef {
     pub host: String,
 }
 
-/// The lifecycle state of a session at some moment.
+/// A session's lifecycle state; waiting = granted but not used yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum SessionStatus {
     /// Granted and signed, not used yet (the grant is installed by its first operation).

@@ -174,26 +174,8 @@ pub struct ApprovalFinished {
     pub outcome: ApprovalOutcome,
 }
 
-/// A session's lifecycle state; waiting = granted but not used yet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum SessionStatus {
-    Waiting,
-    Active,
-    Expired,
-    Revoked,
-}
-
-impl From<core_store::SessionStatus> for SessionStatus {
-    fn from(s: core_store::SessionStatus) -> Self {
-        match s {
-            core_store::SessionStatus::Waiting => Self::Waiting,
-            core_store::SessionStatus::Active => Self::Active,
-            core_store::SessionStatus::Expired => Self::Expired,
-            core_store::SessionStatus::Revoked => Self::Revoked,
-        }
-    }
-}
+/// A session's lifecycle state: core's, as the store computes it.
+pub use core_store::SessionStatus;
 
 /// A session record that did not load and was set aside beside the list
 /// (`sessions.quarantine.json`): what the dashboard shows of it. Never the record itself,
@@ -331,52 +313,8 @@ pub struct ExportResult {
     pub clipboard_clears_after_secs: Option<u32>,
 }
 
-/// What an activity entry records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivityKind {
-    AccountCreated,
-    GrantRequested,
-    Approved,
-    Rejected,
-    Signed,
-    Exported,
-    TestCall,
-    Revoked,
-    Forgotten,
-}
-
-impl From<ActivityKind> for core_activity::ActivityKind {
-    fn from(k: ActivityKind) -> Self {
-        match k {
-            ActivityKind::AccountCreated => Self::AccountCreated,
-            ActivityKind::GrantRequested => Self::GrantRequested,
-            ActivityKind::Approved => Self::Approved,
-            ActivityKind::Rejected => Self::Rejected,
-            ActivityKind::Signed => Self::Signed,
-            ActivityKind::Exported => Self::Exported,
-            ActivityKind::TestCall => Self::TestCall,
-            ActivityKind::Revoked => Self::Revoked,
-            ActivityKind::Forgotten => Self::Forgotten,
-        }
-    }
-}
-
-impl From<core_activity::ActivityKind> for ActivityKind {
-    fn from(k: core_activity::ActivityKind) -> Self {
-        match k {
-            core_activity::ActivityKind::AccountCreated => Self::AccountCreated,
-            core_activity::ActivityKind::GrantRequested => Self::GrantRequested,
-            core_activity::ActivityKind::Approved => Self::Approved,
-            core_activity::ActivityKind::Rejected => Self::Rejected,
-            core_activity::ActivityKind::Signed => Self::Signed,
-            core_activity::ActivityKind::Exported => Self::Exported,
-            core_activity::ActivityKind::TestCall => Self::TestCall,
-            core_activity::ActivityKind::Revoked => Self::Revoked,
-            core_activity::ActivityKind::Forgotten => Self::Forgotten,
-        }
-    }
-}
+/// What an activity entry records: core's kind, as the log stores it.
+pub use core_activity::ActivityKind;
 
 /// One activity entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -397,7 +335,7 @@ impl From<core_activity::ActivityEntry> for ActivityEntry {
         Self {
             seq: e.seq,
             at: e.at,
-            kind: e.kind.into(),
+            kind: e.kind,
             summary: e.summary,
             session_id: e.session_id.map(|s| s.to_string()),
             hash: e.hash.to_string(),
