@@ -33,17 +33,21 @@ use crate::wire;
 
 /// Where a usage number comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum UsageSource {
     Devnet,
     Observed,
 }
 
-/// Usage of one limited permission.
+/// Usage of one limited permission. `used`/`limit` are decimal base-unit strings; the
+/// formatted ones carry units.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct UsageLine {
     /// Index into the session's permissions.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub permission_index: usize,
     /// What is limited: the permission's title, and the token for an ERC-20 limit (e.g.
     /// "ETH spending limit", "Token spending limit (ERC-20): USDC (0x…)", "Network fee limit").

@@ -107,8 +107,7 @@ pub async fn session_usage(state: State<'_, AppState>, id: String) -> Result<Vec
     let active = backend::active(&state).await.ok().filter(|a| reachable(&record, a));
     let tokens =
         state.records.tokens_of(active.as_ref().map(|a| a.backend.node()), record.chain_id, &record.permissions).await;
-    let lines = usage::session_usage(&record, active.as_ref().map(|a| a.backend.wallet()), &tokens).await?;
-    Ok(lines.into_iter().map(UsageLine::from).collect())
+    Ok(usage::session_usage(&record, active.as_ref().map(|a| a.backend.wallet()), &tokens).await?)
 }
 
 fn progress_sink(app: &AppHandle, op: &'static str) -> impl Fn(calls::Progress) + Send + Sync + use<> {

@@ -214,46 +214,8 @@ pub struct SessionView {
     pub permissions: Vec<PermissionView>,
 }
 
-/// Where a usage number comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum UsageSource {
-    Devnet,
-    Observed,
-}
-
-/// Usage of one limited permission. `used`/`limit` are decimal base-unit strings; the
-/// formatted ones carry units.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct UsageLine {
-    pub permission_index: u32,
-    pub label: String,
-    pub used: String,
-    pub limit: String,
-    pub used_formatted: String,
-    pub limit_formatted: String,
-    pub source: UsageSource,
-    pub note: Option<String>,
-}
-
-impl From<core_usage::UsageLine> for UsageLine {
-    fn from(l: core_usage::UsageLine) -> Self {
-        Self {
-            permission_index: u32::try_from(l.permission_index).unwrap_or(u32::MAX),
-            label: l.label,
-            used: l.used,
-            limit: l.limit,
-            used_formatted: l.used_formatted,
-            limit_formatted: l.limit_formatted,
-            source: match l.source {
-                core_usage::UsageSource::Devnet => UsageSource::Devnet,
-                core_usage::UsageSource::Observed => UsageSource::Observed,
-            },
-            note: l.note,
-        }
-    }
-}
+/// Usage of one limited permission, and where its numbers come from: core's, as read.
+pub use core_usage::{UsageLine, UsageSource};
 
 /// How the session key goes into an export. The passphrase arrives once and is never
 /// sent back.

@@ -5,4 +5,17 @@ import type { UsageSource } from "./UsageSource";
  * Usage of one limited permission. `used`/`limit` are decimal base-unit strings; the
  * formatted ones carry units.
  */
-export type UsageLine = { permissionIndex: number, label: string, used: string, limit: string, usedFormatted: string, limitFormatted: string, source: UsageSource, note: string | null, };
+export type UsageLine = { 
+/**
+ * Index into the session's permissions.
+ */
+permissionIndex: number, 
+/**
+ * What is limited: the permission's title, and the token for an ERC-20 limit (e.g.
+ * "ETH spending limit", "Token spending limit (ERC-20): USDC (0x…)", "Network fee limit").
+ */
+label: string, 
+/**
+ * Decimal, in wei or token base units.
+ */
+used: string, limit: string, usedFormatted: string, limitFormatted: string, source: UsageSource, note: string | null, };
