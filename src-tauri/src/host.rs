@@ -1,12 +1,18 @@
 //! [`TauriHost`]: the desk's [`Host`] over Tauri — events through the `AppHandle`, the
-//! calling window's label, and the approval window (created here, or reloaded when it is
-//! still open from an approval already answered; closing it rejects the approval it shows).
+//! calling window's label, the approval window (created here, or reloaded when it is
+//! still open from an approval already answered; closing it rejects the approval it shows),
+//! and the native confirmation dialog (`tauri-plugin-dialog`).
 //!
-//! Everything else about a grant and its approval is `warden_desk::grant`'s; this module
-//! only does what needs a window.
+//! Everything else about a command is `warden_desk`'s; this module only does what needs a
+//! window or the desktop. Left out: a confirmation parented to the main window (the GTK
+//! backend opens message dialogs without a parent; they are modal and on top all the same).
+
+use std::future::Future;
 
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder, Window};
+use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 use warden_desk::approvals::APPROVAL_WINDOW;
+use warden_desk::confirm::Question;
 use warden_desk::host::Host;
 
 use crate::state::AppState;
@@ -43,6 +49,24 @@ impl Host for TauriHost {
     fn show_approval_window(&self) -> Result<(), String> {
         show_approval_window(&self.app).map_err(|e| e.to_string())
     }
+
+    fn confirm(&self, question: &Question) -> impl Future<Output = Result<bool, String>> + Send {
+        let dialog = self
+            .app
+            .dialog()
+            .message(question.message.clone())
+            .title(question.title.clone())
+            .kind(MessageDialogKind::Warning)
+            .buttons(MessageDialogButtons::OkCancelCustom(button_label(question.action), button_label("Cancel")));
+        async move { tauri::async_runtime::spawn_blocking(move || dialog.blocking_show()).await.map_err(|e| e.to_string()) }
+    }
+}
+
+/// A confirmation button's text as the toolkit wants it: on Linux with a GTK mnemonic on
+/// the first letter, so Alt + that letter presses it from the keyboard (the dialog's
+/// selectable text takes the first focus, so Enter alone would not).
+fn button_label(action: &str) -> String {
+    if cfg!(target_os = "linux") { format!("_{action}") } else { action.to_owned() }
 }
 
 fn show_approval_window(app: &AppHandle) -> tauri::Result<()> {
@@ -70,4 +94,19 @@ fn show_approval_window(app: &AppHandle) -> tauri::Result<()> {
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_action_button_has_a_mnemonic_on_linux() {
+        let label = button_label("Revoke session");
+        if cfg!(target_os = "linux") {
+            assert_eq!(label, "_Revoke session");
+        } else {
+            assert_eq!(label, "Revoke session");
+        }
+    }
 }

@@ -30,7 +30,6 @@ pub mod backend;
 pub mod clipboard_clear;
 #[macro_use]
 pub mod commands;
-pub mod confirm;
 pub mod desktop;
 pub mod embedded_devnet;
 pub mod host;

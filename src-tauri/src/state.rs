@@ -65,7 +65,7 @@ impl AppState {
     }
 }
 
-/// The grant and approval bodies (`warden_desk::grant`) read the app's state through this.
+/// The desk's command bodies read the app's state through this.
 impl DeskState for AppState {
     fn keychain(&self) -> &Arc<KeychainAccess> {
         &self.keychain
@@ -81,5 +81,9 @@ impl DeskState for AppState {
 
     fn active_backend(&self) -> impl Future<Output = Result<ActiveBackend, AppError>> + Send {
         crate::backend::active(self)
+    }
+
+    fn chosen_backend(&self) -> crate::payloads::BackendKind {
+        self.settings.load().backend
     }
 }

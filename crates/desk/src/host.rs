@@ -2,10 +2,15 @@
 //! the things only Tauri can do. `src-tauri` implements it over its `AppHandle` and the
 //! calling window; the desk's tests implement it with a fake that records what happened.
 //!
-//! Kept narrow on purpose: a method is added when a body that moves here needs it. Left
-//! out until then: closing windows, the save dialog, the clipboard, native confirmations.
+//! Kept narrow on purpose: a method is added when a body that moves here needs it, and it
+//! does only what needs a window or the desktop; the words, checks and records around it
+//! stay in the bodies.
+
+use std::future::Future;
 
 use serde::Serialize;
+
+use crate::confirm::Question;
 
 /// The desktop shell, as the command bodies see it.
 pub trait Host: Send + Sync {
@@ -20,6 +25,12 @@ pub trait Host: Send + Sync {
     /// still open from an earlier one, and brings it to the front. Closing it must end the
     /// approval it shows ([`crate::grant::window_closed`]).
     fn show_approval_window(&self) -> Result<(), String>;
+
+    /// Asks `question` in a native dialog, drawn outside the web view where no script can
+    /// answer it, and waits: `Ok(true)` when the person pressed the action's button,
+    /// `Ok(false)` when they cancelled or closed it, `Err` when the dialog could not be
+    /// shown. The bodies ask through [`crate::confirm::ask`].
+    fn confirm(&self, question: &Question) -> impl Future<Output = Result<bool, String>> + Send;
 }
 
 /// Emits `payload` as event `event` through `host`.

@@ -13,6 +13,10 @@
 //!
 //! * [`grant`] — the bodies of `grant_start`, `approval_pending`, `approval_approve` and
 //!   `approval_reject`, and the clean-up of an approval that ends unsigned.
+//! * [`keys`] — owner keys; [`account`] — the owner's account, its balance, delegation and
+//!   the devnet faucet; [`permissions`] — the grant wizard's checks; [`activity`] — the
+//!   activity log screen.
+//! * [`confirm`] — the native confirmations' questions (the shell only draws the dialog).
 //! * [`host`] — [`host::Host`], the narrow list of what those bodies need from the shell;
 //!   [`state::DeskState`], the shared state they read.
 //! * [`approvals`] — pending approvals (single use, five minutes).
@@ -25,17 +29,23 @@
 //! * [`args`] — command arguments checked by the core's rules; [`views`] — records as the UI
 //!   shows them.
 //!
-//! Left out for now (issue 13): the other commands' bodies, the settings store, the
-//! embedded devnet and the choice of backend, which still live in `src-tauri`.
+//! Left out for now (issue 13): the sessions, export, requests, backend and app commands'
+//! bodies, the settings store, the embedded devnet and the choice of backend, which still
+//! live in `src-tauri`.
 
+pub mod account;
+pub mod activity;
 pub mod approvals;
 pub mod args;
 pub mod backend;
+pub mod confirm;
 pub mod error;
 pub mod grant;
 pub mod host;
 pub mod keychain_access;
+pub mod keys;
 pub mod payloads;
+pub mod permissions;
 pub mod records;
 pub mod sensitive;
 pub mod state;

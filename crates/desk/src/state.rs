@@ -13,15 +13,18 @@ use crate::approvals::Approvals;
 use crate::backend::ActiveBackend;
 use crate::error::AppError;
 use crate::keychain_access::KeychainAccess;
+use crate::payloads::BackendKind;
 use crate::records::Records;
 
-/// What the grant and approval bodies share.
+/// What the command bodies share.
 pub trait DeskState: Send + Sync {
     fn keychain(&self) -> &Arc<KeychainAccess>;
     fn records(&self) -> &Records;
     fn approvals(&self) -> &Approvals;
     /// The backend commands talk to now (starting the embedded devnet if it is the one).
     fn active_backend(&self) -> impl Future<Output = Result<ActiveBackend, AppError>> + Send;
+    /// The kind of backend the settings choose, without starting or connecting to it.
+    fn chosen_backend(&self) -> BackendKind;
     /// Unix seconds now: when approvals open and expire, and what grants are checked at.
     fn now(&self) -> u64 {
         crate::records::now()

@@ -22,6 +22,7 @@ use warden_core::backend::Backend;
 use warden_core::rpc::{Endpoint, RpcConfig};
 use warden_desk::approvals::{APPROVAL_TTL_SECS, APPROVAL_WINDOW, Approvals};
 use warden_desk::backend::ActiveBackend;
+use warden_desk::confirm::Question;
 use warden_desk::error::{AppError, ErrorCode};
 use warden_desk::grant;
 use warden_desk::host::Host;
@@ -85,6 +86,11 @@ impl Host for FakeHost {
         self.windows_shown.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
+
+    /// No grant body asks; a question here would be a new confirmation in the grant flow.
+    async fn confirm(&self, question: &Question) -> Result<bool, String> {
+        panic!("unexpected confirmation: {question:?}")
+    }
 }
 
 /// The desk's state over the real devnet and keychain, with a clock the test moves.
@@ -116,6 +122,10 @@ impl DeskState for World {
 
     async fn active_backend(&self) -> Result<ActiveBackend, AppError> {
         Ok(self.active.clone())
+    }
+
+    fn chosen_backend(&self) -> BackendKind {
+        self.active.kind
     }
 
     fn now(&self) -> u64 {

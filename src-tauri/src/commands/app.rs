@@ -3,11 +3,12 @@
 
 use tauri::{AppHandle, State};
 use tracing::info;
+use warden_desk::confirm::{self, Question};
 use warden_keychain::Confirmation;
 
 use crate::backend;
-use crate::confirm::{self, Question};
 use crate::error::{AppError, ErrorCode};
+use crate::host::TauriHost;
 use crate::payloads::{AppInfo, KeychainStatus, ResetPlanView};
 use crate::reset::{self, ResetPlan};
 use crate::state::AppState;
@@ -52,7 +53,7 @@ pub async fn app_reset(app: AppHandle, state: State<'_, AppState>) -> Result<(),
         format!("Warden will remove:\n• {}", plan.summary().join("\n• "))
     };
     confirm::ask(
-        &app,
+        &TauriHost::new(&app),
         Question::new(
             "Reset Warden?",
             format!(

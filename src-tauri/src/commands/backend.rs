@@ -63,8 +63,8 @@ pub async fn backend_use_alchemy(
 /// delegation. Nothing is signed or sent.
 #[tauri::command]
 pub async fn backend_check(state: State<'_, AppState>, account_type: String) -> Result<Vec<CheckFinding>, AppError> {
-    let kind = crate::commands::account::account_kind(&account_type)?;
-    let owner = crate::commands::account::selected_owner(&state).await?;
+    let kind = warden_desk::account::account_kind(&account_type)?;
+    let owner = warden_desk::account::selected_owner(state.inner()).await?;
     let active = backend::active(&state).await?;
     Ok(warden_core::doctor::check(&active.backend, owner, kind).await.into_iter().map(CheckFinding::from).collect())
 }

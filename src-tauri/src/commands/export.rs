@@ -4,7 +4,7 @@
 //! save dialog (mode 0600, never replacing one), to the clipboard, or by POST to a server
 //! (`warden_core::export`: https, or plain http only to this computer). A document with a
 //! secret goes nowhere until the person confirmed it in a native dialog
-//! ([`crate::confirm`]) that names the form and the destination.
+//! ([`warden_desk::confirm`]) that names the form and the destination.
 //!
 //! The secret is sealed here, in Rust, from the keychain; only the destination's answer
 //! (a path, an HTTP status and the server's reply) goes back to the UI. A document with a
@@ -21,11 +21,12 @@ use tauri_plugin_dialog::DialogExt;
 use warden_core::activity::{ActivityKind, NewEntry, Summary};
 use warden_core::credentials::{Secret, SecretForm, SessionCredentials};
 use warden_core::export::{self, BearerToken, PlainHttp, PostConfig, PostTarget};
+use warden_desk::confirm::{self, Question};
 
 use crate::clipboard_clear::{AppClipboard, CLEAR_AFTER_SECS, RuntimeTimer, clear_later};
 use crate::commands::sessions::parse_id;
-use crate::confirm::{self, Question};
 use crate::error::{AppError, ErrorCode};
+use crate::host::TauriHost;
 use crate::payloads::sessions::{ExportDestination, ExportPreview, ExportResult, SecretChoice};
 use crate::records::session_id16;
 use crate::state::AppState;
@@ -94,7 +95,7 @@ pub async fn session_export(
             Target::Post(target) => format!("the server at {}", target.host()),
         };
         confirm::ask(
-            &app,
+            &TauriHost::new(&app),
             Question::new(
                 "Export session key?",
                 format!(

@@ -41,8 +41,3 @@ pub fn export_command_names(dir: &Path) -> std::io::Result<PathBuf> {
     std::fs::write(&path, text)?;
     Ok(path)
 }
-
-/// A user's label argument: blank means "let Warden name it".
-pub fn optional_label(label: Option<String>) -> Option<String> {
-    label.filter(|l| !l.trim().is_empty())
-}

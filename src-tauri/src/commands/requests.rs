@@ -21,7 +21,6 @@ use warden_core::store::check_label;
 
 use crate::backend;
 use crate::commands::grant::{Begin, KeySource, begin};
-use crate::commands::permissions::parse_permissions;
 use crate::error::{AppError, ErrorCode};
 use crate::intake::Incoming;
 use crate::loopback_intake::{DEFAULT_PORT, PATH, Sink};
@@ -30,6 +29,7 @@ use crate::payloads::sessions::permission_views;
 use crate::payloads::{BackendKind, Currency, PROGRESS_EVENT, ProgressEvent, ProgressStep};
 use crate::records::now;
 use crate::state::AppState;
+use warden_desk::args::parse_permissions;
 
 /// Opens a request from its link or document text.
 #[tauri::command]

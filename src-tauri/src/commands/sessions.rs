@@ -1,6 +1,6 @@
 //! The sessions dashboard: the list with live statuses, usage against each limit, a test
 //! call with a session key Warden holds, revocation (owner-signed) and forgetting (local),
-//! each of the last two confirmed in a native dialog first ([`crate::confirm`]).
+//! each of the last two confirmed in a native dialog first ([`warden_desk::confirm`]).
 //!
 //! Sessions live on the endpoint that granted them. A session on the active backend (same
 //! kind and chain) is reachable: its first use is read from the EntryPoint nonce, its
@@ -21,11 +21,12 @@ use warden_core::revoke::{self, Revocation};
 use warden_core::session::SessionClient;
 use warden_core::store::{EndpointKind, SentCall, SentCallState, SessionRecord, SessionStatus};
 use warden_core::usage;
+use warden_desk::confirm::{self, Question};
 
 use crate::backend::{self, ActiveBackend};
 use crate::commands::parse_address;
-use crate::confirm::{self, Question};
 use crate::error::{AppError, ErrorCode};
+use crate::host::TauriHost;
 use crate::payloads::sessions::{QuarantinedView, SESSIONS_CHANGED_EVENT, SessionView, UsageLine};
 use crate::payloads::{BackendKind, CallResult, PROGRESS_EVENT, ProgressEvent, ProgressStep};
 use crate::records::{now, session_id16};
@@ -33,9 +34,7 @@ use crate::state::AppState;
 
 pub(crate) use warden_desk::views::session_view;
 
-pub(crate) fn parse_id(id: &str) -> Result<UuidV4, AppError> {
-    id.trim().parse().map_err(|_| AppError::new(ErrorCode::SessionUnknown, format!("{id:?} is not a session id")))
-}
+pub(crate) use warden_desk::args::parse_session_id as parse_id;
 
 /// Whether `record` lives on the active backend.
 fn reachable(record: &SessionRecord, active: &ActiveBackend) -> bool {
@@ -256,7 +255,7 @@ async fn revoke_session(app: &AppHandle, state: &AppState, id: &str) -> Result<C
         Revocation::CancelUnused => "cancels the unused grant on",
     };
     confirm::ask(
-        app,
+        &TauriHost::new(app),
         Question::new(
             "Revoke session?",
             format!(
@@ -304,7 +303,7 @@ pub async fn session_forget(
         " It stays valid on chain until it expires or is revoked, and Warden can no longer revoke it for you."
     };
     confirm::ask(
-        &app,
+        &TauriHost::new(&app),
         Question::new(
             "Forget session?",
             format!(
