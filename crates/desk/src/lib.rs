@@ -15,7 +15,8 @@
 //!   `approval_reject`, and the clean-up of an approval that ends unsigned.
 //! * [`keys`] — owner keys; [`account`] — the owner's account, its balance, delegation and
 //!   the devnet faucet; [`permissions`] — the grant wizard's checks; [`activity`] — the
-//!   activity log screen.
+//!   activity log screen; [`sessions`] — the sessions dashboard: the list, usage, a test
+//!   call, revoking and forgetting.
 //! * [`confirm`] — the native confirmations' questions (the shell only draws the dialog).
 //! * [`host`] — [`host::Host`], the narrow list of what those bodies need from the shell;
 //!   [`state::DeskState`], the shared state they read.
@@ -29,8 +30,7 @@
 //! * [`args`] — command arguments checked by the core's rules; [`views`] — records as the UI
 //!   shows them.
 //!
-//! Left out for now (issue 13): the sessions, export, requests, backend and app commands'
-//! bodies, the settings store, the embedded devnet and the choice of backend, which still
+//! Left out for now (issue 13): the export, requests, backend and app commands' bodies, the settings store, the embedded devnet and the choice of backend, which still
 //! live in `src-tauri`.
 
 pub mod account;
@@ -48,5 +48,6 @@ pub mod payloads;
 pub mod permissions;
 pub mod records;
 pub mod sensitive;
+pub mod sessions;
 pub mod state;
 pub mod views;

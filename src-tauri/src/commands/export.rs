@@ -24,12 +24,12 @@ use warden_core::export::{self, BearerToken, PlainHttp, PostConfig, PostTarget};
 use warden_desk::confirm::{self, Question};
 
 use crate::clipboard_clear::{AppClipboard, CLEAR_AFTER_SECS, RuntimeTimer, clear_later};
-use crate::commands::sessions::parse_id;
 use crate::error::{AppError, ErrorCode};
 use crate::host::TauriHost;
 use crate::payloads::sessions::{ExportDestination, ExportPreview, ExportResult, SecretChoice};
 use crate::records::session_id16;
 use crate::state::AppState;
+use warden_desk::args::parse_session_id as parse_id;
 
 /// Quiet zone around a QR code, in modules.
 const QR_QUIET: usize = 4;
