@@ -10,13 +10,12 @@
 //!   command per name, so each window's capability names exactly what it may call); the
 //!   grant and approval ones are calls into `warden_desk::grant`.
 //! * [`host`] — [`host::TauriHost`], the desk's `Host` over Tauri: events, the calling
-//!   window, the approval window.
+//!   window, the approval window, the native confirmation and save dialogs, the clipboard.
 //! * [`payloads`], [`error`], [`sensitive`], [`approvals`], [`records`], [`keychain_access`]
 //!   — re-exported from `warden_desk` under their old paths.
 //! * [`requests`] — the servers' permission requests opened here, until answered;
 //!   [`intake`] — those handed to the app (a launch's link or file, or sent to the
 //!   [`loopback_intake`]), until the main window takes them.
-//! * [`clipboard_clear`] — a secret put on the clipboard is cleared 30 s later if still there.
 //! * [`state`] — what commands share (and the desk's `DeskState` over it); [`settings`],
 //!   [`embedded_devnet`] and [`backend`] (which backend is active) are its parts.
 //!
@@ -27,7 +26,6 @@
 //! [`desktop`]; the release updater in [`updates`].
 
 pub mod backend;
-pub mod clipboard_clear;
 #[macro_use]
 pub mod commands;
 pub mod desktop;

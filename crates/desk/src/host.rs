@@ -7,9 +7,12 @@
 //! stay in the bodies.
 
 use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::clipboard_clear::Clipboard;
 use crate::confirm::Question;
 
 /// The desktop shell, as the command bodies see it.
@@ -31,6 +34,38 @@ pub trait Host: Send + Sync {
     /// `Ok(false)` when they cancelled or closed it, `Err` when the dialog could not be
     /// shown. The bodies ask through [`crate::confirm::ask`].
     fn confirm(&self, question: &Question) -> impl Future<Output = Result<bool, String>> + Send;
+
+    /// Shows a native save dialog and waits for the file the person chose; `Err` when the
+    /// dialog could not be shown. Only a path comes back: the body writes the file (never
+    /// replacing one).
+    fn save_file(&self, dialog: FileDialog) -> impl Future<Output = Result<FileChoice, String>> + Send;
+
+    /// The system clipboard. Shared, so a secret put there can be cleared later from a
+    /// task of its own ([`crate::clipboard_clear`]).
+    fn clipboard(&self) -> Arc<dyn Clipboard>;
+}
+
+/// What a file dialog shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileDialog {
+    /// The dialog's title.
+    pub title: &'static str,
+    /// The file name a save dialog suggests.
+    pub file_name: Option<String>,
+    /// The name of the one file type it offers, and that type's extensions.
+    pub filter: &'static str,
+    pub extensions: &'static [&'static str],
+}
+
+/// What the person chose in a file dialog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileChoice {
+    /// This file.
+    Path(PathBuf),
+    /// Nothing: the dialog was cancelled or closed.
+    Cancelled,
+    /// Something that is not a local file (the toolkit's words why).
+    NotAPath(String),
 }
 
 /// Emits `payload` as event `event` through `host`.

@@ -16,8 +16,10 @@
 //! * [`keys`] — owner keys; [`account`] — the owner's account, its balance, delegation and
 //!   the devnet faucet; [`permissions`] — the grant wizard's checks; [`activity`] — the
 //!   activity log screen; [`sessions`] — the sessions dashboard: the list, usage, a test
-//!   call, revoking and forgetting.
-//! * [`confirm`] — the native confirmations' questions (the shell only draws the dialog).
+//!   call, revoking and forgetting; [`export`] — a session's document, previewed or
+//!   delivered to a file, the clipboard or a server.
+//! * [`confirm`] — the native confirmations' questions (the shell only draws the dialog);
+//!   [`clipboard_clear`] — a secret put on the clipboard is cleared 30 s later if still there.
 //! * [`host`] — [`host::Host`], the narrow list of what those bodies need from the shell;
 //!   [`state::DeskState`], the shared state they read.
 //! * [`approvals`] — pending approvals (single use, five minutes).
@@ -30,7 +32,7 @@
 //! * [`args`] — command arguments checked by the core's rules; [`views`] — records as the UI
 //!   shows them.
 //!
-//! Left out for now (issue 13): the export, requests, backend and app commands' bodies, the settings store, the embedded devnet and the choice of backend, which still
+//! Left out for now (issue 13): the requests, backend and app commands' bodies, the settings store, the embedded devnet and the choice of backend, which still
 //! live in `src-tauri`.
 
 pub mod account;
@@ -38,8 +40,10 @@ pub mod activity;
 pub mod approvals;
 pub mod args;
 pub mod backend;
+pub mod clipboard_clear;
 pub mod confirm;
 pub mod error;
+pub mod export;
 pub mod grant;
 pub mod host;
 pub mod keychain_access;

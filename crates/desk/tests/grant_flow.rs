@@ -22,10 +22,11 @@ use warden_core::backend::Backend;
 use warden_core::rpc::{Endpoint, RpcConfig};
 use warden_desk::approvals::{APPROVAL_TTL_SECS, APPROVAL_WINDOW, Approvals};
 use warden_desk::backend::ActiveBackend;
+use warden_desk::clipboard_clear::Clipboard;
 use warden_desk::confirm::Question;
 use warden_desk::error::{AppError, ErrorCode};
 use warden_desk::grant;
-use warden_desk::host::Host;
+use warden_desk::host::{FileChoice, FileDialog, Host};
 use warden_desk::keychain_access::{KeychainAccess, KeychainAnchor};
 use warden_desk::payloads::BackendKind;
 use warden_desk::payloads::sessions::{APPROVAL_FINISHED_EVENT, ApprovalView, SESSIONS_CHANGED_EVENT};
@@ -90,6 +91,16 @@ impl Host for FakeHost {
     /// No grant body asks; a question here would be a new confirmation in the grant flow.
     async fn confirm(&self, question: &Question) -> Result<bool, String> {
         panic!("unexpected confirmation: {question:?}")
+    }
+
+    /// No grant body saves a file.
+    async fn save_file(&self, dialog: FileDialog) -> Result<FileChoice, String> {
+        panic!("unexpected save dialog: {dialog:?}")
+    }
+
+    /// No grant body uses the clipboard.
+    fn clipboard(&self) -> Arc<dyn Clipboard> {
+        panic!("unexpected clipboard use")
     }
 }
 
