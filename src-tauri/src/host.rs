@@ -1,7 +1,7 @@
 //! [`TauriHost`]: the desk's [`Host`] over Tauri — events through the `AppHandle`, the
 //! calling window's label, the approval window (created here, or reloaded when it is
 //! still open from an approval already answered; closing it rejects the approval it shows),
-//! the native confirmation and save dialogs (`tauri-plugin-dialog`) and the clipboard
+//! the native confirmation, save and open dialogs (`tauri-plugin-dialog`) and the clipboard
 //! (`tauri-plugin-clipboard-manager`).
 //!
 //! Everything else about a command is `warden_desk`'s; this module only does what needs a
@@ -69,6 +69,16 @@ impl Host for TauriHost {
         let dialog = file_dialog(&self.app, dialog);
         async move {
             let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(file_choice(chosen))
+        }
+    }
+
+    fn open_file(&self, dialog: FileDialog) -> impl Future<Output = Result<FileChoice, String>> + Send {
+        let dialog = file_dialog(&self.app, dialog);
+        async move {
+            let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file())
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(file_choice(chosen))

@@ -13,9 +13,8 @@
 //!   window, the approval window, the native confirmation and save dialogs, the clipboard.
 //! * [`payloads`], [`error`], [`sensitive`], [`approvals`], [`records`], [`keychain_access`]
 //!   — re-exported from `warden_desk` under their old paths.
-//! * [`requests`] — the servers' permission requests opened here, until answered;
-//!   [`intake`] — those handed to the app (a launch's link or file, or sent to the
-//!   [`loopback_intake`]), until the main window takes them.
+//! * [`intake`] — a permission request a launch's arguments carry, handed to the desk's
+//!   queue.
 //! * [`state`] — what commands share (and the desk's `DeskState` over it); [`settings`],
 //!   [`embedded_devnet`] and [`backend`] (which backend is active) are its parts.
 //!
@@ -33,9 +32,7 @@ pub mod embedded_devnet;
 pub mod host;
 pub mod intake;
 pub mod locations;
-pub mod loopback_intake;
 pub mod navigation;
-pub mod requests;
 pub mod reset;
 pub mod settings;
 pub mod single_instance;
@@ -97,7 +94,7 @@ pub fn run() -> Result<(), String> {
             let args: Vec<String> = std::env::args().collect();
             let cwd = std::env::current_dir().unwrap_or_default();
             if let Some(incoming) = intake::from_args(&args, &cwd) {
-                app.state::<AppState>().intake.hand_over(app.handle(), incoming);
+                intake::hand_over(&app.state::<AppState>().intake, app.handle(), incoming);
             }
             desktop::setup(app.handle());
             updates::check_when_configured(app.handle());

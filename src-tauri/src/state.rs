@@ -9,6 +9,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use warden_core::Backend;
+use warden_desk::intake::Intake;
+use warden_desk::loopback_intake::LoopbackIntake;
+use warden_desk::open_requests::Requests;
 use warden_desk::state::DeskState;
 use warden_keychain::Namespace;
 
@@ -16,12 +19,9 @@ use crate::approvals::Approvals;
 use crate::backend::ActiveBackend;
 use crate::embedded_devnet::EmbeddedDevnet;
 use crate::error::AppError;
-use crate::intake::Intake;
 use crate::keychain_access::{KeychainAccess, KeychainAnchor};
 use crate::locations::Locations;
-use crate::loopback_intake::LoopbackIntake;
 use crate::records::Records;
-use crate::requests::Requests;
 use crate::settings::SettingsStore;
 
 /// The app's shared state.
@@ -77,6 +77,18 @@ impl DeskState for AppState {
 
     fn approvals(&self) -> &Approvals {
         &self.approvals
+    }
+
+    fn requests(&self) -> &Requests {
+        &self.requests
+    }
+
+    fn intake(&self) -> &Intake {
+        &self.intake
+    }
+
+    fn loopback(&self) -> &LoopbackIntake {
+        &self.loopback
     }
 
     fn active_backend(&self) -> impl Future<Output = Result<ActiveBackend, AppError>> + Send {

@@ -40,6 +40,10 @@ pub trait Host: Send + Sync {
     /// replacing one).
     fn save_file(&self, dialog: FileDialog) -> impl Future<Output = Result<FileChoice, String>> + Send;
 
+    /// Shows a native open dialog for one existing file and waits for the choice; `Err`
+    /// when the dialog could not be shown. Only a path comes back: the body reads the file.
+    fn open_file(&self, dialog: FileDialog) -> impl Future<Output = Result<FileChoice, String>> + Send;
+
     /// The system clipboard. Shared, so a secret put there can be cleared later from a
     /// task of its own ([`crate::clipboard_clear`]).
     fn clipboard(&self) -> Arc<dyn Clipboard>;

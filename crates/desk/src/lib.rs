@@ -17,7 +17,11 @@
 //!   the devnet faucet; [`permissions`] — the grant wizard's checks; [`activity`] — the
 //!   activity log screen; [`sessions`] — the sessions dashboard: the list, usage, a test
 //!   call, revoking and forgetting; [`export`] — a session's document, previewed or
-//!   delivered to a file, the clipboard or a server.
+//!   delivered to a file, the clipboard or a server; [`requests`] — a server's permission
+//!   request opened, granted through [`grant::begin`], declined, and its answer delivered.
+//! * [`open_requests`] — the requests opened and not yet answered, and the answers waiting
+//!   for delivery; [`intake`] — the requests handed to the app, until the main window takes
+//!   them; [`loopback_intake`] — the HTTP listener on 127.0.0.1 that servers hand them to.
 //! * [`confirm`] — the native confirmations' questions (the shell only draws the dialog);
 //!   [`clipboard_clear`] — a secret put on the clipboard is cleared 30 s later if still there.
 //! * [`host`] — [`host::Host`], the narrow list of what those bodies need from the shell;
@@ -32,7 +36,7 @@
 //! * [`args`] — command arguments checked by the core's rules; [`views`] — records as the UI
 //!   shows them.
 //!
-//! Left out for now (issue 13): the requests, backend and app commands' bodies, the settings store, the embedded devnet and the choice of backend, which still
+//! Left out for now (issue 13): the backend and app commands' bodies, the settings store, the embedded devnet and the choice of backend, which still
 //! live in `src-tauri`.
 
 pub mod account;
@@ -46,11 +50,15 @@ pub mod error;
 pub mod export;
 pub mod grant;
 pub mod host;
+pub mod intake;
 pub mod keychain_access;
 pub mod keys;
+pub mod loopback_intake;
+pub mod open_requests;
 pub mod payloads;
 pub mod permissions;
 pub mod records;
+pub mod requests;
 pub mod sensitive;
 pub mod sessions;
 pub mod state;

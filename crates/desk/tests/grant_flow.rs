@@ -27,7 +27,10 @@ use warden_desk::confirm::Question;
 use warden_desk::error::{AppError, ErrorCode};
 use warden_desk::grant;
 use warden_desk::host::{FileChoice, FileDialog, Host};
+use warden_desk::intake::Intake;
 use warden_desk::keychain_access::{KeychainAccess, KeychainAnchor};
+use warden_desk::loopback_intake::LoopbackIntake;
+use warden_desk::open_requests::Requests;
 use warden_desk::payloads::BackendKind;
 use warden_desk::payloads::sessions::{APPROVAL_FINISHED_EVENT, ApprovalView, SESSIONS_CHANGED_EVENT};
 use warden_desk::records::Records;
@@ -98,6 +101,11 @@ impl Host for FakeHost {
         panic!("unexpected save dialog: {dialog:?}")
     }
 
+    /// No grant body opens a file.
+    async fn open_file(&self, dialog: FileDialog) -> Result<FileChoice, String> {
+        panic!("unexpected open dialog: {dialog:?}")
+    }
+
     /// No grant body uses the clipboard.
     fn clipboard(&self) -> Arc<dyn Clipboard> {
         panic!("unexpected clipboard use")
@@ -110,6 +118,9 @@ struct World {
     keychain: Arc<KeychainAccess>,
     records: Records,
     approvals: Approvals,
+    requests: Requests,
+    intake: Intake,
+    loopback: LoopbackIntake,
     active: ActiveBackend,
     /// Seconds added to the real clock.
     skew: AtomicU64,
@@ -129,6 +140,18 @@ impl DeskState for World {
 
     fn approvals(&self) -> &Approvals {
         &self.approvals
+    }
+
+    fn requests(&self) -> &Requests {
+        &self.requests
+    }
+
+    fn intake(&self) -> &Intake {
+        &self.intake
+    }
+
+    fn loopback(&self) -> &LoopbackIntake {
+        &self.loopback
     }
 
     async fn active_backend(&self) -> Result<ActiveBackend, AppError> {
@@ -184,6 +207,9 @@ impl World {
             keychain,
             records,
             approvals: Approvals::default(),
+            requests: Requests::new(config.path().to_owned()),
+            intake: Intake::default(),
+            loopback: LoopbackIntake::default(),
             active,
             skew: AtomicU64::new(0),
             devnet,
