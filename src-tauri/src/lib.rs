@@ -11,12 +11,12 @@
 //!   grant and approval ones are calls into `warden_desk::grant`.
 //! * [`host`] — [`host::TauriHost`], the desk's `Host` over Tauri: events, the calling
 //!   window, the approval window, the native confirmation and save dialogs, the clipboard.
-//! * [`payloads`], [`error`], [`sensitive`], [`approvals`], [`records`], [`keychain_access`]
-//!   — re-exported from `warden_desk` under their old paths.
+//! * [`payloads`], [`error`], [`sensitive`], [`approvals`], [`records`], [`keychain_access`],
+//!   [`settings`], [`embedded_devnet`], [`backend`] — re-exported from `warden_desk` under
+//!   their old paths.
 //! * [`intake`] — a permission request a launch's arguments carry, handed to the desk's
 //!   queue.
-//! * [`state`] — what commands share (and the desk's `DeskState` over it); [`settings`],
-//!   [`embedded_devnet`] and [`backend`] (which backend is active) are its parts.
+//! * [`state`] — what commands share (and the desk's `DeskState` over it).
 //!
 //! Security configuration (CSP, capabilities, no global Tauri object) is in
 //! `tauri.conf.json` and `capabilities/`, checked by `tests/security_config.rs`.
@@ -24,24 +24,23 @@
 //! instance per keychain namespace in [`single_instance`]; the tray and notifications in
 //! [`desktop`]; the release updater in [`updates`].
 
-pub mod backend;
 #[macro_use]
 pub mod commands;
 pub mod desktop;
-pub mod embedded_devnet;
 pub mod host;
 pub mod intake;
 pub mod locations;
 pub mod navigation;
 pub mod reset;
-pub mod settings;
 pub mod single_instance;
 pub mod state;
 pub mod updates;
 
 // The Tauri-free parts, kept under their old paths (`crate::payloads`, …) for the commands
 // and for `tests/bindings.rs` (`warden_app::payloads::export_bindings`).
-pub use warden_desk::{approvals, error, keychain_access, payloads, records, sensitive};
+pub use warden_desk::{
+    approvals, backend, embedded_devnet, error, keychain_access, payloads, records, sensitive, settings,
+};
 
 use tauri::{Manager, RunEvent};
 use tracing::{error, info};
@@ -78,7 +77,6 @@ pub fn run() -> Result<(), String> {
                 .build(),
         )
         .plugin(navigation::guard(dev_url))
-        .plugin(tauri_plugin_store::Builder::default().build())
         // Used from Rust only (the save dialog of an export, the clipboard); no window's
         // capability grants their JavaScript commands.
         .plugin(tauri_plugin_dialog::init())
@@ -154,7 +152,7 @@ fn build_state(app: &tauri::AppHandle, namespace: Namespace) -> Result<AppState,
     if let Some(legacy) = locations::Locations::legacy_dir(app) {
         locations::migrate_legacy(&legacy, &locations)?;
     }
-    let settings = settings::SettingsStore::open(app, &locations.settings_file()).map_err(|e| e.message)?;
+    let settings = settings::SettingsStore::open(&locations.settings_file());
     info!(
         namespace = %namespace,
         config_dir = %locations.config.display(),

@@ -5,10 +5,10 @@
 //! Built once in `setup` (it needs the app's data folder and store). Left out: per-window
 //! state (the approval window's one approval lives in [`Approvals`]).
 
-use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use warden_core::Backend;
+use warden_desk::backend::ClientCache;
+use warden_desk::embedded_devnet::EmbeddedDevnet;
 use warden_desk::intake::Intake;
 use warden_desk::loopback_intake::LoopbackIntake;
 use warden_desk::open_requests::Requests;
@@ -16,9 +16,6 @@ use warden_desk::state::DeskState;
 use warden_keychain::Namespace;
 
 use crate::approvals::Approvals;
-use crate::backend::ActiveBackend;
-use crate::embedded_devnet::EmbeddedDevnet;
-use crate::error::AppError;
 use crate::keychain_access::{KeychainAccess, KeychainAnchor};
 use crate::locations::Locations;
 use crate::records::Records;
@@ -40,7 +37,7 @@ pub struct AppState {
     pub loopback: LoopbackIntake,
     /// The clients of the active backend, keyed by what they were built for; rebuilt when
     /// the backend changes.
-    pub(crate) rpc_cache: Mutex<Option<(String, Backend)>>,
+    pub clients: ClientCache,
     /// Where the app keeps its files (for a reset).
     pub locations: Locations,
 }
@@ -60,7 +57,7 @@ impl AppState {
             locations,
             records,
             approvals: Approvals::default(),
-            rpc_cache: Mutex::new(None),
+            clients: ClientCache::default(),
         }
     }
 }
@@ -91,11 +88,15 @@ impl DeskState for AppState {
         &self.loopback
     }
 
-    fn active_backend(&self) -> impl Future<Output = Result<ActiveBackend, AppError>> + Send {
-        crate::backend::active(self)
+    fn settings(&self) -> &SettingsStore {
+        &self.settings
     }
 
-    fn chosen_backend(&self) -> crate::payloads::BackendKind {
-        self.settings.load().backend
+    fn devnet(&self) -> &EmbeddedDevnet {
+        &self.devnet
+    }
+
+    fn clients(&self) -> &ClientCache {
+        &self.clients
     }
 }

@@ -29,15 +29,16 @@
 //! * [`approvals`] — pending approvals (single use, five minutes).
 //! * [`records`] — the session list and the activity log on disk.
 //! * [`keychain_access`] — the app's connection to the OS keychain.
-//! * [`backend`] — [`backend::ActiveBackend`], the endpoints a command talks to (which one is
-//!   active is still chosen in `src-tauri`, over its settings store and embedded devnet).
+//! * [`backend`] — which backend is active ([`backend::ActiveBackend`], the endpoints a
+//!   command talks to) and the backend commands' bodies; [`settings`] — the settings and
+//!   their file; [`embedded_devnet`] — the local devnet the app runs for itself.
 //! * [`payloads`] — the types that cross IPC, with their generated TypeScript; [`error`] —
 //!   `{code, message}` errors from the closed code set; [`sensitive`] — secrets from the UI.
 //! * [`args`] — command arguments checked by the core's rules; [`views`] — records as the UI
 //!   shows them.
 //!
-//! Left out for now (issue 13): the backend and app commands' bodies, the settings store, the embedded devnet and the choice of backend, which still
-//! live in `src-tauri`.
+//! Left out for now (issue 13): the `app_*` and `keychain_status` commands' bodies and
+//! the reset, which still live in `src-tauri`.
 
 pub mod account;
 pub mod activity;
@@ -46,6 +47,7 @@ pub mod args;
 pub mod backend;
 pub mod clipboard_clear;
 pub mod confirm;
+pub mod embedded_devnet;
 pub mod error;
 pub mod export;
 pub mod grant;
@@ -61,5 +63,6 @@ pub mod records;
 pub mod requests;
 pub mod sensitive;
 pub mod sessions;
+pub mod settings;
 pub mod state;
 pub mod views;

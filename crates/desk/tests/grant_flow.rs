@@ -21,9 +21,10 @@ use warden_core::activity::{ActivityKind, Filter};
 use warden_core::backend::Backend;
 use warden_core::rpc::{Endpoint, RpcConfig};
 use warden_desk::approvals::{APPROVAL_TTL_SECS, APPROVAL_WINDOW, Approvals};
-use warden_desk::backend::ActiveBackend;
+use warden_desk::backend::{ActiveBackend, ClientCache};
 use warden_desk::clipboard_clear::Clipboard;
 use warden_desk::confirm::Question;
+use warden_desk::embedded_devnet::EmbeddedDevnet;
 use warden_desk::error::{AppError, ErrorCode};
 use warden_desk::grant;
 use warden_desk::host::{FileChoice, FileDialog, Host};
@@ -34,6 +35,7 @@ use warden_desk::open_requests::Requests;
 use warden_desk::payloads::BackendKind;
 use warden_desk::payloads::sessions::{APPROVAL_FINISHED_EVENT, ApprovalView, SESSIONS_CHANGED_EVENT};
 use warden_desk::records::Records;
+use warden_desk::settings::SettingsStore;
 use warden_desk::state::DeskState;
 use warden_devnet::{DEFAULT_POLICY_ID, Devnet, DevnetConfig, DevnetHandle};
 use warden_keychain::{Confirmation, Namespace, OwnerKeySource, SecretString};
@@ -121,6 +123,10 @@ struct World {
     requests: Requests,
     intake: Intake,
     loopback: LoopbackIntake,
+    settings: SettingsStore,
+    /// Never started: the tests talk to `devnet` through `active`.
+    embedded: EmbeddedDevnet,
+    clients: ClientCache,
     active: ActiveBackend,
     /// Seconds added to the real clock.
     skew: AtomicU64,
@@ -152,6 +158,18 @@ impl DeskState for World {
 
     fn loopback(&self) -> &LoopbackIntake {
         &self.loopback
+    }
+
+    fn settings(&self) -> &SettingsStore {
+        &self.settings
+    }
+
+    fn devnet(&self) -> &EmbeddedDevnet {
+        &self.embedded
+    }
+
+    fn clients(&self) -> &ClientCache {
+        &self.clients
     }
 
     async fn active_backend(&self) -> Result<ActiveBackend, AppError> {
@@ -210,6 +228,9 @@ impl World {
             requests: Requests::new(config.path().to_owned()),
             intake: Intake::default(),
             loopback: LoopbackIntake::default(),
+            settings: SettingsStore::open(&config.path().join("settings.json")),
+            embedded: EmbeddedDevnet::new(None),
+            clients: ClientCache::default(),
             active,
             skew: AtomicU64::new(0),
             devnet,

@@ -17,7 +17,7 @@ use crate::state::AppState;
 /// active backend).
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, AppError> {
-    Ok(AppInfo { version: env!("CARGO_PKG_VERSION").to_owned(), backend: backend::info(&state).await? })
+    Ok(AppInfo { version: env!("CARGO_PKG_VERSION").to_owned(), backend: backend::info(state.inner()).await? })
 }
 
 /// Probes the keychain. The three failure states are answers, not errors.
@@ -68,7 +68,6 @@ pub async fn app_reset(app: AppHandle, state: State<'_, AppState>) -> Result<(),
     state.loopback.stop();
     state.devnet.stop().await;
     let erased = state.keychain.run(|k| Ok(k.erase_all(Confirmation::Confirmed)?)).await?;
-    state.settings.detach();
     let paths = plan.paths.clone();
     let failed = tauri::async_runtime::spawn_blocking(move || reset::remove_files(&paths))
         .await
