@@ -2,25 +2,28 @@
 //!
 //! Everything a user sees runs in `ui/` (Svelte); everything that touches a key, the
 //! network or the disk runs in Rust. What needs no Tauri lives in `warden_desk`
-//! (`crates/desk`): the grant and approval command bodies, the approvals, the records, the
-//! IPC payloads and errors; this crate is what only Tauri can do, plus what has not moved
-//! there yet:
+//! (`crates/desk`): every command's body, the approvals, the records, the settings, the
+//! choice of backend and the embedded devnet, the servers' requests, the IPC payloads and
+//! errors. This crate is what only Tauri can do:
 //!
 //! * [`commands`] — the `#[tauri::command]`s of the IPC contract, one module per area (one
-//!   command per name, so each window's capability names exactly what it may call); the
-//!   grant and approval ones are calls into `warden_desk::grant`.
+//!   command per name, so each window's capability names exactly what it may call), each a
+//!   call into `warden_desk`; plus the approval expiry timer, the background delivery of an
+//!   approved request's answer, the loopback intake's sink and closing the app after a
+//!   reset.
 //! * [`host`] — [`host::TauriHost`], the desk's `Host` over Tauri: events, the calling
-//!   window, the approval window, the native confirmation and save dialogs, the clipboard.
+//!   window, the approval window, the native confirmation, save and open dialogs, the
+//!   clipboard.
+//! * [`state`] — what commands share, and the desk's `DeskState` over it.
+//! * [`intake`] — a permission request a launch's arguments carry, handed to the desk's
+//!   queue; [`locations`] — the platform's app data folders.
 //! * [`payloads`], [`error`], [`sensitive`], [`approvals`], [`records`], [`keychain_access`],
 //!   [`settings`], [`embedded_devnet`], [`backend`] — re-exported from `warden_desk` under
 //!   their old paths.
-//! * [`intake`] — a permission request a launch's arguments carry, handed to the desk's
-//!   queue.
-//! * [`state`] — what commands share (and the desk's `DeskState` over it).
 //!
 //! Security configuration (CSP, capabilities, no global Tauri object) is in
 //! `tauri.conf.json` and `capabilities/`, checked by `tests/security_config.rs`.
-//! Where files live is in [`locations`]; where the webviews may go in [`navigation`]; one
+//! Where the webviews may go is in [`navigation`]; one
 //! instance per keychain namespace in [`single_instance`]; the tray and notifications in
 //! [`desktop`]; the release updater in [`updates`].
 
@@ -31,7 +34,6 @@ pub mod host;
 pub mod intake;
 pub mod locations;
 pub mod navigation;
-pub mod reset;
 pub mod single_instance;
 pub mod state;
 pub mod updates;
@@ -148,9 +150,9 @@ fn exit_on_termination_signals(handle: tauri::AppHandle) {
 }
 
 fn build_state(app: &tauri::AppHandle, namespace: Namespace) -> Result<AppState, Box<dyn std::error::Error>> {
-    let locations = locations::Locations::of_app(app)?;
-    if let Some(legacy) = locations::Locations::legacy_dir(app) {
-        locations::migrate_legacy(&legacy, &locations)?;
+    let locations = locations::of_app(app)?;
+    if let Some(legacy) = locations::legacy_dir(app) {
+        warden_desk::locations::migrate_legacy(&legacy, &locations)?;
     }
     let settings = settings::SettingsStore::open(&locations.settings_file());
     info!(

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use warden_desk::backend::ClientCache;
 use warden_desk::embedded_devnet::EmbeddedDevnet;
 use warden_desk::intake::Intake;
+use warden_desk::locations::Locations;
 use warden_desk::loopback_intake::LoopbackIntake;
 use warden_desk::open_requests::Requests;
 use warden_desk::state::DeskState;
@@ -17,7 +18,6 @@ use warden_keychain::Namespace;
 
 use crate::approvals::Approvals;
 use crate::keychain_access::{KeychainAccess, KeychainAnchor};
-use crate::locations::Locations;
 use crate::records::Records;
 use crate::settings::SettingsStore;
 
@@ -98,5 +98,9 @@ impl DeskState for AppState {
 
     fn clients(&self) -> &ClientCache {
         &self.clients
+    }
+
+    fn locations(&self) -> &Locations {
+        &self.locations
     }
 }

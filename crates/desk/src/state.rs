@@ -15,6 +15,7 @@ use crate::embedded_devnet::EmbeddedDevnet;
 use crate::error::AppError;
 use crate::intake::Intake;
 use crate::keychain_access::KeychainAccess;
+use crate::locations::Locations;
 use crate::loopback_intake::LoopbackIntake;
 use crate::open_requests::Requests;
 use crate::payloads::BackendKind;
@@ -39,6 +40,8 @@ pub trait DeskState: Send + Sync + Sized {
     fn devnet(&self) -> &EmbeddedDevnet;
     /// The clients of the active backend, kept between commands.
     fn clients(&self) -> &ClientCache;
+    /// Where the app keeps its files (what a reset removes).
+    fn locations(&self) -> &Locations;
     /// The backend commands talk to now (starting the embedded devnet if it is the one):
     /// the one the settings choose ([`crate::backend::active`]).
     fn active_backend(&self) -> impl Future<Output = Result<ActiveBackend, AppError>> + Send {

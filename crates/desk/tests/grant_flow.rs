@@ -30,6 +30,7 @@ use warden_desk::grant;
 use warden_desk::host::{FileChoice, FileDialog, Host};
 use warden_desk::intake::Intake;
 use warden_desk::keychain_access::{KeychainAccess, KeychainAnchor};
+use warden_desk::locations::Locations;
 use warden_desk::loopback_intake::LoopbackIntake;
 use warden_desk::open_requests::Requests;
 use warden_desk::payloads::BackendKind;
@@ -127,6 +128,7 @@ struct World {
     /// Never started: the tests talk to `devnet` through `active`.
     embedded: EmbeddedDevnet,
     clients: ClientCache,
+    locations: Locations,
     active: ActiveBackend,
     /// Seconds added to the real clock.
     skew: AtomicU64,
@@ -170,6 +172,10 @@ impl DeskState for World {
 
     fn clients(&self) -> &ClientCache {
         &self.clients
+    }
+
+    fn locations(&self) -> &Locations {
+        &self.locations
     }
 
     async fn active_backend(&self) -> Result<ActiveBackend, AppError> {
@@ -231,6 +237,11 @@ impl World {
             settings: SettingsStore::open(&config.path().join("settings.json")),
             embedded: EmbeddedDevnet::new(None),
             clients: ClientCache::default(),
+            locations: Locations {
+                config: config.path().to_owned(),
+                data: data.path().to_owned(),
+                state: data.path().join("state"),
+            },
             active,
             skew: AtomicU64::new(0),
             devnet,

@@ -17,10 +17,10 @@
 
 use std::path::{Path, PathBuf};
 
-use warden_desk::open_requests::ANSWERED_REQUESTS_FILE;
 use warden_keychain::KeychainInventory;
 
 use crate::locations::{Locations, SETTINGS_FILE};
+use crate::open_requests::ANSWERED_REQUESTS_FILE;
 
 /// What a reset would remove.
 #[derive(Clone, Debug, PartialEq, Eq)]
