@@ -3,8 +3,8 @@
 //! the file dialogs and the clipboard.
 //!
 //! What stays here is what needs Tauri's runtime: the expiry timer of the approval a
-//! request's grant opens ([`spawn_expiry`]), the background delivery of an approved
-//! request's answer ([`answer_approved`]), and the loopback intake's sink, which reaches
+//! request's grant opens (`spawn_expiry`), the background delivery of an approved
+//! request's answer (`answer_approved`), and the loopback intake's sink, which reaches
 //! the app's state from the listener's task.
 
 use std::sync::Arc;
