@@ -2,52 +2,47 @@
 //!
 //! Everything a user sees runs in `ui/` (Svelte); everything that touches a key, the
 //! network or the disk runs in Rust. What needs no Tauri lives in `warden_desk`
-//! (`crates/desk`): the grant and approval command bodies, the approvals, the records, the
-//! IPC payloads and errors; this crate is what only Tauri can do, plus what has not moved
-//! there yet:
+//! (`crates/desk`): every command's body, the approvals, the records, the settings, the
+//! choice of backend and the embedded devnet, the servers' requests, the IPC payloads and
+//! errors. This crate is what only Tauri can do:
 //!
 //! * [`commands`] — the `#[tauri::command]`s of the IPC contract, one module per area (one
-//!   command per name, so each window's capability names exactly what it may call); the
-//!   grant and approval ones are calls into `warden_desk::grant`.
+//!   command per name, so each window's capability names exactly what it may call), each a
+//!   call into `warden_desk`; plus the approval expiry timer, the background delivery of an
+//!   approved request's answer, the loopback intake's sink and closing the app after a
+//!   reset.
 //! * [`host`] — [`host::TauriHost`], the desk's `Host` over Tauri: events, the calling
-//!   window, the approval window.
-//! * [`payloads`], [`error`], [`sensitive`], [`approvals`], [`records`], [`keychain_access`]
-//!   — re-exported from `warden_desk` under their old paths.
-//! * [`requests`] — the servers' permission requests opened here, until answered;
-//!   [`intake`] — those handed to the app (a launch's link or file, or sent to the
-//!   [`loopback_intake`]), until the main window takes them.
-//! * [`clipboard_clear`] — a secret put on the clipboard is cleared 30 s later if still there.
-//! * [`state`] — what commands share (and the desk's `DeskState` over it); [`settings`],
-//!   [`embedded_devnet`] and [`backend`] (which backend is active) are its parts.
+//!   window, the approval window, the native confirmation, save and open dialogs, the
+//!   clipboard.
+//! * [`state`] — what commands share, and the desk's `DeskState` over it.
+//! * [`intake`] — a permission request a launch's arguments carry, handed to the desk's
+//!   queue; [`locations`] — the platform's app data folders.
+//! * [`payloads`], [`error`], [`sensitive`], [`approvals`], [`records`], [`keychain_access`],
+//!   [`settings`], [`embedded_devnet`], [`backend`] — re-exported from `warden_desk` under
+//!   their old paths.
 //!
 //! Security configuration (CSP, capabilities, no global Tauri object) is in
 //! `tauri.conf.json` and `capabilities/`, checked by `tests/security_config.rs`.
-//! Where files live is in [`locations`]; where the webviews may go in [`navigation`]; one
+//! Where the webviews may go is in [`navigation`]; one
 //! instance per keychain namespace in [`single_instance`]; the tray and notifications in
 //! [`desktop`]; the release updater in [`updates`].
 
-pub mod backend;
-pub mod clipboard_clear;
 #[macro_use]
 pub mod commands;
-pub mod confirm;
 pub mod desktop;
-pub mod embedded_devnet;
 pub mod host;
 pub mod intake;
 pub mod locations;
-pub mod loopback_intake;
 pub mod navigation;
-pub mod requests;
-pub mod reset;
-pub mod settings;
 pub mod single_instance;
 pub mod state;
 pub mod updates;
 
 // The Tauri-free parts, kept under their old paths (`crate::payloads`, …) for the commands
 // and for `tests/bindings.rs` (`warden_app::payloads::export_bindings`).
-pub use warden_desk::{approvals, error, keychain_access, payloads, records, sensitive};
+pub use warden_desk::{
+    approvals, backend, embedded_devnet, error, keychain_access, payloads, records, sensitive, settings,
+};
 
 use tauri::{Manager, RunEvent};
 use tracing::{error, info};
@@ -84,7 +79,6 @@ pub fn run() -> Result<(), String> {
                 .build(),
         )
         .plugin(navigation::guard(dev_url))
-        .plugin(tauri_plugin_store::Builder::default().build())
         // Used from Rust only (the save dialog of an export, the clipboard); no window's
         // capability grants their JavaScript commands.
         .plugin(tauri_plugin_dialog::init())
@@ -100,7 +94,7 @@ pub fn run() -> Result<(), String> {
             let args: Vec<String> = std::env::args().collect();
             let cwd = std::env::current_dir().unwrap_or_default();
             if let Some(incoming) = intake::from_args(&args, &cwd) {
-                app.state::<AppState>().intake.hand_over(app.handle(), incoming);
+                intake::hand_over(&app.state::<AppState>().intake, app.handle(), incoming);
             }
             desktop::setup(app.handle());
             updates::check_when_configured(app.handle());
@@ -156,11 +150,11 @@ fn exit_on_termination_signals(handle: tauri::AppHandle) {
 }
 
 fn build_state(app: &tauri::AppHandle, namespace: Namespace) -> Result<AppState, Box<dyn std::error::Error>> {
-    let locations = locations::Locations::of_app(app)?;
-    if let Some(legacy) = locations::Locations::legacy_dir(app) {
-        locations::migrate_legacy(&legacy, &locations)?;
+    let locations = locations::of_app(app)?;
+    if let Some(legacy) = locations::legacy_dir(app) {
+        warden_desk::locations::migrate_legacy(&legacy, &locations)?;
     }
-    let settings = settings::SettingsStore::open(app, &locations.settings_file()).map_err(|e| e.message)?;
+    let settings = settings::SettingsStore::open(&locations.settings_file());
     info!(
         namespace = %namespace,
         config_dir = %locations.config.display(),

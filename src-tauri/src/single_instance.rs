@@ -29,7 +29,7 @@ pub fn handed_over<R: Runtime>(app: &AppHandle<R>, argv: &[String], cwd: &str) {
     if let Some(incoming) = crate::intake::from_args(argv, Path::new(cwd))
         && let Some(state) = app.try_state::<crate::state::AppState>()
     {
-        state.intake.hand_over(app, incoming);
+        crate::intake::hand_over(&state.intake, app, incoming);
     }
 }
 

@@ -5,23 +5,20 @@
 //! Built once in `setup` (it needs the app's data folder and store). Left out: per-window
 //! state (the approval window's one approval lives in [`Approvals`]).
 
-use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use warden_core::Backend;
+use warden_desk::backend::ClientCache;
+use warden_desk::embedded_devnet::EmbeddedDevnet;
+use warden_desk::intake::Intake;
+use warden_desk::locations::Locations;
+use warden_desk::loopback_intake::LoopbackIntake;
+use warden_desk::open_requests::Requests;
 use warden_desk::state::DeskState;
 use warden_keychain::Namespace;
 
 use crate::approvals::Approvals;
-use crate::backend::ActiveBackend;
-use crate::embedded_devnet::EmbeddedDevnet;
-use crate::error::AppError;
-use crate::intake::Intake;
 use crate::keychain_access::{KeychainAccess, KeychainAnchor};
-use crate::locations::Locations;
-use crate::loopback_intake::LoopbackIntake;
 use crate::records::Records;
-use crate::requests::Requests;
 use crate::settings::SettingsStore;
 
 /// The app's shared state.
@@ -40,7 +37,7 @@ pub struct AppState {
     pub loopback: LoopbackIntake,
     /// The clients of the active backend, keyed by what they were built for; rebuilt when
     /// the backend changes.
-    pub(crate) rpc_cache: Mutex<Option<(String, Backend)>>,
+    pub clients: ClientCache,
     /// Where the app keeps its files (for a reset).
     pub locations: Locations,
 }
@@ -60,12 +57,12 @@ impl AppState {
             locations,
             records,
             approvals: Approvals::default(),
-            rpc_cache: Mutex::new(None),
+            clients: ClientCache::default(),
         }
     }
 }
 
-/// The grant and approval bodies (`warden_desk::grant`) read the app's state through this.
+/// The desk's command bodies read the app's state through this.
 impl DeskState for AppState {
     fn keychain(&self) -> &Arc<KeychainAccess> {
         &self.keychain
@@ -79,7 +76,31 @@ impl DeskState for AppState {
         &self.approvals
     }
 
-    fn active_backend(&self) -> impl Future<Output = Result<ActiveBackend, AppError>> + Send {
-        crate::backend::active(self)
+    fn requests(&self) -> &Requests {
+        &self.requests
+    }
+
+    fn intake(&self) -> &Intake {
+        &self.intake
+    }
+
+    fn loopback(&self) -> &LoopbackIntake {
+        &self.loopback
+    }
+
+    fn settings(&self) -> &SettingsStore {
+        &self.settings
+    }
+
+    fn devnet(&self) -> &EmbeddedDevnet {
+        &self.devnet
+    }
+
+    fn clients(&self) -> &ClientCache {
+        &self.clients
+    }
+
+    fn locations(&self) -> &Locations {
+        &self.locations
     }
 }

@@ -1,11 +1,13 @@
 //! Command arguments, checked by the core's rules: addresses (EIP-55 when mixed case),
-//! wire permissions (each malformed one named by its index) and expiries.
+//! wire permissions (each malformed one named by its index), expiries, session ids and
+//! labels.
 //!
 //! Commands take their arguments in their loosest JSON shape and check them here, because
 //! a value the shell itself fails to deserialize would reject with a bare string instead of
 //! a `{code, message}`.
 
 use alloy_primitives::Address;
+use warden_core::api::UuidV4;
 use warden_core::permissions::Permission;
 
 use crate::error::{AppError, ErrorCode};
@@ -56,6 +58,16 @@ pub fn parse_expiry(value: Option<&serde_json::Value>) -> Result<u64, AppError> 
             )
         }),
     }
+}
+
+/// The app's id of a listed session (`session_unknown` when it is not one).
+pub fn parse_session_id(id: &str) -> Result<UuidV4, AppError> {
+    id.trim().parse().map_err(|_| AppError::new(ErrorCode::SessionUnknown, format!("{id:?} is not a session id")))
+}
+
+/// A user's label argument: blank means "let Warden name it".
+pub fn optional_label(label: Option<String>) -> Option<String> {
+    label.filter(|l| !l.trim().is_empty())
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 //! hooks so it can be made dishonest), a real Secret Service (run inside
 //! `scripts/with-keyring.sh`, as `scripts/test.sh` does; each test has a keychain
 //! namespace of its own) and the records on disk. Only the desktop shell is a fake
-//! ([`FakeHost`]: it records the events and the approval windows opened) and the clock is
-//! the test's, so "five minutes later" takes no time.
+//! ([`FakeHost`]: it records the events and the approval windows opened, answers the
+//! native confirmations and save dialogs a test expects, and fails on any other) and the
+//! clock is the test's, so "five minutes later" takes no time. After the grant, what a
+//! session goes through next runs the same way: exported to a file, revoked.
 //!
 //! The owner key is anvil's public test key 0. Every assertion is about behaviour: the
 //! typed codes, what the keychain still holds, what the session list and the activity log
@@ -12,6 +14,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -21,15 +24,25 @@ use warden_core::activity::{ActivityKind, Filter};
 use warden_core::backend::Backend;
 use warden_core::rpc::{Endpoint, RpcConfig};
 use warden_desk::approvals::{APPROVAL_TTL_SECS, APPROVAL_WINDOW, Approvals};
-use warden_desk::backend::ActiveBackend;
+use warden_desk::backend::{ActiveBackend, ClientCache};
+use warden_desk::clipboard_clear::Clipboard;
+use warden_desk::confirm::Question;
+use warden_desk::embedded_devnet::EmbeddedDevnet;
 use warden_desk::error::{AppError, ErrorCode};
-use warden_desk::grant;
-use warden_desk::host::Host;
+use warden_desk::host::{FileChoice, FileDialog, Host};
+use warden_desk::intake::Intake;
 use warden_desk::keychain_access::{KeychainAccess, KeychainAnchor};
+use warden_desk::locations::Locations;
+use warden_desk::loopback_intake::LoopbackIntake;
+use warden_desk::open_requests::Requests;
 use warden_desk::payloads::BackendKind;
-use warden_desk::payloads::sessions::{APPROVAL_FINISHED_EVENT, ApprovalView, SESSIONS_CHANGED_EVENT};
+use warden_desk::payloads::sessions::{
+    APPROVAL_FINISHED_EVENT, ApprovalView, SESSIONS_CHANGED_EVENT, SessionStatus, SessionView,
+};
 use warden_desk::records::Records;
+use warden_desk::settings::SettingsStore;
 use warden_desk::state::DeskState;
+use warden_desk::{export, grant, sessions};
 use warden_devnet::{DEFAULT_POLICY_ID, Devnet, DevnetConfig, DevnetHandle};
 use warden_keychain::{Confirmation, Namespace, OwnerKeySource, SecretString};
 
@@ -37,13 +50,19 @@ use warden_keychain::{Confirmation, Namespace, OwnerKeySource, SecretString};
 const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const OWNER: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
-/// The shell, faked: what was emitted, how often the approval window was shown, and which
-/// window "calls" the commands.
+/// The shell, faked: what was emitted, how often the approval window was shown, which
+/// window "calls" the commands, the questions asked, and the answers a test set up.
 #[derive(Debug)]
 struct FakeHost {
     events: Mutex<Vec<(String, Value)>>,
     windows_shown: AtomicU32,
     caller: Mutex<Option<String>>,
+    /// The titles of the native confirmations asked.
+    questions: Mutex<Vec<String>>,
+    /// The answer to the next confirmation; none: a confirmation fails the test.
+    answer: Mutex<Option<bool>>,
+    /// The file the next save dialog chooses; none: a save dialog fails the test.
+    save_to: Mutex<Option<PathBuf>>,
 }
 
 impl FakeHost {
@@ -52,7 +71,22 @@ impl FakeHost {
             events: Mutex::default(),
             windows_shown: AtomicU32::new(0),
             caller: Mutex::new(Some(APPROVAL_WINDOW.into())),
+            questions: Mutex::default(),
+            answer: Mutex::default(),
+            save_to: Mutex::default(),
         }
+    }
+
+    fn will_answer(&self, yes: bool) {
+        *self.answer.lock().unwrap() = Some(yes);
+    }
+
+    fn will_save_to(&self, path: &Path) {
+        *self.save_to.lock().unwrap() = Some(path.to_owned());
+    }
+
+    fn questions(&self) -> Vec<String> {
+        self.questions.lock().unwrap().clone()
     }
 
     fn called_from(&self, label: &str) {
@@ -85,6 +119,29 @@ impl Host for FakeHost {
         self.windows_shown.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
+
+    /// No grant body asks; a question no test expects is a new confirmation somewhere.
+    async fn confirm(&self, question: &Question) -> Result<bool, String> {
+        self.questions.lock().unwrap().push(question.title.clone());
+        let answer = self.answer.lock().unwrap().take();
+        Ok(answer.unwrap_or_else(|| panic!("unexpected confirmation: {question:?}")))
+    }
+
+    /// No grant body saves a file; a test that exports says where the file goes.
+    async fn save_file(&self, dialog: FileDialog) -> Result<FileChoice, String> {
+        let chosen = self.save_to.lock().unwrap().take();
+        Ok(FileChoice::Path(chosen.unwrap_or_else(|| panic!("unexpected save dialog: {dialog:?}"))))
+    }
+
+    /// No body here opens a file.
+    async fn open_file(&self, dialog: FileDialog) -> Result<FileChoice, String> {
+        panic!("unexpected open dialog: {dialog:?}")
+    }
+
+    /// No grant body uses the clipboard.
+    fn clipboard(&self) -> Arc<dyn Clipboard> {
+        panic!("unexpected clipboard use")
+    }
 }
 
 /// The desk's state over the real devnet and keychain, with a clock the test moves.
@@ -93,6 +150,14 @@ struct World {
     keychain: Arc<KeychainAccess>,
     records: Records,
     approvals: Approvals,
+    requests: Requests,
+    intake: Intake,
+    loopback: LoopbackIntake,
+    settings: SettingsStore,
+    /// Never started: the tests talk to `devnet` through `active`.
+    embedded: EmbeddedDevnet,
+    clients: ClientCache,
+    locations: Locations,
     active: ActiveBackend,
     /// Seconds added to the real clock.
     skew: AtomicU64,
@@ -114,8 +179,40 @@ impl DeskState for World {
         &self.approvals
     }
 
+    fn requests(&self) -> &Requests {
+        &self.requests
+    }
+
+    fn intake(&self) -> &Intake {
+        &self.intake
+    }
+
+    fn loopback(&self) -> &LoopbackIntake {
+        &self.loopback
+    }
+
+    fn settings(&self) -> &SettingsStore {
+        &self.settings
+    }
+
+    fn devnet(&self) -> &EmbeddedDevnet {
+        &self.embedded
+    }
+
+    fn clients(&self) -> &ClientCache {
+        &self.clients
+    }
+
+    fn locations(&self) -> &Locations {
+        &self.locations
+    }
+
     async fn active_backend(&self) -> Result<ActiveBackend, AppError> {
         Ok(self.active.clone())
+    }
+
+    fn chosen_backend(&self) -> BackendKind {
+        self.active.kind
     }
 
     fn now(&self) -> u64 {
@@ -163,6 +260,17 @@ impl World {
             keychain,
             records,
             approvals: Approvals::default(),
+            requests: Requests::new(config.path().to_owned()),
+            intake: Intake::default(),
+            loopback: LoopbackIntake::default(),
+            settings: SettingsStore::open(&config.path().join("settings.json")),
+            embedded: EmbeddedDevnet::new(None),
+            clients: ClientCache::default(),
+            locations: Locations {
+                config: config.path().to_owned(),
+                data: data.path().to_owned(),
+                state: data.path().join("state"),
+            },
             active,
             skew: AtomicU64::new(0),
             devnet,
@@ -240,6 +348,12 @@ impl World {
         let view = grant::approval_pending(host, self).unwrap().expect("an approval is pending");
         assert_eq!(view.approval_id, id);
         view
+    }
+
+    /// A granted session: started as [`Self::start`] does, then approved.
+    async fn granted_session(&self, host: &FakeHost) -> SessionView {
+        let view = self.start(host).await;
+        grant::approval_approve(host, self, view.approval_id, |_, _, _| {}).await.unwrap()
     }
 
     async fn stop(self) {
@@ -402,5 +516,78 @@ async fn a_tampered_grant_signs_nothing() {
     grant::approval_reject(&host, &w, view.approval_id.clone()).await.unwrap();
     assert!(!w.holds_session_key(key_of(&view)).await);
     assert_eq!(host.finished(&view.approval_id), ["rejected"]);
+    w.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_key_is_exported_to_the_chosen_file_only_once_confirmed() {
+    if keychain_missing() {
+        return;
+    }
+    let w = World::new("export").await;
+    let host = FakeHost::new();
+    let session = w.granted_session(&host).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bot.warden-session.json");
+    let secret = json!({"kind": "plaintext", "confirmed": true});
+    let to_file = json!({"kind": "file"});
+
+    // Declined in the native dialog: nothing is written or logged.
+    host.will_save_to(&path);
+    host.will_answer(false);
+    let e = export::session_export(&host, &w, &session.id, secret.clone(), to_file.clone()).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotConfirmed);
+    assert!(!path.exists());
+    assert_eq!(w.logged(ActivityKind::Exported), 0);
+
+    // Confirmed: the document with the session key, in the file the dialog chose.
+    host.will_save_to(&path);
+    host.will_answer(true);
+    let done = export::session_export(&host, &w, &session.id, secret, to_file).await.unwrap();
+    assert_eq!(host.questions(), ["Export session key?", "Export session key?"]);
+    assert_eq!(done.destination, "file");
+    assert_eq!(done.path.as_deref(), path.to_str());
+    let document: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(document["secret"]["type"], "plaintext");
+    let key = document["secret"]["privateKey"].as_str().unwrap().to_owned();
+    assert_eq!(key.len(), 66, "a 32-byte key in hex");
+    assert_eq!(w.logged(ActivityKind::Exported), 1);
+    // The key went to the file only: not in the command's answer, not in any event.
+    assert!(!serde_json::to_string(&done).unwrap().contains(&key[2..]));
+    assert!(host.events.lock().unwrap().iter().all(|(_, v)| !v.to_string().contains(&key[2..])));
+    w.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_is_asked_first_then_signed_by_the_owner_once() {
+    if keychain_missing() {
+        return;
+    }
+    let w = World::new("revoke").await;
+    let host = FakeHost::new();
+    let session = w.granted_session(&host).await;
+    let changed = host.events_named(SESSIONS_CHANGED_EVENT).len();
+
+    host.will_answer(false);
+    let e = sessions::session_revoke(&host, &w, &session.id).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotConfirmed);
+    assert_eq!(w.logged(ActivityKind::Revoked), 0);
+    assert_eq!(sessions::sessions_list(&w).await.unwrap()[0].status, SessionStatus::Waiting);
+
+    host.will_answer(true);
+    let revoked = sessions::session_revoke(&host, &w, &session.id).await.unwrap();
+    assert_eq!(revoked.status, 200, "{revoked:?}");
+    assert_eq!(host.questions(), ["Revoke session?", "Revoke session?"]);
+    assert_eq!(w.logged(ActivityKind::Revoked), 1);
+    assert_eq!(sessions::sessions_list(&w).await.unwrap()[0].status, SessionStatus::Revoked);
+    assert_eq!(host.events_named(SESSIONS_CHANGED_EVENT).len(), changed + 1);
+    let last = host.events_named("progress").pop().unwrap();
+    assert_eq!((last["op"].as_str(), last["step"].as_str()), (Some("revoke"), Some("done")));
+
+    // Once is all: a second revocation is refused before anything is asked or signed.
+    let again = sessions::session_revoke(&host, &w, &session.id).await.unwrap_err();
+    assert_eq!(again.code, ErrorCode::InvalidInput);
+    assert_eq!(host.questions().len(), 2);
+    assert_eq!(w.logged(ActivityKind::Revoked), 1);
     w.stop().await;
 }

@@ -1,88 +1,39 @@
-//! `app_info` and `keychain_status`: what the first screen needs to decide where to go;
-//! `app_reset_plan` and `app_reset`: removing everything Warden keeps ([`crate::reset`]).
+//! `app_info`, `keychain_status`, `app_reset_plan` and `app_reset`: one
+//! `#[tauri::command]` per name, each a call into `warden_desk::app`, which holds their
+//! bodies. What stays here is closing the app once a reset is done.
 
 use tauri::{AppHandle, State};
-use tracing::info;
-use warden_keychain::Confirmation;
+use warden_desk::app;
 
-use crate::backend;
-use crate::confirm::{self, Question};
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
+use crate::host::TauriHost;
 use crate::payloads::{AppInfo, KeychainStatus, ResetPlanView};
-use crate::reset::{self, ResetPlan};
 use crate::state::AppState;
 
 /// The app version and the active backend (waits for the devnet to start when it is the
 /// active backend).
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, AppError> {
-    Ok(AppInfo { version: env!("CARGO_PKG_VERSION").to_owned(), backend: backend::info(&state).await? })
+    app::app_info(state.inner()).await
 }
 
 /// Probes the keychain. The three failure states are answers, not errors.
 #[tauri::command]
 pub async fn keychain_status(state: State<'_, AppState>) -> Result<KeychainStatus, AppError> {
-    let access = state.keychain.clone();
-    tauri::async_runtime::spawn_blocking(move || access.probe())
-        .await
-        .map_err(|e| AppError::internal(format!("the keychain probe failed: {e}")))
-}
-
-async fn reset_plan(state: &AppState) -> Result<ResetPlan, AppError> {
-    let inventory = state.keychain.run(|k| Ok(k.inventory()?)).await?;
-    Ok(reset::plan(&state.locations, inventory))
+    app::keychain_status(state.inner()).await
 }
 
 /// What a reset would remove (names, addresses and paths; no secret).
 #[tauri::command]
 pub async fn app_reset_plan(state: State<'_, AppState>) -> Result<ResetPlanView, AppError> {
-    Ok(ResetPlanView::from(&reset_plan(&state).await?))
+    app::app_reset_plan(state.inner()).await
 }
 
 /// Removes everything Warden keeps on this computer, once the person confirmed the list in
-/// a native dialog, then closes the app (the next start is a first start). The keychain
-/// goes first; files that could not be removed are named in the error (the keychain part
-/// stands: a second reset finishes the rest).
+/// a native dialog, then closes the app (the next start is a first start).
 #[tauri::command]
 pub async fn app_reset(app: AppHandle, state: State<'_, AppState>) -> Result<(), AppError> {
-    let plan = reset_plan(&state).await?;
-    let what = if plan.is_empty() {
-        "Warden keeps nothing on this computer yet.".to_owned()
-    } else {
-        format!("Warden will remove:\n• {}", plan.summary().join("\n• "))
-    };
-    confirm::ask(
-        &app,
-        Question::new(
-            "Reset Warden?",
-            format!(
-                "{what}\n\nAn owner key cannot be recovered without your own backup (its recovery phrase or \
-                 hex key), and sessions already granted stay valid on chain until they expire or are revoked. \
-                 Warden closes when the reset is done. This cannot be undone."
-            ),
-            "Reset Warden",
-        ),
-    )
-    .await?;
-    state.loopback.stop();
-    state.devnet.stop().await;
-    let erased = state.keychain.run(|k| Ok(k.erase_all(Confirmation::Confirmed)?)).await?;
-    state.settings.detach();
-    let paths = plan.paths.clone();
-    let failed = tauri::async_runtime::spawn_blocking(move || reset::remove_files(&paths))
-        .await
-        .map_err(|e| AppError::internal(format!("the reset stopped: {e}")))?;
-    if !failed.is_empty() {
-        let list: Vec<String> = failed.iter().map(|(p, why)| format!("{} ({why})", p.display())).collect();
-        return Err(AppError::new(
-            ErrorCode::StorageFailed,
-            format!(
-                "the keychain entries were erased, but these could not be removed: {}; remove them by hand or reset again",
-                list.join(", ")
-            ),
-        ));
-    }
-    info!(entries = erased.entries, files = plan.paths.len(), "reset: everything removed; closing");
+    app::app_reset(&TauriHost::new(&app), state.inner()).await?;
     app.exit(0);
     Ok(())
 }

@@ -4,13 +4,12 @@
 //! bodies, with a [`TauriHost`] for the events and the approval window.
 //!
 //! What stays here is what needs Tauri's runtime: the timer that ends an approval left
-//! unanswered ([`APPROVAL_TTL_SECS`]), and answering a server's permission request once
-//! its grant is approved (`commands::requests`, not in the desk yet).
+//! unanswered ([`APPROVAL_TTL_SECS`]), and sending the answer to a server's permission
+//! request in the background once its grant is approved (`commands::requests`).
 
 use tauri::{AppHandle, Manager, State, Window};
 use warden_desk::approvals::APPROVAL_TTL_SECS;
 use warden_desk::grant;
-pub(crate) use warden_desk::grant::{Begin, KeySource};
 
 use crate::error::AppError;
 use crate::host::TauriHost;
@@ -32,18 +31,8 @@ pub async fn grant_start(
     opened
 }
 
-/// [`grant::begin`] for a server's permission request (`commands::requests`), with the
-/// expiry timer.
-pub(crate) async fn begin(app: &AppHandle, state: &AppState, grant: Begin) -> Result<String, AppError> {
-    let opened = grant::begin(&TauriHost::new(app), state, grant).await;
-    if opened.is_ok() {
-        spawn_expiry(app.clone());
-    }
-    opened
-}
-
 /// Ends approvals still unanswered once their time is up.
-fn spawn_expiry(app: AppHandle) {
+pub(crate) fn spawn_expiry(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(APPROVAL_TTL_SECS + 1)).await;
         let state = app.state::<AppState>();

@@ -1,10 +1,15 @@
 //! The `#[tauri::command]`s the UI calls: the IPC contract (`docs/architecture.md`). Each is a
-//! few lines: take plain arguments, call the core crates, map errors to
+//! thin wrapper: it takes its plain arguments, calls its body in `warden_desk` (the module
+//! of the same name) with the app's state and, where the body needs the desktop, a
+//! [`TauriHost`](crate::host::TauriHost), and returns the result: a payload or an
 //! [`AppError`](crate::error::AppError). Secrets arrive only in the import and API-key
-//! commands, as [`Sensitive`](crate::sensitive::Sensitive) values.
+//! commands, as [`Sensitive`](crate::sensitive::Sensitive) values. What stays in a wrapper
+//! is what needs Tauri's runtime: the approval expiry timer (`grant`), the background
+//! delivery of an approved request's answer and the loopback intake's sink (`requests`),
+//! closing the app after a reset (`app`).
 //!
-//! Arguments are taken in their loosest JSON shape (strings, numbers) and checked here,
-//! because a value Tauri itself fails to deserialize would reject with a bare string
+//! Arguments are taken in their loosest JSON shape (strings, numbers) and checked in the
+//! desk, because a value Tauri itself fails to deserialize would reject with a bare string
 //! instead of a `{code, message}`.
 //!
 //! `names.rs` declares every command once ([`COMMANDS`]): `lib.rs` registers them from it,
@@ -26,8 +31,6 @@ use std::path::{Path, PathBuf};
 
 include!("names.rs");
 
-pub use warden_desk::args::parse_address;
-
 /// Writes `CommandName.ts` into `dir`: the union of every command's name, so a call to a
 /// command that does not exist, or a misspelt one, fails the UI's type check. Regenerated
 /// and compared with the committed copy by `tests/bindings.rs`, like the payload types.
@@ -40,9 +43,4 @@ pub fn export_command_names(dir: &Path) -> std::io::Result<PathBuf> {
     let path = dir.join("CommandName.ts");
     std::fs::write(&path, text)?;
     Ok(path)
-}
-
-/// A user's label argument: blank means "let Warden name it".
-pub fn optional_label(label: Option<String>) -> Option<String> {
-    label.filter(|l| !l.trim().is_empty())
 }

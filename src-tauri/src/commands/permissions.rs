@@ -1,121 +1,31 @@
-//! The grant wizard's helpers: check a permission list by the core's rules with the
-//! offending permission and field named, describe it in words, read a token's symbol and
-//! decimals, and turn a function signature into its selector. Nothing here changes state.
+//! The grant wizard's helpers: one `#[tauri::command]` per name, each a call into
+//! `warden_desk::permissions`, which holds their bodies. Nothing here changes state.
 
 use tauri::State;
-use warden_core::grant::{GrantError, validate_permissions};
-use warden_core::permissions::function_selector;
+use warden_desk::permissions;
 
-use crate::backend;
-use crate::commands::parse_address;
 use crate::error::AppError;
-use crate::payloads::sessions::{FieldError, PermissionCheck, SelectorInfo, TokenInfo, permission_views};
-use crate::records::now;
+use crate::payloads::sessions::{PermissionCheck, SelectorInfo, TokenInfo};
 use crate::state::AppState;
 
-pub(crate) use warden_desk::args::{parse_expiry, parse_permissions};
-
-fn field_error(e: &GrantError) -> FieldError {
-    match e {
-        GrantError::Permissions(p) => {
-            let (index, field) = p.location();
-            FieldError { index: index.map(|i| u32::try_from(i).unwrap_or(u32::MAX)), field, message: p.to_string() }
-        }
-        other => FieldError { index: None, field: "request".into(), message: other.to_string() },
-    }
-}
-
-/// Checks `permissions` and the expiry with the rules a grant must pass, and describes
-/// them. The account is not known here (the grant checks targets against it again).
+/// Checks `permissions` and the expiry with the rules a grant must pass, and describes them.
 #[tauri::command]
 pub async fn permissions_check(
     state: State<'_, AppState>,
     permissions: Vec<serde_json::Value>,
     expiry_sec: Option<serde_json::Value>,
 ) -> Result<PermissionCheck, AppError> {
-    let now = now();
-    let expiry = match parse_expiry(expiry_sec.as_ref()) {
-        Ok(e) => e,
-        Err(e) => {
-            let error = FieldError { index: None, field: "expirySec".into(), message: e.message };
-            return Ok(PermissionCheck { ok: false, errors: vec![error], views: vec![], risks: vec![] });
-        }
-    };
-    let parsed = match parse_permissions(&permissions) {
-        Ok(p) => p,
-        Err(errors) => return Ok(PermissionCheck { ok: false, errors, views: vec![], risks: vec![] }),
-    };
-    let errors = match validate_permissions(&parsed, alloy_primitives::Address::ZERO, expiry, now) {
-        Ok(_) => vec![],
-        Err(e) => vec![field_error(&e)],
-    };
-    // Token symbols only make amounts readable; without a backend they read as raw units.
-    let active = backend::active(&state).await.ok();
-    let tokens = state
-        .records
-        .tokens_of(active.as_ref().map(|b| b.backend.node()), active.as_ref().map_or(0, |b| b.chain_id()), &parsed)
-        .await;
-    // Native amounts read in the active chain's currency (ether when no backend answers).
-    let chain_id = active.as_ref().map_or(0, |b| b.chain_id());
-    let (views, risks) = permission_views(&parsed, expiry, now, chain_id, &tokens);
-    Ok(PermissionCheck { ok: errors.is_empty(), errors, views, risks })
+    permissions::permissions_check(state.inner(), permissions, expiry_sec).await
 }
 
-/// The symbol and decimals of the ERC-20 token at `address` on the active backend (null
-/// when it does not answer).
+/// The symbol and decimals of the ERC-20 token at `address` on the active backend.
 #[tauri::command]
 pub async fn token_info(state: State<'_, AppState>, address: String) -> Result<TokenInfo, AppError> {
-    let token = parse_address("address", &address)?;
-    let active = backend::active(&state).await?;
-    let info = state.records.token(active.backend.node(), active.chain_id(), token).await;
-    Ok(TokenInfo {
-        address: token.to_checksum(None),
-        symbol: info.as_ref().map(|i| i.symbol.clone()),
-        decimals: info.map(|i| i.decimals),
-    })
+    permissions::token_info(state.inner(), &address).await
 }
 
 /// `transfer(address,uint256)` → `0xa9059cbb`, with the signature in canonical form.
 #[tauri::command]
 pub fn selector_of(signature: String) -> Result<SelectorInfo, AppError> {
-    let f = function_selector(&signature)?;
-    Ok(SelectorInfo { signature: f.signature, selector: f.selector.to_string() })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::error::ErrorCode;
-    use warden_core::permissions::Permission;
-
-    #[test]
-    fn malformed_permissions_are_named_by_index() {
-        let values = vec![
-            serde_json::json!({"type": "contract-access", "data": {"address": "0x1111111111111111111111111111111111111111"}}),
-            serde_json::json!({"type": "native-token-transfer", "data": {"allowance": "ten"}}),
-            serde_json::json!({"type": "teleport"}),
-        ];
-        let errors = parse_permissions(&values).unwrap_err();
-        assert_eq!(errors.iter().map(|e| e.index).collect::<Vec<_>>(), vec![Some(1), Some(2)]);
-        assert!(errors[0].message.starts_with("permissions[1]"));
-    }
-
-    #[test]
-    fn rule_breaks_point_at_the_field() {
-        let p = vec![Permission::ContractAccess { address: alloy_primitives::Address::ZERO }];
-        let e = validate_permissions(&p, alloy_primitives::Address::repeat_byte(9), 0, 1).unwrap_err();
-        let f = field_error(&e);
-        assert_eq!((f.index, f.field.as_str()), (Some(0), "address"));
-        assert_eq!(parse_expiry(Some(&serde_json::json!(1.5))).unwrap_err().code, ErrorCode::InvalidPermissions);
-        assert_eq!(parse_expiry(Some(&serde_json::json!(0))).unwrap_err().code, ErrorCode::InvalidPermissions);
-        assert_eq!(parse_expiry(None).unwrap(), 0);
-        assert_eq!(parse_expiry(Some(&serde_json::json!(1_900_000_000u64))).unwrap(), 1_900_000_000);
-    }
-
-    #[test]
-    fn selectors_from_signatures() {
-        let s = selector_of("transfer(address, uint)".into()).unwrap();
-        assert_eq!((s.signature.as_str(), s.selector.as_str()), ("transfer(address,uint256)", "0xa9059cbb"));
-        assert_eq!(selector_of("transfer".into()).unwrap_err().code, ErrorCode::InvalidInput);
-    }
+    permissions::selector_of(&signature)
 }

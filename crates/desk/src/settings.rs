@@ -1,26 +1,26 @@
 //! The app's non-secret settings — which backend, the Alchemy chain, the gas policy id, and
 //! the desktop preferences (which notifications, close to tray) — kept in `settings.json` in
-//! the config folder (see [`crate::locations`]) through `tauri-plugin-store`.
+//! the config folder (`src-tauri/src/locations.rs`): one JSON object of these keys,
+//! pretty-printed, the format `tauri-plugin-store` wrote before this module read and wrote
+//! the file itself (keys it does not know are kept as they are).
 //!
 //! The file carries its format version (`formatVersion`, [`FORMAT_VERSION`]; a file without
 //! one was written by Warden 0.1 in format 1). A file with a higher version was written by a
-//! newer Warden: it is not opened at all (the store plugin rewrites its files on exit), the
-//! app runs on default settings, and saving a change is refused with the reason
-//! ([`SettingsStore::refused`]), so the newer Warden finds its file as it left it.
+//! newer Warden: it is not read at all, the app runs on default settings, and saving a
+//! change is refused with the reason ([`SettingsStore::refused`]), so the newer Warden finds
+//! its file as it left it. The file is written only when a setting is saved.
 //!
 //! Secrets are never here: the Alchemy API key is in the keychain, owner keys too, and the
 //! owner-key list and selection live in the keychain crate's index (shared with the CLI,
 //! so `warden key select` and the app agree). A value that is missing or malformed reads
 //! as its default (a warning is logged), so a damaged file never stops the app from
-//! starting on the local devnet. Left out: atomic replacement — the store plugin rewrites
-//! the file in place; the worst a crash mid-write does is reset these three values.
+//! starting on the local devnet. Left out: atomic replacement — the file is rewritten in
+//! place, as the store plugin did; the worst a crash mid-write does is reset these values.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use serde_json::{Value, json};
-use tauri::Wry;
-use tauri_plugin_store::{Store, StoreExt};
+use serde_json::{Map, Value, json};
 use tracing::warn;
 use warden_core::api::UuidV4;
 
@@ -174,9 +174,15 @@ pub struct SettingsStore {
 
 #[derive(Clone)]
 enum Inner {
-    Open(Arc<Store<Wry>>),
+    Open(Arc<SettingsFile>),
     /// The file is from a newer Warden: defaults in memory, nothing written.
     Refused(String),
+}
+
+/// The file and every value in it, as last read or saved.
+struct SettingsFile {
+    path: PathBuf,
+    values: Mutex<Map<String, Value>>,
 }
 
 impl std::fmt::Debug for SettingsStore {
@@ -200,17 +206,26 @@ pub fn check_format(path: &Path) -> Result<(), String> {
 }
 
 impl SettingsStore {
-    /// Opens (or creates) the store file at `path` (see [`crate::locations`]), unless a
-    /// newer Warden wrote it.
-    pub fn open(app: &tauri::AppHandle<Wry>, path: &Path) -> Result<Self, AppError> {
+    /// Opens the settings file at `path`, unless a newer Warden wrote it. A file that is
+    /// missing, unreadable or not a JSON object reads as no values (each setting its
+    /// default); nothing is written until a setting is saved.
+    pub fn open(path: &Path) -> Self {
         if let Err(message) = check_format(path) {
             warn!("{message}");
-            return Ok(Self { inner: Inner::Refused(message) });
+            return Self { inner: Inner::Refused(message) };
         }
-        let store = app
-            .store(path)
-            .map_err(|e| AppError::internal(format!("cannot open the settings file {}: {e}", path.display())))?;
-        Ok(Self { inner: Inner::Open(store) })
+        let values = match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice::<Map<String, Value>>(&bytes).unwrap_or_else(|e| {
+                warn!(error = %e, path = %path.display(), "the settings file is not a JSON object; using the defaults");
+                Map::new()
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Map::new(),
+            Err(e) => {
+                warn!(error = %e, path = %path.display(), "the settings file cannot be read; using the defaults");
+                Map::new()
+            }
+        };
+        Self { inner: Inner::Open(Arc::new(SettingsFile { path: path.to_owned(), values: Mutex::new(values) })) }
     }
 
     /// Why the settings cannot be saved (a newer Warden's file), if so.
@@ -223,29 +238,39 @@ impl SettingsStore {
 
     pub fn load(&self) -> Settings {
         match &self.inner {
-            Inner::Open(store) => Settings::from_values(|key| store.get(key)),
+            Inner::Open(file) => {
+                let values = file.lock();
+                Settings::from_values(|key| values.get(key).cloned())
+            }
             Inner::Refused(_) => Settings::default(),
         }
     }
 
-    /// Lets go of the file for a reset: the store plugin no longer writes it (not even at
-    /// exit), so removing the file afterwards leaves nothing behind.
-    pub fn detach(&self) {
-        if let Inner::Open(store) = &self.inner {
-            store.close_resource();
-        }
-    }
-
-    /// Stores `settings` and writes the file now.
+    /// Stores `settings` and writes the file now (with the values it holds that this
+    /// Warden does not know).
     pub fn save(&self, settings: &Settings) -> Result<(), AppError> {
-        let store = match &self.inner {
-            Inner::Open(store) => store,
+        let file = match &self.inner {
+            Inner::Open(file) => file,
             Inner::Refused(message) => return Err(AppError::new(ErrorCode::StoreCorrupt, message.clone())),
         };
+        let mut values = file.lock();
         for (key, value) in settings.to_values() {
-            store.set(key, value);
+            values.insert(key.to_owned(), value);
         }
-        store.save().map_err(|e| AppError::internal(format!("cannot save the settings: {e}")))
+        let write = || -> Result<(), Box<dyn std::error::Error>> {
+            if let Some(dir) = file.path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&file.path, serde_json::to_vec_pretty(&*values)?)?;
+            Ok(())
+        };
+        write().map_err(|e| AppError::internal(format!("cannot save the settings: {e}")))
+    }
+}
+
+impl SettingsFile {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Map<String, Value>> {
+        self.values.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -306,21 +331,45 @@ mod tests {
         assert!(policy_id("2b1a7d3c-9e4f-1a6b-8c2d-0e1f2a3b4c5d").is_err());
     }
 
-    fn fixture(name: &str) -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/formats/warden-0.1").join(name)
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/formats/warden-0.1").join(name)
     }
 
     #[test]
     fn warden_0_1_settings_load() {
         let path = fixture("settings.json");
         assert_eq!(check_format(&path), Ok(()), "no formatVersion: format 1");
-        let values: serde_json::Map<String, Value> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let values: Map<String, Value> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         let s = Settings::from_values(|k| values.get(k).cloned());
         assert_eq!(s.backend, BackendKind::Devnet);
         assert_eq!(s.alchemy_chain_id, 84532);
         assert_eq!(s.policy_id, None);
         assert_eq!(s.desktop, DesktopPrefs::default(), "0.1 had no desktop switches");
         assert_eq!(s.to_values()[0], (KEY_FORMAT_VERSION, json!(1)), "saving names the format");
+    }
+
+    #[test]
+    fn the_store_writes_one_json_object_and_keeps_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config").join("settings.json");
+        let store = SettingsStore::open(&path);
+        assert_eq!(store.load(), Settings::default(), "no file: the defaults");
+        assert!(!path.exists(), "nothing is written until a setting is saved");
+        let changed = Settings { backend: BackendKind::Alchemy, alchemy_chain_id: 84532, ..Settings::default() };
+        store.save(&changed).unwrap();
+        assert_eq!(SettingsStore::open(&path).load(), changed);
+
+        std::fs::write(&path, r#"{"backend": "alchemy", "fromElsewhere": [1, 2]}"#).unwrap();
+        let store = SettingsStore::open(&path);
+        assert_eq!(store.load().backend, BackendKind::Alchemy);
+        store.save(&Settings::default()).unwrap();
+        let written: Map<String, Value> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(written["fromElsewhere"], json!([1, 2]));
+        assert_eq!(written["backend"], json!("devnet"));
+        assert_eq!(written[KEY_FORMAT_VERSION], json!(FORMAT_VERSION));
+
+        std::fs::write(&path, "not json").unwrap();
+        assert_eq!(SettingsStore::open(&path).load(), Settings::default(), "a damaged file reads as the defaults");
     }
 
     #[test]

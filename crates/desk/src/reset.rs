@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use warden_keychain::KeychainInventory;
 
 use crate::locations::{Locations, SETTINGS_FILE};
-use crate::requests::ANSWERED_REQUESTS_FILE;
+use crate::open_requests::ANSWERED_REQUESTS_FILE;
 
 /// What a reset would remove.
 #[derive(Clone, Debug, PartialEq, Eq)]

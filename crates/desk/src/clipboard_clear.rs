@@ -4,7 +4,8 @@
 //!
 //! Only a Keccak-256 digest of the text is kept while waiting, never the text. The
 //! clipboard and the clock are traits ([`Clipboard`], [`Timer`]) so the decision and the
-//! wait are tested without a desktop session or a real 30-second sleep. Left out:
+//! wait are tested without a desktop session or a real 30-second sleep; the shell's
+//! `Host` hands out the real clipboard (`src-tauri/src/host.rs`). Left out:
 //! clipboard managers that keep their own history (Warden cannot reach those) and the
 //! primary selection on X11 (Warden never writes it).
 
@@ -21,8 +22,11 @@ pub const CLEAR_AFTER_SECS: u32 = 30;
 /// How long a secret stays on the clipboard.
 pub const CLEAR_AFTER: Duration = Duration::from_secs(CLEAR_AFTER_SECS as u64);
 
-/// The clipboard, as far as clearing needs it.
+/// The system clipboard, as far as the app uses it: writing a document or an answer, and
+/// clearing a secret later.
 pub trait Clipboard: Send + Sync {
+    /// Puts `text` on the clipboard.
+    fn write_text(&self, text: &str) -> Result<(), String>;
     /// The text on the clipboard; `None` when it holds no text.
     fn read_text(&self) -> Result<Option<String>, String>;
     /// Empties the clipboard.
@@ -93,29 +97,6 @@ pub fn clear_later(
     }
 }
 
-/// The app's clipboard through tauri-plugin-clipboard-manager.
-pub struct AppClipboard<R: tauri::Runtime>(pub tauri::AppHandle<R>);
-
-impl<R: tauri::Runtime> std::fmt::Debug for AppClipboard<R> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("AppClipboard")
-    }
-}
-
-impl<R: tauri::Runtime> Clipboard for AppClipboard<R> {
-    fn read_text(&self) -> Result<Option<String>, String> {
-        use tauri_plugin_clipboard_manager::ClipboardExt;
-        // The plugin reports a clipboard without text as an error; either way there is
-        // nothing of ours to clear.
-        Ok(self.0.clipboard().read_text().ok())
-    }
-
-    fn clear(&self) -> Result<(), String> {
-        use tauri_plugin_clipboard_manager::ClipboardExt;
-        self.0.clipboard().clear().map_err(|e| e.to_string())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex;
@@ -142,6 +123,10 @@ mod tests {
     }
 
     impl Clipboard for Board {
+        fn write_text(&self, text: &str) -> Result<(), String> {
+            self.put(text);
+            Ok(())
+        }
         fn read_text(&self) -> Result<Option<String>, String> {
             Ok(self.text())
         }
