@@ -14,8 +14,9 @@
 //! owner-key list and selection live in the keychain crate's index (shared with the CLI,
 //! so `warden key select` and the app agree). A value that is missing or malformed reads
 //! as its default (a warning is logged), so a damaged file never stops the app from
-//! starting on the local devnet. Left out: atomic replacement — the file is rewritten in
-//! place, as the store plugin did; the worst a crash mid-write does is reset these values.
+//! starting on the local devnet. A save replaces the file atomically
+//! (`warden_core::atomic_file`): a crash leaves the old settings or the new, never half a file,
+//! and a save that fails changes nothing, on disk or in memory.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Map, Value, json};
 use tracing::warn;
 use warden_core::api::UuidV4;
+use warden_core::atomic_file::{self, Existing};
 
 use crate::error::{AppError, ErrorCode};
 use crate::payloads::BackendKind;
@@ -254,17 +256,20 @@ impl SettingsStore {
             Inner::Refused(message) => return Err(AppError::new(ErrorCode::StoreCorrupt, message.clone())),
         };
         let mut values = file.lock();
+        let mut next = values.clone();
         for (key, value) in settings.to_values() {
-            values.insert(key.to_owned(), value);
+            next.insert(key.to_owned(), value);
         }
         let write = || -> Result<(), Box<dyn std::error::Error>> {
-            if let Some(dir) = file.path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(&file.path, serde_json::to_vec_pretty(&*values)?)?;
+            std::fs::create_dir_all(atomic_file::parent_dir(&file.path))?;
+            let bytes = serde_json::to_vec_pretty(&next)?;
+            atomic_file::write_atomic(&file.path, &bytes, 0o600, Existing::Replace)?;
             Ok(())
         };
-        write().map_err(|e| AppError::internal(format!("cannot save the settings: {e}")))
+        write().map_err(|e| AppError::internal(format!("cannot save the settings: {e}")))?;
+        // Kept only once written, so what the app runs on is what the file holds.
+        *values = next;
+        Ok(())
     }
 }
 
@@ -370,6 +375,36 @@ mod tests {
 
         std::fs::write(&path, "not json").unwrap();
         assert_eq!(SettingsStore::open(&path).load(), Settings::default(), "a damaged file reads as the defaults");
+    }
+
+    #[test]
+    fn a_save_that_fails_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let before = Settings { backend: BackendKind::Alchemy, alchemy_chain_id: 84532, ..Settings::default() };
+        let store = SettingsStore::open(&path);
+        store.save(&before).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        // The folder the new file would be made in is gone and a file stands in its place.
+        let blocked = dir.path().join("blocked");
+        std::fs::write(&blocked, "a file, not a folder").unwrap();
+        let store_in_blocked = SettingsStore::open(&blocked.join("settings.json"));
+        let error = store_in_blocked.save(&before).unwrap_err();
+        assert!(error.message.starts_with("cannot save the settings: "), "{error:?}");
+        assert_eq!(store_in_blocked.load(), Settings::default(), "what failed to save is not kept in memory");
+        // A replace that cannot finish leaves the old file whole.
+        let mut perms = std::fs::metadata(dir.path()).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o500);
+        std::fs::set_permissions(dir.path(), perms.clone()).unwrap();
+        // (Root writes through a read-only folder, so this part runs only for a normal user.)
+        let read_only_dir_holds = std::fs::File::create(dir.path().join("probe")).is_err();
+        if read_only_dir_holds {
+            assert!(store.save(&Settings::default()).is_err());
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "the old file, whole");
+            assert_eq!(store.load(), before, "memory keeps what the file holds");
+        }
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o700);
+        std::fs::set_permissions(dir.path(), perms).unwrap();
     }
 
     #[test]
