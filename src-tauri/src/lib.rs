@@ -14,7 +14,7 @@
 //! * [`host`] — [`host::TauriHost`], the desk's `Host` over Tauri: events, the calling
 //!   window, the approval window, the native confirmation, save and open dialogs, the
 //!   clipboard.
-//! * [`state`] — what commands share, and the desk's `DeskState` over it.
+//! * [`state`] — what commands share: the desk's `AppState`, kept in `tauri::State`.
 //! * [`intake`] — a permission request a launch's arguments carry, handed to the desk's
 //!   queue; [`locations`] — the platform's app data folders.
 //! * [`payloads`], [`error`], [`sensitive`], [`approvals`], [`records`], [`keychain_access`],

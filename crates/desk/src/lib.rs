@@ -27,7 +27,7 @@
 //! * [`confirm`] — the native confirmations' questions (the shell only draws the dialog);
 //!   [`clipboard_clear`] — a secret put on the clipboard is cleared 30 s later if still there.
 //! * [`host`] — [`host::Host`], the narrow list of what those bodies need from the shell;
-//!   [`state::DeskState`], the shared state they read.
+//!   [`state::AppState`], the shared state they read through [`state::DeskState`].
 //! * [`approvals`] — pending approvals (single use, five minutes).
 //! * [`records`] — the session list and the activity log on disk.
 //! * [`keychain_access`] — the app's connection to the OS keychain.

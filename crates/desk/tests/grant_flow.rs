@@ -23,25 +23,21 @@ use serde_json::{Value, json};
 use warden_core::activity::{ActivityKind, Filter};
 use warden_core::backend::Backend;
 use warden_core::rpc::{Endpoint, RpcConfig};
-use warden_desk::approvals::{APPROVAL_TTL_SECS, APPROVAL_WINDOW, Approvals};
-use warden_desk::backend::{ActiveBackend, ClientCache};
+use warden_desk::approvals::{APPROVAL_TTL_SECS, APPROVAL_WINDOW};
+use warden_desk::backend::ActiveBackend;
 use warden_desk::clipboard_clear::Clipboard;
 use warden_desk::confirm::Question;
-use warden_desk::embedded_devnet::EmbeddedDevnet;
 use warden_desk::error::{AppError, ErrorCode};
 use warden_desk::host::{FileChoice, FileDialog, Host};
-use warden_desk::intake::Intake;
-use warden_desk::keychain_access::{KeychainAccess, KeychainAnchor};
+use warden_desk::keychain_access::KeychainAnchor;
 use warden_desk::locations::Locations;
-use warden_desk::loopback_intake::LoopbackIntake;
-use warden_desk::open_requests::Requests;
 use warden_desk::payloads::BackendKind;
 use warden_desk::payloads::sessions::{
     APPROVAL_FINISHED_EVENT, ApprovalView, SESSIONS_CHANGED_EVENT, SessionStatus, SessionView,
 };
 use warden_desk::records::Records;
 use warden_desk::settings::SettingsStore;
-use warden_desk::state::DeskState;
+use warden_desk::state::{AppState, DeskState};
 use warden_desk::{export, grant, sessions};
 use warden_devnet::{DEFAULT_POLICY_ID, Devnet, DevnetConfig, DevnetHandle};
 use warden_keychain::{Confirmation, Namespace, OwnerKeySource, SecretString};
@@ -147,17 +143,8 @@ impl Host for FakeHost {
 /// The desk's state over the real devnet and keychain, with a clock the test moves.
 #[derive(Debug)]
 struct World {
-    keychain: Arc<KeychainAccess>,
-    records: Records,
-    approvals: Approvals,
-    requests: Requests,
-    intake: Intake,
-    loopback: LoopbackIntake,
-    settings: SettingsStore,
-    /// Never started: the tests talk to `devnet` through `active`.
-    embedded: EmbeddedDevnet,
-    clients: ClientCache,
-    locations: Locations,
+    /// Its embedded devnet is never started: the tests talk to `devnet` through `active`.
+    app: AppState,
     active: ActiveBackend,
     /// Seconds added to the real clock.
     skew: AtomicU64,
@@ -167,44 +154,8 @@ struct World {
 }
 
 impl DeskState for World {
-    fn keychain(&self) -> &Arc<KeychainAccess> {
-        &self.keychain
-    }
-
-    fn records(&self) -> &Records {
-        &self.records
-    }
-
-    fn approvals(&self) -> &Approvals {
-        &self.approvals
-    }
-
-    fn requests(&self) -> &Requests {
-        &self.requests
-    }
-
-    fn intake(&self) -> &Intake {
-        &self.intake
-    }
-
-    fn loopback(&self) -> &LoopbackIntake {
-        &self.loopback
-    }
-
-    fn settings(&self) -> &SettingsStore {
-        &self.settings
-    }
-
-    fn devnet(&self) -> &EmbeddedDevnet {
-        &self.embedded
-    }
-
-    fn clients(&self) -> &ClientCache {
-        &self.clients
-    }
-
-    fn locations(&self) -> &Locations {
-        &self.locations
+    fn app(&self) -> &AppState {
+        &self.app
     }
 
     async fn active_backend(&self) -> Result<ActiveBackend, AppError> {
@@ -252,37 +203,25 @@ impl World {
         let namespace = Namespace::new(format!("warden-test-desk-{tag}-{}-{nanos}", std::process::id())).unwrap();
         let config = tempfile::tempdir().unwrap();
         let data = tempfile::tempdir().unwrap();
-        let keychain = Arc::new(KeychainAccess::new(namespace, config.path().to_owned()));
-        let records = Records::open(data.path()).unwrap();
-        // As the app does: the activity log's head is kept in the keychain too.
-        assert!(records.activity.set_outside_anchor(Arc::new(KeychainAnchor(keychain.clone()))));
-        let world = Self {
-            keychain,
-            records,
-            approvals: Approvals::default(),
-            requests: Requests::new(config.path().to_owned()),
-            intake: Intake::default(),
-            loopback: LoopbackIntake::default(),
-            settings: SettingsStore::open(&config.path().join("settings.json")),
-            embedded: EmbeddedDevnet::new(None),
-            clients: ClientCache::default(),
-            locations: Locations {
-                config: config.path().to_owned(),
-                data: data.path().to_owned(),
-                state: data.path().join("state"),
-            },
-            active,
-            skew: AtomicU64::new(0),
-            devnet,
-            _config: config,
-            _data: data,
+        let locations = Locations {
+            config: config.path().to_owned(),
+            data: data.path().to_owned(),
+            state: data.path().join("state"),
         };
+        let records = Records::open(data.path()).unwrap();
+        let settings = SettingsStore::open(&config.path().join("settings.json"));
+        // As the app does: the activity log's head is kept in the keychain too.
+        let app = AppState::new(namespace, locations, settings, records);
+        let again = Arc::new(KeychainAnchor(app.keychain.clone()));
+        assert!(!app.records.activity.set_outside_anchor(again), "AppState::new anchored the log already");
+        let world = Self { app, active, skew: AtomicU64::new(0), devnet, _config: config, _data: data };
         world.import_owner().await;
         world
     }
 
     async fn import_owner(&self) {
         let info = self
+            .app
             .keychain
             .run(|k| {
                 let hex = SecretString::new(OWNER_KEY.to_owned());
@@ -295,12 +234,12 @@ impl World {
 
     async fn delete_owner(&self) {
         let owner: Address = OWNER.parse().unwrap();
-        self.keychain.run(move |k| Ok(k.delete_owner_key(owner, Confirmation::Confirmed)?)).await.unwrap();
+        self.app.keychain.run(move |k| Ok(k.delete_owner_key(owner, Confirmation::Confirmed)?)).await.unwrap();
     }
 
     /// Whether the keychain holds session key `address` (read through the keychain itself).
     async fn holds_session_key(&self, address: Address) -> bool {
-        match self.keychain.run(move |k| Ok(k.session_signer(address)?)).await {
+        match self.app.keychain.run(move |k| Ok(k.session_signer(address)?)).await {
             Ok(_) => true,
             Err(e) if e.code == ErrorCode::KeyNotFound => false,
             Err(e) => panic!("the keychain failed: {e:?}"),
@@ -308,11 +247,11 @@ impl World {
     }
 
     fn sessions(&self) -> usize {
-        self.records.with_sessions(|s| Ok(s.list().len())).unwrap()
+        self.app.records.with_sessions(|s| Ok(s.list().len())).unwrap()
     }
 
     fn logged(&self, kind: ActivityKind) -> usize {
-        let view = self.records.activity.read(Filter { kind: Some(kind), session_id: None }).unwrap();
+        let view = self.app.records.activity.read(Filter { kind: Some(kind), session_id: None }).unwrap();
         assert!(view.integrity.intact, "the activity log is intact");
         view.entries.len()
     }
