@@ -78,7 +78,7 @@ impl EmbeddedDevnet {
     }
 
     /// Stops the devnet if it runs. A graceful stop waits for open connections (the
-    /// app's own pooled ones among them), so it gets [`STOP_GRACE`]; after that the server
+    /// app's own pooled ones among them), so it gets two seconds (`STOP_GRACE`); after that the server
     /// is aborted and anvil killed.
     pub async fn stop(&self) {
         let handle = self.running.lock().await.take();
