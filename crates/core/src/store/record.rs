@@ -16,8 +16,9 @@ use crate::credentials::{AccountType, SessionCredentials};
 use crate::permissions::Permission;
 use crate::wire;
 
-/// Longest label, in characters.
-pub const MAX_LABEL_CHARS: usize = 80;
+/// Longest label, in characters: the activity log's, so its summaries cut a label where
+/// the list bounds it.
+pub use crate::activity::MAX_LABEL_CHARS;
 
 /// Which kind of Wallets API endpoint the session lives on (decides where usage comes from).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
