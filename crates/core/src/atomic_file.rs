@@ -7,7 +7,9 @@
 //! and a process killed at any instant leaves at most a stray `.NAME.*.tmp` file behind
 //! (see [`stray_temp_files`]).
 //!
-//! Used by the sessions store, the activity log's head anchor and the credentials export.
+//! Used here by the activity log's head anchor, the credentials export and the list of
+//! answered permission requests, and by the desktop app's session list and settings
+//! (`warden_desk::store`, `warden_desk::settings`).
 //! Left out: locking between processes (each file has one writing process: the app) and
 //! appends (the activity log appends with `O_APPEND` itself).
 

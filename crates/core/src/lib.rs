@@ -1,6 +1,12 @@
 //! Warden core: everything Warden knows about the Alchemy Wallets API session-key
 //! protocol, with no UI and no Tauri.
 //!
+//! The desktop app's own records are not here: its list of sessions and the usage lines it
+//! shows for each are `warden_desk::store` and `warden_desk::usage`. The activity log and
+//! export stay, because other crates than the app need them: the keychain's anchor of the
+//! log's newest entry uses [`activity`], and the CLI's permission requests deliver their
+//! answers with [`export`] (through [`request`]).
+//!
 //! * [`wire`] — scalar wire encodings (minimal hex quantities, 32-bit chain ids).
 //! * [`api`] — typed requests and results of the `wallet_*` methods, exactly on the wire.
 //! * [`permissions`] — the eight permission types, validation and descriptions.
@@ -13,11 +19,11 @@
 //! * [`session`] — `SessionClient`: a server sends calls within one session grant.
 //! * [`signing`] — digests recomputed from data, signers, `verify_grant`, `verify_prepared`.
 //! * [`credentials`] — the `warden.session.v1` document a grant hands to a server.
-//! * [`store`] — the app's list of sessions, one JSON file written atomically.
 //! * [`activity`] — the append-only, hash-chained activity log.
 //! * [`keystore`] — keystore v3 for a session key: geth's scrypt cost, bounded reading, passphrase strength.
 //! * [`export`] — delivering a credentials document to a new file or an HTTPS server.
-//! * [`usage`] — how much of each session limit is used, and where the number comes from.
+//! * [`usage`] — the devnet's accounting of a session's limits (`devnet_sessionUsage`), as
+//!   the devnet writes it and every reader reads it.
 //! * [`atomic_file`] — whole-file writes a crash cannot leave half done.
 //! * [`node`] — chain reads from the chain's node (chain id, balance, code, EntryPoint nonces).
 //! * [`backend`] — the wallet endpoint, the node endpoint, the chain and the gas policy, together.
@@ -52,7 +58,6 @@ pub mod rpc;
 pub mod secret_buffer;
 pub mod session;
 pub mod signing;
-pub mod store;
 pub mod usage;
 pub mod wire;
 

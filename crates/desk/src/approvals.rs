@@ -16,10 +16,10 @@ use std::sync::Mutex;
 
 use alloy_primitives::Address;
 use warden_core::grant::PendingGrant;
-use warden_core::store::EndpointRef;
 
 use crate::error::{AppError, ErrorCode};
 use crate::payloads::sessions::{ApprovalOutcome, ApprovalView};
+use crate::store::EndpointRef;
 
 /// How long an approval may wait for its answer.
 pub const APPROVAL_TTL_SECS: u64 = 300;
@@ -217,7 +217,7 @@ pub fn ensure_approval_window(label: &str) -> Result<(), AppError> {
 mod tests {
     use super::*;
     use crate::payloads::AccountType;
-    use warden_core::store::EndpointKind;
+    use crate::store::EndpointKind;
 
     const NOW: u64 = 1_800_000_000;
 

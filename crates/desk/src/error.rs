@@ -59,7 +59,7 @@ from_coded!(
     warden_core::BackendError,
     warden_core::calls::CallsError,
     warden_core::grant::GrantError,
-    warden_core::store::StoreError,
+    crate::store::StoreError,
     warden_core::activity::ActivityError,
     warden_core::export::ExportError,
     warden_core::usage::UsageError,

@@ -24,7 +24,6 @@ use warden_core::grant::{self, GrantError, PendingGrant, SessionSecret};
 use warden_core::permissions::Permission;
 use warden_core::request::{RequestedSigner, SessionRequest};
 use warden_core::signing::VerifyGrantError;
-use warden_core::store::{EndpointKind, EndpointRef, SessionRecord, check_label};
 
 use crate::approvals::{APPROVAL_TTL_SECS, APPROVAL_WINDOW, PendingApproval, ensure_approval_window};
 use crate::args::{parse_address, parse_expiry, parse_permissions};
@@ -39,6 +38,7 @@ use crate::payloads::sessions::{
 use crate::payloads::{AccountType, BackendKind, Currency, PROGRESS_EVENT, ProgressEvent, ProgressStep};
 use crate::records::session_id16;
 use crate::state::DeskState;
+use crate::store::{EndpointKind, EndpointRef, SessionRecord, check_label};
 use crate::views::session_view;
 
 fn report(host: &impl Host, step: ProgressStep, message: &str) {

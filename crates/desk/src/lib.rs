@@ -29,6 +29,9 @@
 //! * [`host`] — [`host::Host`], the narrow list of what those bodies need from the shell;
 //!   [`state::AppState`], the shared state they read through [`state::DeskState`].
 //! * [`approvals`] — pending approvals (single use, five minutes).
+//! * [`store`] — the app's list of sessions, one JSON file written atomically, with each
+//!   session's record; [`usage`] — how much of each session limit is used, from the
+//!   devnet's accounting (core's [`warden_core::usage`]) or the calls Warden observed.
 //! * [`records`] — the session list and the activity log on disk.
 //! * [`keychain_access`] — the app's connection to the OS keychain.
 //! * [`backend`] — which backend is active ([`backend::ActiveBackend`], the endpoints a
@@ -75,4 +78,6 @@ pub mod sensitive;
 pub mod sessions;
 pub mod settings;
 pub mod state;
+pub mod store;
+pub mod usage;
 pub mod views;

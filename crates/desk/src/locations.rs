@@ -102,8 +102,8 @@ pub struct Migration {
 /// The new folder of one of Warden's own entries in the legacy folder; `None` for what
 /// is not Warden's (the webview's caches, which stay).
 fn new_folder_of<'a>(name: &str, to: &'a Locations) -> Option<&'a Path> {
+    use crate::store::FILE_NAME as SESSIONS_FILE;
     use warden_core::activity::{HEAD_FILE, LOG_FILE};
-    use warden_core::store::FILE_NAME as SESSIONS_FILE;
     if name == SETTINGS_FILE {
         Some(&to.config)
     } else if name == DEVNET_DIR {

@@ -1,4 +1,4 @@
-//! The app's records on disk: the session list (`warden_core::store`) and the activity log
+//! The app's records on disk: the session list ([`crate::store`]) and the activity log
 //! (`warden_core::activity`), both in the app's data folder, plus a cache of the ERC-20
 //! symbols and decimals read from chains (only used to describe amounts).
 //!
@@ -28,9 +28,9 @@ use tracing::warn;
 use warden_core::activity::{ActivityKind, ActivityLog, Filter, NewEntry, Summary};
 use warden_core::node::NodeClient;
 use warden_core::permissions::TokenInfo;
-use warden_core::store::{SessionRecord, SessionStore, StoreError};
 
 use crate::error::{AppError, ErrorCode};
+use crate::store::{SessionRecord, SessionStore, StoreError};
 
 /// The session list, the activity log and the token cache.
 #[derive(Debug)]
@@ -255,7 +255,7 @@ mod tests {
     #[test]
     fn a_damaged_list_is_reported_and_a_new_one_starts_only_when_chosen() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(warden_core::store::FILE_NAME), b"{not json").unwrap();
+        std::fs::write(dir.path().join(crate::store::FILE_NAME), b"{not json").unwrap();
         let records = Records::open(dir.path()).unwrap();
         let e = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();
         assert_eq!(e.code, ErrorCode::StoreCorrupt);
@@ -269,7 +269,7 @@ mod tests {
     #[test]
     fn a_background_reader_leaves_the_report_of_a_damaged_list_to_the_ui() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(warden_core::store::FILE_NAME), b"{not json").unwrap();
+        std::fs::write(dir.path().join(crate::store::FILE_NAME), b"{not json").unwrap();
         let records = Records::open(dir.path()).unwrap();
         assert!(records.sessions_quietly().is_none());
         let e = records.with_sessions(|s| Ok(s.list().len())).unwrap_err();

@@ -23,7 +23,6 @@ use tracing::{info, warn};
 use warden_core::activity::{ActivityKind, NewEntry, Summary};
 use warden_core::credentials::SessionCredentials;
 use warden_core::request::{DELIVERY_RETRY_DELAYS, Decision, RequestedSigner, SessionRequest, deliver_answer};
-use warden_core::store::check_label;
 
 use crate::args::parse_permissions;
 use crate::error::{AppError, ErrorCode};
@@ -35,6 +34,7 @@ use crate::payloads::requests::{IntakeStatus, REQUEST_ANSWERED_EVENT, RequestDel
 use crate::payloads::sessions::permission_views;
 use crate::payloads::{BackendKind, Currency, PROGRESS_EVENT, ProgressEvent, ProgressStep};
 use crate::state::DeskState;
+use crate::store::check_label;
 
 /// Opens a request from its link or document text.
 pub async fn request_open(state: &impl DeskState, text: &str) -> Result<RequestView, AppError> {

@@ -13,6 +13,8 @@
 
 use std::sync::Arc;
 
+use crate::store::{EndpointKind, SentCall, SentCallState, SessionRecord, SessionStatus};
+use crate::usage;
 use alloy_primitives::{Bytes, U256};
 use tracing::warn;
 use warden_core::activity::{ActivityKind, Summary};
@@ -21,8 +23,6 @@ use warden_core::calls::{self, CallsError, WaitPolicy};
 use warden_core::chains::native_currency;
 use warden_core::revoke::{self, Revocation};
 use warden_core::session::SessionClient;
-use warden_core::store::{EndpointKind, SentCall, SentCallState, SessionRecord, SessionStatus};
-use warden_core::usage;
 
 use crate::args::{parse_address, parse_session_id};
 use crate::backend::ActiveBackend;
@@ -324,7 +324,7 @@ pub async fn session_forget(host: &impl Host, state: &impl DeskState, id: &str) 
 
 /// The session records that did not load and were set aside beside the list, oldest first.
 pub async fn sessions_quarantined(state: &impl DeskState) -> Result<Vec<QuarantinedView>, AppError> {
-    let kept_in = state.records().dir().join(warden_core::store::QUARANTINE_FILE).display().to_string();
+    let kept_in = state.records().dir().join(crate::store::QUARANTINE_FILE).display().to_string();
     state.records().with_sessions(|s| {
         Ok(s.quarantined()
             .iter()

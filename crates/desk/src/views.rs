@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use alloy_primitives::Address;
 use warden_core::permissions::TokenInfo;
-use warden_core::store::SessionRecord;
 
 use crate::payloads::Currency;
 use crate::payloads::sessions::{SessionView, permission_views};
+use crate::store::SessionRecord;
 
 /// A record as the dashboard shows it at `now`.
 pub fn session_view(record: &SessionRecord, now: u64, tokens: &HashMap<Address, TokenInfo>) -> SessionView {

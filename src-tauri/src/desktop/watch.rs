@@ -17,7 +17,7 @@
 use std::collections::HashSet;
 
 use warden_core::api::UuidV4;
-use warden_core::store::{SentCallState, SessionRecord};
+use warden_desk::store::{SentCallState, SessionRecord};
 
 use crate::settings::DesktopPrefs;
 
@@ -144,7 +144,7 @@ impl Watcher {
 mod tests {
     use super::*;
     use alloy_primitives::{Address, Bytes};
-    use warden_core::store::SentCall;
+    use warden_desk::store::SentCall;
 
     const NOW: u64 = 1_800_000_000;
 

@@ -71,7 +71,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use alloy_primitives::{B256, FixedBytes, keccak256};
 use serde::{Deserialize, Serialize};
 
-pub use summary::{MAX_SUMMARY_CHARS, Summary};
+pub use summary::{MAX_LABEL_CHARS, MAX_SUMMARY_CHARS, Summary};
 
 use crate::atomic_file::{self, AtomicWriteError, Existing, write_atomic};
 use crate::error::{Coded, ErrorCode};

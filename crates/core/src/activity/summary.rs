@@ -36,7 +36,10 @@ use alloy_primitives::{Address, Bytes, FixedBytes, U256};
 use crate::api::UuidV4;
 use crate::chains::NativeCurrency;
 use crate::permissions::{format_native, format_units};
-use crate::store::MAX_LABEL_CHARS;
+
+/// Longest session label, in characters: the app's session list refuses longer ones and
+/// a summary cuts a label to it.
+pub const MAX_LABEL_CHARS: usize = 80;
 
 /// Longest summary, in characters; longer ones are cut with `…`.
 pub const MAX_SUMMARY_CHARS: usize = 400;

@@ -1,6 +1,6 @@
-//! Credentials documents for the store, export and usage tests: one real grant (the
-//! contexts vector, verified and signed by anvil's first key) and synthetic ones with
-//! fresh session ids.
+//! Credentials documents for core's tests and the desk's store test (which includes this
+//! file with `#[path]`): one real grant (the contexts vector, verified and signed by
+//! anvil's first key) and synthetic ones with fresh session ids.
 
 #![allow(dead_code, clippy::unwrap_used)]
 
@@ -13,7 +13,6 @@ use warden_core::credentials::{AccountType, FORMAT_V1, Secret, SessionCredential
 use warden_core::mav2::context::Context;
 use warden_core::permissions::Permission;
 use warden_core::signing::verify_grant;
-use warden_core::store::{EndpointKind, EndpointRef, SessionRecord};
 use warden_testkit::{signed_credentials, signer};
 
 /// anvil's published test keys: #0 is the owner, #7 the session key of the vector used.
@@ -68,18 +67,4 @@ pub fn synthetic_credentials(n: u64, expiry: u64) -> SessionCredentials {
         grant: None,
         secret: None,
     }
-}
-
-pub fn devnet_endpoint() -> EndpointRef {
-    EndpointRef { kind: EndpointKind::Devnet, host: "127.0.0.1:8545".into() }
-}
-
-pub fn alchemy_endpoint() -> EndpointRef {
-    EndpointRef { kind: EndpointKind::Alchemy, host: "api.g.alchemy.com".into() }
-}
-
-/// A record of synthetic document `n`.
-pub fn record(n: u64, expiry: u64) -> SessionRecord {
-    SessionRecord::new(&format!("rec-{n}"), &synthetic_credentials(n, expiry), alchemy_endpoint(), false, 1_000 + n)
-        .unwrap()
 }

@@ -9,8 +9,6 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use warden_core::activity as core_activity;
 use warden_core::permissions as core_permissions;
-use warden_core::store as core_store;
-use warden_core::usage as core_usage;
 
 use crate::payloads::{AccountType, Currency};
 use crate::sensitive::Sensitive;
@@ -174,8 +172,8 @@ pub struct ApprovalFinished {
     pub outcome: ApprovalOutcome,
 }
 
-/// A session's lifecycle state: core's, as the store computes it.
-pub use core_store::SessionStatus;
+/// A session's lifecycle state, as the session list computes it ([`crate::store`]).
+pub use crate::store::SessionStatus;
 
 /// A session record that did not load and was set aside beside the list
 /// (`sessions.quarantine.json`): what the dashboard shows of it. Never the record itself,
@@ -214,8 +212,8 @@ pub struct SessionView {
     pub permissions: Vec<PermissionView>,
 }
 
-/// Usage of one limited permission, and where its numbers come from: core's, as read.
-pub use core_usage::{UsageLine, UsageSource};
+/// Usage of one limited permission, and where its numbers come from ([`crate::usage`]).
+pub use crate::usage::{UsageLine, UsageSource};
 
 /// How the session key goes into an export. The passphrase arrives once and is never
 /// sent back.

@@ -1,10 +1,13 @@
-//! `warden_core::usage` against a real devnet: a session granted through `RpcClient` and
-//! `verify_grant`, stored as a `SessionRecord`, used within its limits; its usage lines
-//! come from `devnet_sessionUsage` on the devnet and from the store's recorded calls
+//! The app's usage lines (`warden_desk::usage`, over core's `devnet_sessionUsage` reading)
+//! against a real devnet: a session granted through `RpcClient` and `verify_grant`, stored
+//! as a `SessionRecord`, used within its limits; its usage lines come from
+//! `devnet_sessionUsage` on the devnet and from the session list's recorded calls
 //! elsewhere, with units and the source named.
 
 #![allow(clippy::unwrap_used)]
 
+// The devnet's own test helpers (a devnet per test, its JSON-RPC calls), one copy for both crates.
+#[path = "../../devnet/tests/common/mod.rs"]
 mod common;
 
 use std::collections::HashMap;
@@ -18,9 +21,10 @@ use warden_core::credentials::SessionCredentials;
 use warden_core::permissions::{Permission, TokenInfo};
 use warden_core::rpc::{Endpoint, RpcClient, RpcConfig};
 use warden_core::signing::{DigestSigner, verify_grant};
-use warden_core::store::{EndpointKind, EndpointRef, SentCall, SentCallState, SessionRecord};
-use warden_core::usage::{UsageError, UsageSource, devnet_lines, fetch_devnet_usage, observed_lines, session_usage};
+use warden_core::usage::{UsageError, fetch_devnet_usage};
 use warden_core::{Coded, ErrorCode};
+use warden_desk::store::{EndpointKind, EndpointRef, SentCall, SentCallState, SessionRecord};
+use warden_desk::usage::{UsageSource, devnet_lines, observed_lines, session_usage};
 use warden_testkit::signed_credentials;
 
 sol! {

@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+// The credentials documents core's tests use, one copy for both crates.
+#[path = "../../core/tests/common/mod.rs"]
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
@@ -16,11 +18,25 @@ use common::*;
 use serde_json::json;
 use warden_core::api::{Call, UuidV4};
 use warden_core::credentials::{Secret, SecretForm};
-use warden_core::store::{
-    CorruptProblem, FILE_NAME, QUARANTINE_FILE, SentCall, SentCallState, SessionRecord, SessionStatus, SessionStore,
-    StoreError,
-};
 use warden_core::{Coded, ErrorCode};
+use warden_desk::store::{
+    CorruptProblem, EndpointKind, EndpointRef, FILE_NAME, QUARANTINE_FILE, SentCall, SentCallState, SessionRecord,
+    SessionStatus, SessionStore, StoreError,
+};
+
+fn devnet_endpoint() -> EndpointRef {
+    EndpointRef { kind: EndpointKind::Devnet, host: "127.0.0.1:8545".into() }
+}
+
+fn alchemy_endpoint() -> EndpointRef {
+    EndpointRef { kind: EndpointKind::Alchemy, host: "api.g.alchemy.com".into() }
+}
+
+/// A record of synthetic document `n`.
+fn record(n: u64, expiry: u64) -> SessionRecord {
+    SessionRecord::new(&format!("rec-{n}"), &synthetic_credentials(n, expiry), alchemy_endpoint(), false, 1_000 + n)
+        .unwrap()
+}
 
 fn file(dir: &Path) -> std::path::PathBuf {
     dir.join(FILE_NAME)

@@ -1,10 +1,10 @@
 //! The app's list of sessions, kept in one JSON file that survives restarts and crashes.
 //!
 //! `sessions.json` in the app's data folder holds `{format, version, sessions: [...]}`.
-//! Every change writes the whole file atomically ([`crate::atomic_file`]: temp file in the
-//! same folder, fsync, rename, fsync folder) and only then changes the list in memory, so
-//! after a failed write memory and disk still agree and a crash leaves the old list or the
-//! new one. Lists are small (tens of sessions), so rewriting the file is cheap.
+//! Every change writes the whole file atomically ([`warden_core::atomic_file`]: temp file in
+//! the same folder, fsync, rename, fsync folder) and only then changes the list in memory,
+//! so after a failed write memory and disk still agree and a crash leaves the old list or
+//! the new one. Lists are small (tens of sessions), so rewriting the file is cheap.
 //!
 //! Loading never starts empty over a file it cannot use, and one bad record does not hide
 //! the others:
@@ -33,15 +33,14 @@ pub mod record;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use warden_core::api::UuidV4;
+use warden_core::atomic_file::{self, AtomicWriteError, Existing, write_atomic};
+use warden_core::error::{Coded, ErrorCode};
 
 pub use record::{
     EndpointKind, EndpointRef, MAX_LABEL_CHARS, RecordProblem, SentCall, SentCallState, SessionRecord, SessionStatus,
     check_label,
 };
-
-use crate::api::UuidV4;
-use crate::atomic_file::{self, AtomicWriteError, Existing, write_atomic};
-use crate::error::{Coded, ErrorCode};
 
 /// The file name inside the data folder.
 pub const FILE_NAME: &str = "sessions.json";

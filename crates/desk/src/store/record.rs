@@ -10,14 +10,14 @@
 
 use alloy_primitives::{Address, Bytes, U256};
 use serde::{Deserialize, Serialize};
+use warden_core::api::{Call, UuidV4};
+use warden_core::credentials::{AccountType, SessionCredentials};
+use warden_core::permissions::Permission;
+use warden_core::wire;
 
-use crate::api::{Call, UuidV4};
-use crate::credentials::{AccountType, SessionCredentials};
-use crate::permissions::Permission;
-use crate::wire;
-
-/// Longest label, in characters.
-pub const MAX_LABEL_CHARS: usize = 80;
+/// Longest label, in characters: core's, so the activity log's summaries cut a label where
+/// the list bounds it.
+pub use warden_core::activity::MAX_LABEL_CHARS;
 
 /// Which kind of Wallets API endpoint the session lives on (decides where usage comes from).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,8 +40,7 @@ pub struct EndpointRef {
 }
 
 /// A session's lifecycle state; waiting = granted but not used yet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum SessionStatus {
     /// Granted and signed, not used yet (the grant is installed by its first operation).
