@@ -1,5 +1,5 @@
-//! Exporting a session's `warden.session.v1` document: a preview without any secret (with
-//! a QR code when it is small enough), and delivery with the session key omitted, in plain
+//! Exporting a session's `warden.session.v1` document: a preview without any secret (the
+//! UI draws its QR code), and delivery with the session key omitted, in plain
 //! text (ticked in the form), as a keystore v3 or age-encrypted — to a new file chosen in a
 //! save dialog (mode 0600, never replacing one), to the clipboard, or by POST to a server
 //! (`warden_core::export`: https, or plain http only to this computer). A document with a
@@ -17,7 +17,6 @@
 
 use std::path::PathBuf;
 
-use qrcode::{EcLevel, QrCode};
 use warden_core::activity::{ActivityKind, NewEntry, Summary};
 use warden_core::credentials::{Secret, SecretForm, SessionCredentials};
 use warden_core::export::{self, BearerToken, PlainHttp, PostConfig, PostTarget};
@@ -31,31 +30,12 @@ use crate::payloads::sessions::{ExportDestination, ExportPreview, ExportResult, 
 use crate::records::session_id16;
 use crate::state::DeskState;
 
-/// Quiet zone around a QR code, in modules.
-const QR_QUIET: usize = 4;
-
-/// The QR code of `text` as one SVG path (dark modules, offset by the quiet zone), or
-/// `None` when it does not fit in a QR code at level M.
-fn qr_svg_path(text: &str) -> Option<String> {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).ok()?;
-    let width = code.width();
-    let mut d = String::new();
-    for (i, color) in code.to_colors().iter().enumerate() {
-        if *color == qrcode::Color::Dark {
-            let (x, y) = (i % width + QR_QUIET, i / width + QR_QUIET);
-            d.push_str(&format!("M{x} {y}h1v1h-1z"));
-        }
-    }
-    Some(d)
-}
-
-/// The document of session `id`, never with a secret, and its QR code when it fits.
+/// The document of session `id`, never with a secret.
 pub fn session_export_preview(state: &impl DeskState, id: &str) -> Result<ExportPreview, AppError> {
     let id = parse_session_id(id)?;
     let document =
         state.records().with_sessions(|s| s.get(id).map(|r| r.credentials.without_secret().to_json().to_string()))?;
-    let qr_svg_path = qr_svg_path(&document);
-    Ok(ExportPreview { document, qr_svg_path })
+    Ok(ExportPreview { document })
 }
 
 /// Delivers session `id`'s document with the secret as `secret` says to `destination`.
@@ -245,13 +225,6 @@ async fn choose_file(host: &impl Host, label: &str) -> Result<PathBuf, AppError>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn small_documents_get_a_qr_code_large_ones_do_not() {
-        let path = qr_svg_path("warden").unwrap();
-        assert!(path.starts_with(&format!("M{} ", QR_QUIET)) || path.contains('M'));
-        assert!(qr_svg_path(&"x".repeat(4000)).is_none(), "beyond QR capacity");
-    }
 
     #[test]
     fn secret_choices_are_checked_before_anything_is_read() {

@@ -403,7 +403,7 @@ export function sessionHandlers(
         ...(scenario.previewTooLarge ? { padding: 'x'.repeat(4000) } : {}),
       };
       const document = JSON.stringify(doc, null, 2);
-      return { document, qrSvgPath: document.length <= 1500 ? 'M4 4h1v1h-1z' : null };
+      return { document };
     },
     session_export: ({ id, secret, destination }) => {
       const s = find(id);

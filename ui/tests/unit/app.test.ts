@@ -1,13 +1,12 @@
 // Start-up routing: which first screen each keychain/keys situation leads to.
 import { afterEach, describe, expect, test } from 'vitest';
-import { get } from 'svelte/store';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { keychain, keys, start, startupError, backend } from '../../src/lib/app';
-import { back, go, view } from '../../src/lib/router';
+import { app, start } from '../../src/lib/app.svelte';
+import { back, go, router } from '../../src/lib/router.svelte';
 
 afterEach(() => {
   clearMocks();
-  view.set('starting');
+  router.view = 'starting';
 });
 
 const DEVNET = { kind: 'devnet', chainId: 31337, chainName: 'Local', endpointHost: '127.0.0.1:1', nodeHost: '127.0.0.1:41235', policyId: null, hasApiKey: false };
@@ -29,20 +28,20 @@ describe('start', () => {
   test('keys present → account, banner backend set', async () => {
     backendWith({ app_info: { version: '1', backend: DEVNET }, keychain_status: { state: 'ok', message: '' }, keys_list: [KEY] });
     await start();
-    expect(get(view)).toBe('account');
-    expect(get(backend)).toEqual(DEVNET);
-    expect(get(keys)).toEqual([KEY]);
+    expect(router.view).toBe('account');
+    expect(app.backend).toEqual(DEVNET);
+    expect(app.keys).toEqual([KEY]);
   });
   test('no keys → onboarding', async () => {
     backendWith({ app_info: { version: '1', backend: DEVNET }, keychain_status: { state: 'ok', message: '' }, keys_list: [] });
     await start();
-    expect(get(view)).toBe('onboarding');
+    expect(router.view).toBe('onboarding');
   });
   test('locked keychain → keychain screen, keys never listed', async () => {
     const sent = backendWith({ app_info: { version: '1', backend: DEVNET }, keychain_status: { state: 'locked', message: 'x' } });
     await start();
-    expect(get(view)).toBe('keychain');
-    expect(get(keychain)?.state).toBe('locked');
+    expect(router.view).toBe('keychain');
+    expect(app.keychain?.state).toBe('locked');
     expect(sent).not.toContain('keys_list');
   });
   test('keys_list denied → keychain screen in the denied state', async () => {
@@ -52,37 +51,37 @@ describe('start', () => {
       keys_list: err('keychain_denied', 'prompt dismissed'),
     });
     await start();
-    expect(get(view)).toBe('keychain');
-    expect(get(keychain)).toEqual({ state: 'denied', message: 'prompt dismissed' });
+    expect(router.view).toBe('keychain');
+    expect(app.keychain).toEqual({ state: 'denied', message: 'prompt dismissed' });
   });
   test('app_info failing still reaches the keys; the error is kept', async () => {
     backendWith({ app_info: err('internal', 'boom'), keychain_status: { state: 'ok', message: '' }, keys_list: [KEY] });
     await start();
-    expect(get(view)).toBe('account');
-    expect(get(startupError)).toEqual({ code: 'internal', message: 'boom' });
+    expect(router.view).toBe('account');
+    expect(app.startupError).toEqual({ code: 'internal', message: 'boom' });
   });
 });
 
 describe('router', () => {
   test('settings and onboarding return to where they were opened from', () => {
-    view.set('account');
+    router.view = 'account';
     go('settings');
-    expect(get(view)).toBe('settings');
+    expect(router.view).toBe('settings');
     back();
-    expect(get(view)).toBe('account');
+    expect(router.view).toBe('account');
     go('onboarding');
     go('settings');
     back();
-    expect(get(view)).toBe('onboarding');
+    expect(router.view).toBe('onboarding');
     back();
-    expect(get(view)).toBe('account');
+    expect(router.view).toBe('account');
   });
   test('start-up routes reset the way back', () => {
-    view.set('account');
+    router.view = 'account';
     go('settings');
     go('keychain');
     go('account');
     back();
-    expect(get(view)).toBe('account');
+    expect(router.view).toBe('account');
   });
 });

@@ -9,6 +9,7 @@ import KeychainScreen from '../../src/components/KeychainScreen.svelte';
 import OwnerKeys from '../../src/components/OwnerKeys.svelte';
 import Onboarding from '../../src/components/Onboarding.svelte';
 import QrCode from '../../src/components/QrCode.svelte';
+import { qrPath } from '../../src/lib/qr';
 import type { OwnerKey } from '../../src/lib/bindings/OwnerKey';
 
 afterEach(() => clearMocks());
@@ -153,7 +154,7 @@ describe('Onboarding', () => {
 
 describe('QrCode', () => {
   test('an SVG image with its label and one path of modules', () => {
-    render(QrCode, { value: ADDRESS, label: 'QR code of the account address' });
+    render(QrCode, { code: qrPath(ADDRESS)!, label: 'QR code of the account address' });
     const img = screen.getByRole('img', { name: 'QR code of the account address' });
     expect(img.getAttribute('viewBox')).toBe('0 0 37 37');
     expect(img.querySelectorAll('path')).toHaveLength(1);

@@ -251,13 +251,12 @@ pub enum ExportDestination {
     },
 }
 
-/// `document` never carries a secret; `qrSvgPath` (an SVG path of the QR code's dark
-/// modules, 4 modules of quiet zone) is null when the document is too large for one.
+/// `document` never carries a secret; the UI draws its QR code (and says when it is too
+/// large for one).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportPreview {
     pub document: String,
-    pub qr_svg_path: Option<String>,
 }
 
 /// What an export did; `serverReply` is cut to the core's limit. `clipboardClearsAfterSecs`:

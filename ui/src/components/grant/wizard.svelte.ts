@@ -10,7 +10,7 @@ import type { FieldError } from '../../lib/bindings/FieldError';
 import type { SessionKeyChoice } from '../../lib/bindings/SessionKeyChoice';
 import { checkAddress } from '../../lib/address';
 import { checkExpiryDate, checkSessionLabel } from '../../lib/validate';
-import { nowSec } from '../../lib/clock';
+import { nowSec } from '../../lib/clock.svelte';
 import { draftErrors, type DraftErrors, type PermissionDraft, type Slot } from '../../lib/permissions';
 
 export const STEPS = ['Account and key', 'Expiry', 'Permissions', 'Summary'] as const;
