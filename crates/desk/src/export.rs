@@ -25,7 +25,7 @@ use crate::args::parse_session_id;
 use crate::clipboard_clear::{CLEAR_AFTER_SECS, RuntimeTimer, clear_later};
 use crate::confirm::{self, Question};
 use crate::error::{AppError, ErrorCode};
-use crate::host::{FileChoice, FileDialog, Host};
+use crate::host::{FileDialog, Host};
 use crate::payloads::sessions::{ExportDestination, ExportPreview, ExportResult, SecretChoice};
 use crate::records::session_id16;
 use crate::state::DeskState;
@@ -213,13 +213,10 @@ async fn choose_file(host: &impl Host, label: &str) -> Result<PathBuf, AppError>
         filter: "Session credentials",
         extensions: &["json"],
     };
-    match host.save_file(dialog).await.map_err(|e| AppError::internal(format!("the save dialog stopped: {e}")))? {
-        FileChoice::Cancelled => {
-            Err(AppError::new(ErrorCode::NotConfirmed, "no file was chosen; nothing was exported"))
-        }
-        FileChoice::NotAPath(e) => Err(AppError::invalid_input(format!("the chosen file cannot be written: {e}"))),
-        FileChoice::Path(path) => Ok(path),
-    }
+    host.save_file(dialog)
+        .await
+        .map_err(|e| AppError::internal(format!("the save dialog stopped: {e}")))?
+        .into_path("no file was chosen; nothing was exported", "written")
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::clipboard_clear::Clipboard;
 use crate::confirm::Question;
+use crate::error::{AppError, ErrorCode};
 
 /// The desktop shell, as the command bodies see it.
 pub trait Host: Send + Sync {
@@ -70,6 +71,19 @@ pub enum FileChoice {
     Cancelled,
     /// Something that is not a local file (the toolkit's words why).
     NotAPath(String),
+}
+
+impl FileChoice {
+    /// The chosen file, or the error a command answers with: `not_confirmed` with `cancelled`
+    /// when nothing was chosen, `invalid_input` when the choice cannot be `used` ("read",
+    /// "written") as a local file.
+    pub fn into_path(self, cancelled: &str, used: &str) -> Result<PathBuf, AppError> {
+        match self {
+            Self::Path(path) => Ok(path),
+            Self::Cancelled => Err(AppError::new(ErrorCode::NotConfirmed, cancelled)),
+            Self::NotAPath(e) => Err(AppError::invalid_input(format!("the chosen file cannot be {used}: {e}"))),
+        }
+    }
 }
 
 /// Emits `payload` as event `event` through `host`.

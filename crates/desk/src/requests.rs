@@ -27,7 +27,7 @@ use warden_core::request::{DELIVERY_RETRY_DELAYS, Decision, RequestedSigner, Ses
 use crate::args::parse_permissions;
 use crate::error::{AppError, ErrorCode};
 use crate::grant::{Begin, KeySource, begin};
-use crate::host::{FileChoice, FileDialog, Host, emit};
+use crate::host::{FileDialog, Host, emit};
 use crate::intake::{Incoming, REQUEST_INCOMING_EVENT, read_capped};
 use crate::loopback_intake::{DEFAULT_PORT, PATH, Sink};
 use crate::payloads::requests::{IntakeStatus, REQUEST_ANSWERED_EVENT, RequestDelivery, RequestGrant, RequestView};
@@ -57,13 +57,7 @@ pub async fn request_open_file(host: &impl Host, state: &impl DeskState) -> Resu
     };
     let chosen =
         host.open_file(dialog).await.map_err(|e| AppError::internal(format!("the file dialog stopped: {e}")))?;
-    let path = match chosen {
-        FileChoice::Cancelled => return Err(AppError::new(ErrorCode::NotConfirmed, "no file was chosen")),
-        FileChoice::NotAPath(e) => {
-            return Err(AppError::invalid_input(format!("the chosen file cannot be read: {e}")));
-        }
-        FileChoice::Path(path) => path,
-    };
+    let path = chosen.into_path("no file was chosen", "read")?;
     let text = read_capped(&path)?;
     opened(state, &text).await
 }
@@ -241,15 +235,7 @@ pub async fn request_answer_save(
     };
     let chosen =
         host.save_file(dialog).await.map_err(|e| AppError::internal(format!("the save dialog stopped: {e}")))?;
-    let path = match chosen {
-        FileChoice::Cancelled => {
-            return Err(AppError::new(ErrorCode::NotConfirmed, "no file was chosen; nothing was saved"));
-        }
-        FileChoice::NotAPath(e) => {
-            return Err(AppError::invalid_input(format!("the chosen file cannot be written: {e}")));
-        }
-        FileChoice::Path(path) => path,
-    };
+    let path = chosen.into_path("no file was chosen; nothing was saved", "written")?;
     warden_core::atomic_file::write_atomic(&path, json.as_bytes(), 0o600, warden_core::atomic_file::Existing::Refuse)
         .map_err(|e| AppError::new(ErrorCode::ExportFailed, format!("{}: {e}", path.display())))?;
     let entry = NewEntry::new(
